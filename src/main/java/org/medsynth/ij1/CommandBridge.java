@@ -1,0 +1,124 @@
+package org.medsynth.ij1;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.WindowManager;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import org.medsynth.workflow.CancelledException;
+import org.medsynth.workflow.UserInputException;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
+import org.scijava.service.Service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one ImageJ 1.x entry point for every MedSynth command: plugins.config maps each menu item
+ * to this class with the SciJava command's class name as argument, e.g.
+ * {@code Plugins>MedSynth, "MedSynth Extract Sketch", org.medsynth.ij1.CommandBridge("org.medsynth.command.ExtractSketchCommand")}.
+ * <p>
+ * It fills ImagePlus inputs with the active image, asks for the other parameters through a
+ * GenericDialog (or reads them from the macro options), runs the command on the calling thread
+ * so that macros wait for it, shows image and table outputs, and turns failures into one clear
+ * message instead of a stack trace.
+ */
+public class CommandBridge implements PlugIn {
+
+    @Override
+    public void run(String commandClass) {
+        LastError.clear();
+        String title = "MedSynth";
+        try {
+            Context context = MedSynthContext.get();
+            CommandInfo info = context.service(CommandService.class).getCommand(commandClass);
+            if (info == null) {
+                fail(title, "MedSynth is installed incompletely: command " + commandClass
+                        + " was not found. Reinstall MedSynth_.jar and its jars.");
+                return;
+            }
+            title = info.getTitle() == null ? title : info.getTitle();
+            Module module = context.service(ModuleService.class).createModule(info);
+            List<ModuleItem<?>> dialogItems = new ArrayList<>();
+            for (ModuleItem<?> item : info.inputs()) {
+                Class<?> type = item.getType();
+                if (Service.class.isAssignableFrom(type) || Context.class.isAssignableFrom(type)) continue;
+                if (type == ImagePlus.class) {
+                    ImagePlus imp = WindowManager.getCurrentImage();
+                    if (imp == null && item.isRequired()) {
+                        fail(title, title + " works on an open image: open one first (File>Open...).");
+                        return;
+                    }
+                    module.setInput(item.getName(), imp);
+                    module.resolveInput(item.getName());
+                } else {
+                    dialogItems.add(item);
+                }
+            }
+            if (!new ParameterDialog(module, dialogItems).show(title)) return;
+            module.run();
+            showOutputs(info, module);
+        } catch (CancelledException e) {
+            IJ.showStatus(title + ": cancelled");
+            IJ.showProgress(1.0);
+            LastError.set(title + ": cancelled by the user");
+            abortMacro();
+        } catch (UserInputException e) {
+            fail(title, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            fail(title, "Out of memory. Use smaller images, a smaller batch or patch size, "
+                    + "or give ImageJ more memory (Edit>Options>Memory).");
+        } catch (RuntimeException e) {
+            Throwable cause = rootCause(e);
+            if (cause instanceof UserInputException) {
+                fail(title, cause.getMessage());
+            } else {
+                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
+                fail(title, "Unexpected error: " + cause + " (details in the Log window).");
+            }
+        }
+    }
+
+    private static void showOutputs(CommandInfo info, Module module) {
+        for (ModuleItem<?> item : info.outputs()) {
+            Object value = module.getOutput(item.getName());
+            if (value instanceof ImagePlus) {
+                ((ImagePlus) value).show();
+            } else if (value instanceof ResultsTable) {
+                ResultsTable rt = (ResultsTable) value;
+                rt.show(item.getLabel() == null ? item.getName() : item.getLabel());
+            }
+        }
+    }
+
+    private static void fail(String title, String message) {
+        LastError.set(title + ": " + message);
+        IJ.error(title, message);
+        abortMacro();
+    }
+
+    /** Stops the calling macro, as ImageJ's own commands do after an error. */
+    private static void abortMacro() {
+        if (Macro.getOptions() != null || ij.macro.Interpreter.getInstance() != null) Macro.abort();
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof UserInputException) return t;
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(sw));
+        return sw.toString();
+    }
+}

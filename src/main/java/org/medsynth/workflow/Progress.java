@@ -1,0 +1,25 @@
+package org.medsynth.workflow;
+
+/**
+ * Where long-running jobs report how far they are and learn whether the user wants them to stop.
+ * Implementations decide how to show it (ImageJ progress bar, a console line, nothing in tests).
+ */
+public interface Progress {
+
+    /** @param fraction 0..1 of the whole job; message a short status line, e.g. "slice 3/40" */
+    void report(double fraction, String message);
+
+    /** True once the user asked to cancel (Esc in ImageJ, Ctrl-C is handled by the JVM). */
+    boolean isCancelled();
+
+    /** Throws {@link CancelledException} when the user cancelled; call between units of work. */
+    default void checkCancelled() {
+        if (isCancelled()) throw new CancelledException();
+    }
+
+    /** A progress sink that shows nothing and never cancels (tests, library use). */
+    Progress NONE = new Progress() {
+        @Override public void report(double fraction, String message) { }
+        @Override public boolean isCancelled() { return false; }
+    };
+}
