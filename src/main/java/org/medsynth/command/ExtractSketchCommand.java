@@ -28,7 +28,7 @@ public class ExtractSketchCommand implements Command {
     public double sigma = SketchParameters.defaults().sigma();
 
     @Parameter(description = "ImageJ auto-threshold method, or Fixed to use 'level'",
-            choices = {"Otsu", "Default", "Huang", "Intermodes", "IsoData", "Li", "MaxEntropy", "Mean", "MinError",
+            choices = {"Li", "Otsu", "Default", "Huang", "Intermodes", "IsoData", "MaxEntropy", "Mean", "MinError",
                     "Minimum", "Moments", "Percentile", "RenyiEntropy", "Shanbhag", "Triangle", "Yen", "Fixed"})
     public String threshold = SketchParameters.defaults().threshold();
 

@@ -85,14 +85,26 @@ public class CommandBridge implements PlugIn {
         }
     }
 
+    /**
+     * Images are shown (in batch mode they become the macro's current image). The first table
+     * becomes ImageJ's Results table, so macros read it with nResults / getResult / getResultString
+     * in the GUI and headless alike; further tables are shown under their own titles.
+     */
     private static void showOutputs(CommandInfo info, Module module) {
+        boolean resultsTaken = false;
         for (ModuleItem<?> item : info.outputs()) {
             Object value = module.getOutput(item.getName());
             if (value instanceof ImagePlus) {
                 ((ImagePlus) value).show();
             } else if (value instanceof ResultsTable) {
                 ResultsTable rt = (ResultsTable) value;
-                rt.show(item.getLabel() == null ? item.getName() : item.getLabel());
+                if (!resultsTaken) {
+                    ij.plugin.filter.Analyzer.setResultsTable(rt);
+                    if (!java.awt.GraphicsEnvironment.isHeadless()) rt.show("Results");
+                    resultsTaken = true;
+                } else if (!java.awt.GraphicsEnvironment.isHeadless()) {
+                    rt.show(item.getLabel() == null ? item.getName() : item.getLabel());
+                }
             }
         }
     }

@@ -16,8 +16,8 @@ import java.util.Locale;
  * @param level     with "Fixed": the threshold as a fraction (0..1) of the slice's largest smoothed
  *                  edge strength; ignored otherwise
  * @param radius    radius in pixels of the circular structuring element of the opening and the
- *                  closing (ImageJ's RankFilters convention: 1 = 3x3 cross, 1.5 = 3x3 square;
- *                  0 = no morphology)
+ *                  closing (ImageJ's RankFilters convention: 1 = 3x3 square, 1.5 = 5x5 without
+ *                  corners, 2 = 5x5 disc; 0 = no morphology)
  * @param channel   how an RGB image becomes grey: green (fundus photographs: best vessel
  *                  contrast), red, blue or luminance
  */
@@ -27,7 +27,7 @@ public record SketchParameters(double sigma, String threshold, double level, dou
     public static final String[] CHANNELS = {"green", "luminance", "red", "blue"};
 
     public static SketchParameters defaults() {
-        return new SketchParameters(2.0, "Otsu", 0.2, 1.5, "green");
+        return new SketchParameters(2.0, "Li", 0.2, 1.0, "green");
     }
 
     /** Threshold choices offered to users: ImageJ's auto-threshold methods, then Fixed. */

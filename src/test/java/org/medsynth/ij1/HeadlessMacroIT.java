@@ -1,0 +1,115 @@
+package org.medsynth.ij1;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.io.FileSaver;
+import ij.process.ColorProcessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Runs real headless ImageJ processes through bin/medsynth-headless on the built plugin. */
+class HeadlessMacroIT {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out) { }
+
+    static Run headless(Path macro, String arg) throws Exception {
+        Path base = Path.of(System.getProperty("medsynth.basedir", "."));
+        List<String> cmd = new ArrayList<>(List.of(base.resolve("bin/medsynth-headless").toString(), macro.toString()));
+        if (arg != null) cmd.add(arg);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("MEDSYNTH_IMAGEJ_DIR", System.getProperty("medsynth.imagej.dir"));
+        pb.environment().put("MEDSYNTH_JAVA_OPTS", "-Xmx2g");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "headless ImageJ did not finish");
+        return new Run(p.exitValue(), out);
+    }
+
+    private Path lineImage() {
+        ColorProcessor cp = new ColorProcessor(64, 64);
+        cp.setColor(new java.awt.Color(200, 180, 80));
+        cp.fill();
+        cp.setColor(new java.awt.Color(200, 60, 80));
+        cp.setLineWidth(3);
+        cp.drawLine(8, 12, 56, 50);
+        Path png = tmp.resolve("line.png");
+        new FileSaver(new ImagePlus("line", cp)).saveAsPng(png.toString());
+        return png;
+    }
+
+    @Test
+    void macroCallingExtractSketchWritesTheSketch() throws Exception {
+        Path png = lineImage();
+        Path out = tmp.resolve("line-sketch.tif");
+        Path macro = tmp.resolve("sketch.ijm");
+        Files.writeString(macro, "open(\"" + png + "\");\n"
+                + "run(\"MedSynth Extract Sketch\", \"sigma=2 threshold=Otsu radius=1 channel=green\");\n"
+                + "saveAs(\"Tiff\", \"" + out + "\");\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(Files.exists(out), r.out());
+        ImagePlus sketch = IJ.openImage(out.toString());
+        assertEquals(8, sketch.getBitDepth());
+        int[] hist = sketch.getProcessor().getHistogram();
+        assertEquals(64 * 64, hist[0] + hist[255], "binary 0/255");
+        assertTrue(hist[255] > 100, "the line is in the sketch");
+        assertEquals(255, sketch.getProcessor().get(32, 32), "a point on the line");
+    }
+
+    @Test
+    void batchOverAFolderWritesSketchesAndSkipsWhatItCannotRead() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(lineImage(), in.resolve("a.png"));
+        Files.writeString(in.resolve("notes.txt"), "not an image");
+        Files.write(in.resolve("broken.tif"), new byte[]{'I', 'I', 42, 0, 1, 2});
+        Path outDir = tmp.resolve("out");
+        Path macro = tmp.resolve("batch.ijm");
+        Files.writeString(macro, "run(\"MedSynth Extract Sketch\", \"sigma=2 threshold=Li radius=1 channel=green input=["
+                + in + "] output=[" + outDir + "]\");\n"
+                + "for (i = 0; i < nResults; i++) print(\"ROW \" + getResultString(\"file\", i) + \" | \" + getResultString(\"detail\", i));\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(Files.exists(outDir.resolve("a-sketch.tif")), r.out());
+        assertFalse(Files.exists(outDir.resolve("broken-sketch.tif")));
+        assertTrue(r.out().contains("ROW a.png | a-sketch.tif"), r.out());
+        assertTrue(r.out().contains("ROW broken.tif | skipped: ImageJ could not open broken.tif"), r.out());
+        assertTrue(r.out().contains("ROW notes.txt | skipped: not an image file"), r.out());
+    }
+
+    @Test
+    void failuresExitNonZeroWithAOneLineReason() throws Exception {
+        Path macro = tmp.resolve("bad.ijm");
+        Path png = lineImage();
+        Files.writeString(macro, "open(\"" + png + "\");\n"
+                + "run(\"MedSynth Extract Sketch\", \"sigma=-3 threshold=Otsu radius=1 channel=green\");\n");
+        Run r = headless(macro, null);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("FAILED: MedSynth Extract Sketch: sigma must be between 0 and 100"), r.out());
+
+        Path noImage = tmp.resolve("noimage.ijm");
+        Files.writeString(noImage, "run(\"MedSynth Extract Sketch\", \"sigma=2\");\n");
+        Run r2 = headless(noImage, null);
+        assertEquals(1, r2.exit(), r2.out());
+        assertTrue(r2.out().contains("Open an image first"), r2.out());
+    }
+
+    @Test
+    void missingMacroFileIsReported() throws Exception {
+        Run r = headless(tmp.resolve("nope.ijm"), null);
+        assertEquals(2, r.exit());
+        assertTrue(r.out().contains("macro file not found"), r.out());
+    }
+}
