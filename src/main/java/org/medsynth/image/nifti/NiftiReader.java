@@ -141,6 +141,13 @@ public final class NiftiReader {
                     }
                 }
             }
+            if (src.gzip) {
+                // read on to the end of the gzip stream so that its CRC is checked (damage inside the
+                // compressed data can otherwise decompress to wrong voxels without any error)
+                long extra = 0;
+                int got;
+                while (extra < (1 << 20) && (got = in.read(buf)) >= 0) extra += got;
+            }
         } catch (ZipException | EOFException e) {
             throw new UserInputException(name + " is damaged: the compressed data cannot be read (" + e.getMessage()
                     + "). Copy or export the file again.", e);
