@@ -89,13 +89,14 @@ public final class NiftiReader {
                         + src.dataFile.getFileName() + " has only " + src.dataFileSize + " bytes."
                         + " Copy or export the file again (or the header is damaged).");
             }
-        } else if (dataBytes + offset > src.dataFileSize * MAX_GZIP_RATIO + (1 << 16)) {
+        } else if (offset > gzipCapacity(src.dataFileSize) || dataBytes > gzipCapacity(src.dataFileSize) - offset) {
             throw new UserInputException(name + " is truncated or damaged: its header declares " + dims(h) + " " + type
                     + " voxels (" + human(dataBytes) + ") but a gzip file of " + human(src.dataFileSize)
                     + " cannot hold that much. Copy or export the file again.");
         }
         Out out = outputKind(h, type);
-        checkMemory(Math.multiplyExact(voxels, (long) out.bytes), name);
+        // pixel arrays plus, per slice, an array header, a reference and a label slot in the ImageStack
+        checkMemory(voxels * out.bytes + planes * 64, name);
 
         ImageStack stack = new ImageStack((int) nx, (int) ny, (int) planes);
         MinMax mm = new MinMax();
@@ -283,6 +284,11 @@ public final class NiftiReader {
             throw new UserInputException(name + " is truncated: it ends before the voxel data starts (byte " + n
                     + "). Copy or export the file again.");
         }
+    }
+
+    /** The most bytes a gzip file of this size can decompress to (with slack for tiny files). */
+    static long gzipCapacity(long compressedSize) {
+        return compressedSize > (Long.MAX_VALUE >> 12) ? Long.MAX_VALUE : compressedSize * MAX_GZIP_RATIO + (1 << 16);
     }
 
     /** Refuses an allocation the Java heap cannot hold (after one garbage collection). */

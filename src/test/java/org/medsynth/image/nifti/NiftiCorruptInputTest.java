@@ -121,6 +121,11 @@ class NiftiCorruptInputTest {
         // compressed: refused before decompressing, since gzip cannot hold that much
         byte[] content = Arrays.copyOf(h.toBytes(), 352 + 100);
         expect(file("huge.nii.gz", gzip(content)), "cannot hold that much");
+        // a data offset near 2^62 must not overflow the size arithmetic
+        NiftiHeader far = NiftiTestSupport.header(2, 2, 2, 2);
+        far.voxOffset = 1L << 62;
+        expect(file("far.nii.gz", gzip(Arrays.copyOf(far.toBytes(), 600))), "cannot hold that much");
+        expect(NiftiTestSupport.writeFile(dir.resolve("far.nii"), far, new byte[8]), "truncated");
     }
 
     @Test

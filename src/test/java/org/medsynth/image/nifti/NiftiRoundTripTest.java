@@ -361,6 +361,14 @@ class NiftiRoundTripTest {
         assertNotNull(stored);
         assertArrayEquals(NiftiReader.readHeader(file).toBytes(), stored.toBytes());
         assertNotNull(NiftiImages.storedHeader(back.duplicate()), "Duplicate keeps the header");
+        Path tif = dir.resolve("info.tif");
+        org.medsynth.image.io.ImageFiles.saveTiff(back, tif);
+        ImagePlus fromTiff = new ij.io.Opener().openImage(tif.toString());
+        assertArrayEquals(stored.toBytes(), NiftiImages.storedHeader(fromTiff).toBytes(), "TIFF files keep the header");
+        // so a NIfTI volume saved as TIFF and back can still be written with its original geometry
+        Path again = dir.resolve("again.nii");
+        NiftiWriter.write(fromTiff, again);
+        assertArrayEquals(NiftiReader.readHeader(file).srow[1], NiftiReader.readHeader(again).srow[1], 0.0);
         String info = (String) back.getProperty("Info");
         assertTrue(info.contains("NIfTI dim: 3 3 3 3") && info.contains("sform_code: 2"), info);
         assertNull(NiftiImages.storedHeader(src));
