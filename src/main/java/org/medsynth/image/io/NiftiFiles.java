@@ -1,19 +1,27 @@
 package org.medsynth.image.io;
 
 import ij.ImagePlus;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.image.nifti.NiftiReader;
+import org.medsynth.image.nifti.NiftiWriter;
 
 import java.nio.file.Path;
 
-/** NIfTI-1/2 reading and writing (temporary: replaced by the NIfTI reader/writer branch). */
+/**
+ * NIfTI-1/2 reading and writing for the rest of MedSynth (.nii, .nii.gz, .hdr/.img). The work is
+ * done by {@link NiftiReader} and {@link NiftiWriter} in {@code org.medsynth.image.nifti}, whose
+ * class comments describe the conventions (orientation, calibration, datatypes, what is kept).
+ * Failures are {@link org.medsynth.workflow.UserInputException}s naming the file.
+ */
 public final class NiftiFiles {
     private NiftiFiles() { }
 
+    /** Reads a NIfTI volume into a calibrated ImagePlus (stack or hyperstack). */
     public static ImagePlus read(Path path) {
-        throw new UserInputException("NIfTI support is not in this build yet: " + path);
+        return NiftiReader.read(path);
     }
 
+    /** Writes an ImagePlus as NIfTI, the format chosen by the extension (.nii, .nii.gz, .hdr/.img). */
     public static void write(ImagePlus imp, Path path) {
-        throw new UserInputException("NIfTI support is not in this build yet: " + path);
+        NiftiWriter.write(imp, path);
     }
 }
