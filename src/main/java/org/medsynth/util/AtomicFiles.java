@@ -6,6 +6,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Writes files so that a reader never sees half a file and a failed write never destroys an
@@ -24,9 +26,9 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        Path tmp = temporarySibling(dir, "." + target.getFileName() + ".", ".part");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
                 writer.write(out);
             }
             moveIntoPlace(tmp, target);
@@ -42,7 +44,7 @@ public final class AtomicFiles {
         String name = target.getFileName().toString();
         int dot = name.indexOf('.');
         String suffix = dot >= 0 ? name.substring(dot) : "";
-        Path tmp = Files.createTempFile(dir, ".tmp-", suffix);
+        Path tmp = temporarySibling(dir, ".tmp-", suffix);
         try {
             writer.write(tmp);
             moveIntoPlace(tmp, target);
@@ -54,6 +56,15 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface PathWriter {
         void write(Path tmp) throws IOException;
+    }
+
+    /**
+     * A fresh name in the target's folder (same file system, so the final rename is atomic). Not
+     * created here: Files.createTempFile would make it owner-only (0600), and the output would keep
+     * those permissions, which is wrong for results shared on a server.
+     */
+    private static Path temporarySibling(Path dir, String prefix, String suffix) {
+        return dir.resolve(prefix + UUID.randomUUID() + suffix);
     }
 
     private static void moveIntoPlace(Path tmp, Path target) throws IOException {
