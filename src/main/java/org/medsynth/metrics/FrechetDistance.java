@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The trace of the matrix square root is computed stably through symmetric matrices only:
  * tr((S1 S2)^(1/2)) = tr((A S2 A)^(1/2)) with A = S1^(1/2), both square roots from symmetric
  * eigendecompositions (LAPACK through ND4J, in double precision) with negative round-off
- * eigenvalues set to 0. This also works when the covariances are singular (fewer images than
+ * eigenvalues set to 0, and a result below 0 (round-off for identical distributions) is reported
+ * as 0. This also works when the covariances are singular (fewer images than
  * feature dimensions), where scipy's {@code sqrtm} needs an offset.
  */
 public final class FrechetDistance {
@@ -85,7 +86,8 @@ public final class FrechetDistance {
         INDArray ev = Eigen.symmetricGeneralizedEigenvalues(m.dup('c'), false);
         double trSqrt = 0;
         for (int i = 0; i < d; i++) trSqrt += Math.sqrt(Math.max(ev.getDouble(i), 0));
-        return diff + tr1 + tr2 - 2 * trSqrt;
+        // a squared distance: round-off can push identical distributions a hair below 0
+        return Math.max(0.0, diff + tr1 + tr2 - 2 * trSqrt);
     }
 
     /** Trace of the square root of S1 S2 (exposed for tests). */

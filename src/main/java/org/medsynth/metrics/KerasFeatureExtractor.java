@@ -202,7 +202,7 @@ public final class KerasFeatureExtractor implements FeatureExtractor {
     @Override
     public String name() {
         return "Keras model " + Path.of(source).getFileName() + (layer == null ? "" : " layer " + layer)
-                + " (" + dimension + "-d, input " + inputWidth + "x" + inputHeight + ")";
+                + " (" + dimension + "-d; input " + inputWidth + "x" + inputHeight + ")";
     }
 
     @Override

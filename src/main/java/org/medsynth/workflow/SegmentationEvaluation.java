@@ -121,6 +121,7 @@ public final class SegmentationEvaluation {
             if (!hasProbabilities || pooledRoc.isEmpty()) return null;
             Plot plot = new Plot("ROC curve", "False positive rate (1 - specificity)", "True positive rate (sensitivity)");
             plot.setLimits(0, 1, 0, 1);
+            plot.setFrameSize(400, 400);
             Color[] colors = {Color.BLUE, Color.RED, new Color(0, 140, 0), Color.MAGENTA, Color.ORANGE, Color.CYAN, Color.BLACK};
             StringBuilder legend = new StringBuilder();
             int k = 0;

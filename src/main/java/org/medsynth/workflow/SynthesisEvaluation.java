@@ -49,7 +49,11 @@ public final class SynthesisEvaluation {
         }
     }
 
-    /** One line of the result table. {@code sd} and {@code n} are NaN / 0 where they do not apply. */
+    /**
+     * One line of the result table. {@code n}: the number of values averaged (pairs for MS-SSIM,
+     * subsets for KID) or, for SWD and FID, the number of generated images; {@code sd} is NaN
+     * where it does not apply.
+     */
     public record Row(String metric, double value, double sd, int n, String note) { }
 
     /** True for metrics=all (or empty): every metric, FID/KID only when a feature network is configured. */
@@ -152,15 +156,15 @@ public final class SynthesisEvaluation {
                         + (crop[0] != 0 || crop[1] != 0 || crop[2] != real.get(0).image().width()
                         ? "; centre-cropped to " + crop[2] + "x" + crop[3] : "");
                 for (int l = 0; l < r.perLevel().length; l++) {
-                    rows.add(new Row("SWDx1e3_" + r.resolutions()[l], r.perLevelX1e3()[l], Double.NaN, 0, note));
+                    rows.add(new Row("SWDx1e3_" + r.resolutions()[l], r.perLevelX1e3()[l], Double.NaN, generated.size(), note));
                 }
-                rows.add(new Row("SWDx1e3_avg", r.meanX1e3(), Double.NaN, 0, note));
+                rows.add(new Row("SWDx1e3_avg", r.meanX1e3(), Double.NaN, generated.size(), note));
             }
             if (fx != null) {
                 float[][] a = fReal.toArray(new float[0][]), b = fGen.toArray(new float[0][]);
                 if (m.contains(Metric.FID)) {
                     progress.report(passShare, "Frechet distance");
-                    rows.add(new Row("FID", FrechetDistance.of(a, b), Double.NaN, Math.min(a.length, b.length),
+                    rows.add(new Row("FID", FrechetDistance.of(a, b), Double.NaN, b.length,
                             fx.name() + "; " + a.length + " real vs " + b.length + " generated images"));
                 }
                 if (m.contains(Metric.KID)) {
