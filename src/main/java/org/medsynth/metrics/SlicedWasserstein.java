@@ -77,6 +77,16 @@ public final class SlicedWasserstein {
         return resolutions.clone();
     }
 
+    /** Width of the images this metric takes. */
+    public int width() {
+        return width;
+    }
+
+    /** Height of the images this metric takes. */
+    public int height() {
+        return height;
+    }
+
     /** The region used after cropping: {x, y, width, height}. */
     public int[] cropRegion() {
         return new int[] {cropX, cropY, cropW, cropH};

@@ -153,8 +153,7 @@ public final class SynthesisEvaluation {
                 SlicedWasserstein.Result r = swd.distance(swdReal, swdGen);
                 int[] crop = swd.cropRegion();
                 String note = "PGGAN units (raw x 1000); " + real.size() + " real vs " + generated.size() + " generated images"
-                        + (crop[0] != 0 || crop[1] != 0 || crop[2] != real.get(0).image().width()
-                        ? "; centre-cropped to " + crop[2] + "x" + crop[3] : "");
+                        + (swdCropped(swd) ? "; centre-cropped to " + crop[2] + "x" + crop[3] : "");
                 for (int l = 0; l < r.perLevel().length; l++) {
                     rows.add(new Row("SWDx1e3_" + r.resolutions()[l], r.perLevelX1e3()[l], Double.NaN, generated.size(), note));
                 }
@@ -182,6 +181,11 @@ public final class SynthesisEvaluation {
         }
         progress.report(1.0, "done");
         return rows;
+    }
+
+    private static boolean swdCropped(SlicedWasserstein swd) {
+        int[] c = swd.cropRegion();
+        return c[2] != swd.width() || c[3] != swd.height();
     }
 
     private List<Row> msSsim(ImageSet real, ImageSet generated, Progress progress, double start) {
