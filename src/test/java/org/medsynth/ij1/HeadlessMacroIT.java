@@ -107,6 +107,22 @@ class HeadlessMacroIT {
     }
 
     @Test
+    void evaluationResultsAreReadableFromTheMacroResultsTable() throws Exception {
+        Path macro = tmp.resolve("dice.ijm");
+        Files.writeString(macro, String.join("\n",
+                "newImage(\"truth\", \"8-bit black\", 20, 20, 1);",
+                "makeRectangle(0, 0, 10, 10); run(\"Set...\", \"value=1\"); run(\"Select None\");",
+                "newImage(\"pred\", \"8-bit black\", 20, 20, 1);",
+                "makeRectangle(0, 0, 10, 5); run(\"Set...\", \"value=1\"); run(\"Select None\");",
+                "run(\"MedSynth Evaluate Segmentation\", \"prediction=pred truth=truth classes=1\");",
+                "print(\"DICE=\" + d2s(getResult(\"Dice\", 0), 4));", ""));
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        // 2 * 50 / (100 + 50)
+        assertTrue(r.out().contains("DICE=0.6667"), r.out());
+    }
+
+    @Test
     void missingMacroFileIsReported() throws Exception {
         Run r = headless(tmp.resolve("nope.ijm"), null);
         assertEquals(2, r.exit());
