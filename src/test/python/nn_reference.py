@@ -308,6 +308,183 @@ def case_spectral_norm(name, kind, w_shape, x_shape, iters):
           {'x': x.grad, 'layer/W': jgrad}, {'iterations': iters, 'kind': kind}, up)
 
 
+# ---------------------------------------------------------------- pix2pix networks
+# UnetSkipConnectionBlock / UnetGenerator / NLayerDiscriminator as in
+# junyanz/pytorch-CycleGAN-and-pix2pix models/networks.py (norm_layer partials as get_norm_layer).
+import functools
+import torch.nn as nn
+
+
+class UnetSkipConnectionBlock(nn.Module):
+    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
+                 norm_layer=nn.BatchNorm2d, use_dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        if type(norm_layer) == functools.partial:
+            use_bias = norm_layer.func == nn.InstanceNorm2d
+        else:
+            use_bias = norm_layer == nn.InstanceNorm2d
+        if input_nc is None:
+            input_nc = outer_nc
+        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+        downrelu = nn.LeakyReLU(0.2, True)
+        downnorm = norm_layer(inner_nc)
+        uprelu = nn.ReLU(True)
+        upnorm = norm_layer(outer_nc)
+        self.parts = {'downconv': downconv, 'downnorm': None, 'upconv': None, 'upnorm': None, 'sub': submodule}
+        if outermost:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
+            model = [downconv] + [submodule] + [uprelu, upconv, nn.Tanh()]
+        elif innermost:
+            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+            model = [downrelu, downconv] + [uprelu, upconv, upnorm]
+            self.parts['upnorm'] = upnorm
+        else:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+            model = [downrelu, downconv, downnorm] + [submodule] + [uprelu, upconv, upnorm]
+            if use_dropout:
+                model = model + [nn.Dropout(0.5)]
+            self.parts['downnorm'] = downnorm
+            self.parts['upnorm'] = upnorm
+        self.parts['upconv'] = upconv
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        if self.outermost:
+            return self.model(x)
+        return torch.cat([x, self.model(x)], 1)
+
+
+def unet_generator(input_nc, output_nc, num_downs, ngf, norm_layer, use_dropout):
+    unet_block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=None, norm_layer=norm_layer, innermost=True)
+    for _ in range(num_downs - 5):
+        unet_block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=unet_block, norm_layer=norm_layer, use_dropout=use_dropout)
+    unet_block = UnetSkipConnectionBlock(ngf * 4, ngf * 8, submodule=unet_block, norm_layer=norm_layer)
+    unet_block = UnetSkipConnectionBlock(ngf * 2, ngf * 4, submodule=unet_block, norm_layer=norm_layer)
+    unet_block = UnetSkipConnectionBlock(ngf, ngf * 2, submodule=unet_block, norm_layer=norm_layer)
+    return UnetSkipConnectionBlock(output_nc, ngf, input_nc=input_nc, submodule=unet_block, outermost=True, norm_layer=norm_layer)
+
+
+def nlayer_discriminator(input_nc, ndf, n_layers, norm_layer):
+    if type(norm_layer) == functools.partial:
+        use_bias = norm_layer.func == nn.InstanceNorm2d
+    else:
+        use_bias = norm_layer == nn.InstanceNorm2d
+    kw, padw = 4, 1
+    sequence = [nn.Conv2d(input_nc, ndf, kernel_size=kw, stride=2, padding=padw), nn.LeakyReLU(0.2, True)]
+    nf_mult = 1
+    for n in range(1, n_layers):
+        nf_mult_prev = nf_mult
+        nf_mult = min(2 ** n, 8)
+        sequence += [nn.Conv2d(ndf * nf_mult_prev, ndf * nf_mult, kernel_size=kw, stride=2, padding=padw, bias=use_bias),
+                     norm_layer(ndf * nf_mult), nn.LeakyReLU(0.2, True)]
+    nf_mult_prev = nf_mult
+    nf_mult = min(2 ** n_layers, 8)
+    sequence += [nn.Conv2d(ndf * nf_mult_prev, ndf * nf_mult, kernel_size=kw, stride=1, padding=padw, bias=use_bias),
+                 norm_layer(ndf * nf_mult), nn.LeakyReLU(0.2, True)]
+    sequence += [nn.Conv2d(ndf * nf_mult, 1, kernel_size=kw, stride=1, padding=padw)]
+    return nn.Sequential(*sequence)
+
+
+BATCH = functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)
+INSTANCE = functools.partial(nn.InstanceNorm2d, affine=False, track_running_stats=False)
+
+
+def init_pix2pix(net, gain=0.02):
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, gain)
+            if m.bias is not None:
+                nn.init.normal_(m.bias, 0.0, 0.1)   # non-zero biases make the test stronger
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, gain)
+            nn.init.normal_(m.bias, 0.0, 0.1)
+
+
+def add_norm(params, prefix, norm):
+    if isinstance(norm, nn.BatchNorm2d):
+        params[prefix + 'gamma'] = norm.weight
+        params[prefix + 'beta'] = norm.bias
+        params[prefix + 'runningMean'] = norm.running_mean
+        params[prefix + 'runningVar'] = norm.running_var
+
+
+def unet_params(top, prefix):
+    """Maps the recursive pix2pix blocks to the Java names down<i>/..., up<i>/..."""
+    params = {}
+    block, level = top, 0
+    while block is not None:
+        p = block.parts
+        params[f'{prefix}down{level}/conv/W'] = p['downconv'].weight
+        if p['downconv'].bias is not None:
+            params[f'{prefix}down{level}/conv/b'] = p['downconv'].bias
+        if p['downnorm'] is not None:
+            add_norm(params, f'{prefix}down{level}/norm/', p['downnorm'])
+        params[f'{prefix}up{level}/convT/W'] = p['upconv'].weight
+        if p['upconv'].bias is not None:
+            params[f'{prefix}up{level}/convT/b'] = p['upconv'].bias
+        if p['upnorm'] is not None:
+            add_norm(params, f'{prefix}up{level}/norm/', p['upnorm'])
+        block, level = p['sub'], level + 1
+    return params
+
+
+def java_layout(name, t):
+    if name.endswith('/W') and t.dim() >= 4:
+        return conv_w(t)
+    return t
+
+
+def case_network(name, net, params, x, extra_meta):
+    y = net(x)
+    up = torch.randn(*y.shape)
+    (y * up).sum().backward()
+    jp = {k: java_layout(k, v) for k, v in params.items()}
+    grads = {k: java_layout(k, v.grad) for k, v in params.items() if v.grad is not None}
+    grads['x'] = x.grad
+    write(name, {'x': x}, jp, {'y': y}, grads, extra_meta, up)
+
+
+def case_unet(name, norm_layer, norm_name, depth, ngf, size, in_c, out_c, batch):
+    torch.manual_seed(zlib.crc32(name.encode()) % 10000)
+    net = unet_generator(in_c, out_c, depth, ngf, norm_layer, use_dropout=False)
+    init_pix2pix(net)
+    net.train()
+    x = leaf(batch, in_c, size, size)
+    case_network(name, net, unet_params(net, 'G/'), x,
+                 {'depth': depth, 'width': ngf, 'norm': norm_name, 'inChannels': in_c, 'outChannels': out_c})
+
+
+def case_patchgan(name, norm_layer, norm_name, n_layers, ndf, size, in_c, batch):
+    torch.manual_seed(zlib.crc32(name.encode()) % 10000)
+    net = nlayer_discriminator(in_c, ndf, n_layers, norm_layer)
+    init_pix2pix(net)
+    net.train()
+    params = {}
+    convs = [m for m in net if isinstance(m, nn.Conv2d)]
+    norms = [m for m in net if isinstance(m, (nn.BatchNorm2d, nn.InstanceNorm2d))]
+    for i, c in enumerate(convs[:-1]):
+        params[f'D/conv{i}/conv/W'] = c.weight
+        if c.bias is not None:
+            params[f'D/conv{i}/conv/b'] = c.bias
+        if i >= 1:
+            add_norm(params, f'D/conv{i}/norm/', norms[i - 1])
+    params['D/out/W'] = convs[-1].weight
+    params['D/out/b'] = convs[-1].bias
+    x = leaf(batch, in_c, size, size)
+    case_network(name, net, params, x, {'layers': n_layers, 'width': ndf, 'norm': norm_name, 'inChannels': in_c})
+
+
+def param_counts():
+    counts = {}
+    counts['unet256_batch_3to3'] = sum(p.numel() for p in unet_generator(3, 3, 8, 64, BATCH, True).parameters())
+    counts['unet256_instance_1to1'] = sum(p.numel() for p in unet_generator(1, 1, 8, 64, INSTANCE, True).parameters())
+    counts['patchgan70_batch_6'] = sum(p.numel() for p in nlayer_discriminator(6, 64, 3, BATCH).parameters())
+    with open(os.path.join(OUT, 'pix2pix_param_counts.json'), 'w') as f:
+        json.dump(counts, f, indent=1)
+    print('param counts', counts)
+
+
 def main():
     case_conv('conv2d_k3s1p1_bias', (2, 3, 5, 5), 4, 3, 1, 1, True, 2)
     case_conv('conv2d_k4s2p1_nobias', (2, 3, 8, 8), 4, 4, 2, 1, False, 2)
@@ -339,6 +516,11 @@ def main():
     case_spectral_norm('spectral_conv_n5', 'conv', (5, 3, 3, 3), (2, 3, 4, 4), 5)
     case_spectral_norm('spectral_convT_n3', 'convT', (4, 3, 4, 4), (2, 4, 3, 3), 3)
     case_spectral_norm('spectral_linear_n2', 'linear', (6, 7), (3, 7), 2)
+    case_unet('unet_d5_instance', INSTANCE, 'INSTANCE', 5, 2, 32, 2, 1, 2)
+    case_unet('unet_d6_batch', BATCH, 'BATCH', 6, 2, 64, 1, 2, 2)
+    case_patchgan('patchgan_n3_batch', BATCH, 'BATCH', 3, 2, 32, 3, 2)
+    case_patchgan('patchgan_n2_instance', INSTANCE, 'INSTANCE', 2, 3, 20, 2, 2)
+    param_counts()
 
 
 if __name__ == '__main__':
