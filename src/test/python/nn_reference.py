@@ -485,6 +485,67 @@ def param_counts():
     print('param counts', counts)
 
 
+# ---------------------------------------------------------------- WGAN-GP and Adam
+def tiny_critic(x, p, mbstd):
+    """conv3 s2 p1 -> LReLU -> [minibatch stddev] -> conv3 s2 p1 -> LReLU -> dense -> 1"""
+    h = F.leaky_relu(F.conv2d(x, p['c1W'], p['c1b'], stride=2, padding=1), 0.2)
+    if mbstd:
+        h = minibatch_stddev(h)
+    h = F.leaky_relu(F.conv2d(h, p['c2W'], p['c2b'], stride=2, padding=1), 0.2)
+    return F.linear(h.flatten(1), p['fcW'], p['fcb'])
+
+
+def case_wgan_gp(name, mbstd, n, lam=10.0, drift=0.001):
+    """PGGAN's WGAN-GP D loss: mean D(fake) - mean D(real) + drift mean D(real)^2
+    + lam mean_i (||grad_x sum_j D(x_hat_j)||_i - 1)^2 with x_hat = real + t (fake - real),
+    differentiated twice (create_graph=True)."""
+    torch.manual_seed(zlib.crc32(name.encode()) % 10000)
+    c, size, f = 2, 8, 3
+    p = {'c1W': leaf(f, c, 3, 3, scale=0.4), 'c1b': leaf(f, scale=0.1),
+         'c2W': leaf(f, f + (1 if mbstd else 0), 3, 3, scale=0.4), 'c2b': leaf(f, scale=0.1),
+         'fcW': leaf(1, f * 2 * 2, scale=0.4), 'fcb': leaf(1, scale=0.1)}
+    real = torch.randn(n, c, size, size)
+    fake = torch.randn(n, c, size, size) * 0.5
+    t = torch.rand(n, 1, 1, 1)
+    x_hat = (real + t * (fake - real)).requires_grad_(True)
+    d_real = tiny_critic(real, p, mbstd)
+    d_fake = tiny_critic(fake, p, mbstd)
+    d_hat = tiny_critic(x_hat, p, mbstd)
+    g, = torch.autograd.grad(d_hat.sum(), x_hat, create_graph=True)
+    norms = g.flatten(1).norm(dim=1)
+    gp = lam * ((norms - 1) ** 2).mean()
+    loss = d_fake.mean() - d_real.mean() + drift * (d_real ** 2).mean() + gp
+    loss.backward()
+    names = {'c1W': 'D/c1/W', 'c1b': 'D/c1/b', 'c2W': 'D/c2/W', 'c2b': 'D/c2/b', 'fcW': 'D/fc/W', 'fcb': 'D/fc/b'}
+
+    def jl(k, v):
+        return conv_w(v) if k in ('c1W', 'c2W') else (v.t() if k == 'fcW' else v)
+    write(name, {'real': real, 'fake': fake, 't': t.reshape(n)},
+          {names[k]: jl(k, v) for k, v in p.items()},
+          {'loss': loss.reshape(1), 'gp': gp.reshape(1), 'norms': norms,
+           'wasserstein': (d_real.mean() - d_fake.mean()).reshape(1)},
+          {names[k]: jl(k, v.grad) for k, v in p.items()}, {'lambda': lam, 'drift': drift, 'mbstd': mbstd})
+
+
+def case_adam():
+    """torch.optim.Adam, 3 steps with given gradients, two parameter settings."""
+    torch.manual_seed(51)
+    out = {}
+    for tag, (lr, b1, b2, eps) in {'pix2pix': (2e-4, 0.5, 0.999, 1e-8), 'pggan': (1e-3, 0.0, 0.99, 1e-8)}.items():
+        w = torch.randn(3, 4).requires_grad_(True)
+        w0 = w.detach().clone()
+        opt = torch.optim.Adam([w], lr=lr, betas=(b1, b2), eps=eps)
+        grads = [torch.randn(3, 4) * s for s in (1.0, 0.01, 3.0)]
+        for i, gr in enumerate(grads):
+            opt.zero_grad()
+            w.grad = gr.clone()
+            opt.step()
+            out[f'{tag}_w{i + 1}'] = w.detach().clone()
+            out[f'{tag}_g{i + 1}'] = gr
+        out[f'{tag}_w0'] = w0
+    write('adam', {}, {}, {k: v for k, v in out.items()}, {}, {'pix2pix': [2e-4, 0.5, 0.999, 1e-8], 'pggan': [1e-3, 0.0, 0.99, 1e-8]})
+
+
 def main():
     case_conv('conv2d_k3s1p1_bias', (2, 3, 5, 5), 4, 3, 1, 1, True, 2)
     case_conv('conv2d_k4s2p1_nobias', (2, 3, 8, 8), 4, 4, 2, 1, False, 2)
@@ -521,6 +582,9 @@ def main():
     case_patchgan('patchgan_n3_batch', BATCH, 'BATCH', 3, 2, 32, 3, 2)
     case_patchgan('patchgan_n2_instance', INSTANCE, 'INSTANCE', 2, 3, 20, 2, 2)
     param_counts()
+    case_wgan_gp('wgan_gp_plain', False, 3)
+    case_wgan_gp('wgan_gp_mbstd', True, 4)
+    case_adam()
 
 
 if __name__ == '__main__':

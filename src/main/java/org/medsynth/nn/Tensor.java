@@ -12,10 +12,15 @@ import java.util.Arrays;
  */
 public final class Tensor {
     private final SDVariable var;
+    private final SDVariable tangent;
     private final int channels;
     private final int[] spatial;
 
     public Tensor(SDVariable var, int channels, int... spatial) {
+        this(var, null, channels, spatial);
+    }
+
+    private Tensor(SDVariable var, SDVariable tangent, int channels, int... spatial) {
         if (var == null) throw new IllegalArgumentException("variable is null");
         if (channels < 1) throw new IllegalArgumentException("channels must be >= 1, got " + channels);
         for (int s : spatial) {
@@ -23,12 +28,31 @@ public final class Tensor {
         }
         if (spatial.length > 3) throw new IllegalArgumentException("at most 3 spatial dimensions");
         this.var = var;
+        this.tangent = tangent;
         this.channels = channels;
         this.spatial = spatial.clone();
     }
 
     public SDVariable var() {
         return var;
+    }
+
+    /**
+     * Forward-mode tangent (directional derivative of this value along a direction fed for the
+     * network input), or null. Layers that support it propagate it exactly; all others drop it, which
+     * the user of tangents ({@link org.medsynth.nn.losses.WganGp}) detects at the output.
+     */
+    public SDVariable tangent() {
+        return tangent;
+    }
+
+    public boolean hasTangent() {
+        return tangent != null;
+    }
+
+    /** The same value with a tangent. */
+    public Tensor withTangent(SDVariable t) {
+        return new Tensor(var, t, channels, spatial);
     }
 
     public int channels() {
@@ -56,13 +80,19 @@ public final class Tensor {
         return n;
     }
 
-    /** The same shape with another variable (for shape-preserving ops). */
+    /** The same shape with another variable (for shape-preserving ops); the tangent is dropped. */
     public Tensor with(SDVariable v) {
         return new Tensor(v, channels, spatial);
     }
 
+    /** Another variable and shape; the tangent is dropped. */
     public Tensor with(SDVariable v, int channels, int... spatial) {
         return new Tensor(v, channels, spatial);
+    }
+
+    /** Another variable and tangent (may be null) with the same shape. */
+    public Tensor with(SDVariable v, SDVariable tangent) {
+        return new Tensor(v, tangent, channels, spatial);
     }
 
     /** Shape with the batch dimension given explicitly, e.g. for creating an input array. */

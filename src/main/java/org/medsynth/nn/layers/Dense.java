@@ -41,7 +41,8 @@ public final class Dense {
             SDVariable bv = s.param("b", new long[]{outFeatures}, WeightInit.constant(0), in);
             y = y.add(s.opName("out"), bv);
         }
-        return new Tensor(y, outFeatures);
+        SDVariable t = flat.hasTangent() ? flat.tangent().mmul(s.opName("tangent"), w) : null;
+        return new Tensor(y, outFeatures).withTangent(t);
     }
 
     /** [N, C, spatial...] -> [N, C * prod(spatial)]; a flat tensor is returned unchanged. */
@@ -50,7 +51,8 @@ public final class Dense {
         long n = x.sizePerSample();
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("too many features to flatten: " + x);
         SDVariable v = b.sd().reshape(b.opName("flatten"), x.var(), -1, n);
-        return new Tensor(v, (int) n);
+        SDVariable t = x.hasTangent() ? b.sd().reshape(b.opName("flattenT"), x.tangent(), -1, n) : null;
+        return new Tensor(v, (int) n).withTangent(t);
     }
 
     /** [N, C * prod(spatial)] -> [N, C, spatial...]. */
@@ -64,6 +66,7 @@ public final class Dense {
         shape[0] = -1;
         shape[1] = channels;
         for (int i = 0; i < spatial.length; i++) shape[2 + i] = spatial[i];
-        return new Tensor(b.sd().reshape(b.opName("unflatten"), x.var(), shape), channels, spatial);
+        SDVariable t = x.hasTangent() ? b.sd().reshape(b.opName("unflattenT"), x.tangent(), shape) : null;
+        return new Tensor(b.sd().reshape(b.opName("unflatten"), x.var(), shape), channels, spatial).withTangent(t);
     }
 }

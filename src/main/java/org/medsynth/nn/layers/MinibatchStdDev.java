@@ -53,6 +53,15 @@ public final class MinibatchStdDev {
         for (int i = 0; i < d; i++) flat[2 + i] = x.spatial(i);
         SDVariable feat = sd.reshape(b.opName("mbsFeature"), zeros.add(s5), flat);           // [N, 1, sp...]
         SDVariable out = sd.concat(b.opName("mbsConcat"), 1, x.var(), feat);
-        return x.with(out, x.channels() + 1, x.spatial());
+        Tensor result = x.with(out, x.channels() + 1, x.spatial());
+        if (!x.hasTangent()) return result;
+        // forward-mode tangent of the appended feature
+        SDVariable ty = sd.reshape(b.opName("mbsGroupsT"), x.tangent(), shape5);
+        SDVariable tyc = ty.sub(ty.mean(true, 0));
+        SDVariable tvar = yc.mul(tyc).mean(false, 0).mul(2.0);
+        SDVariable tstd = tvar.mul(0.5).mul(sd.math().reciprocal(std));
+        SDVariable ts = tstd.mean(false, axes);
+        SDVariable tfeat = sd.reshape(b.opName("mbsFeatureT"), zeros.add(sd.reshape(ts, bshape)), flat);
+        return result.withTangent(sd.concat(b.opName("mbsConcatT"), 1, x.tangent(), tfeat));
     }
 }

@@ -18,10 +18,15 @@ public final class Resample {
         if (factor == 1) return x;
         int[] sp = x.spatial();
         for (int i = 0; i < sp.length; i++) sp[i] *= factor;
-        SDVariable y = x.spatialDims() == 2
-                ? b.sd().cnn().upsampling2d(b.opName("up"), x.var(), factor, factor, true)
-                : b.sd().cnn().upsampling3d(b.opName("up"), x.var(), true, factor, factor, factor);
-        return x.with(y, x.channels(), sp);
+        SDVariable y = up(b, x.var(), x.spatialDims(), factor, "up");
+        SDVariable t = x.hasTangent() ? up(b, x.tangent(), x.spatialDims(), factor, "upT") : null;
+        return x.with(y, x.channels(), sp).withTangent(t);
+    }
+
+    private static SDVariable up(NetBuilder b, SDVariable v, int dims, int factor, String name) {
+        return dims == 2
+                ? b.sd().cnn().upsampling2d(b.opName(name), v, factor, factor, true)
+                : b.sd().cnn().upsampling3d(b.opName(name), v, true, factor, factor, factor);
     }
 
     /** Mean over non-overlapping blocks of {@code factor}^d; the spatial sizes must be divisible by it. */
@@ -34,16 +39,19 @@ public final class Resample {
             if (sp[i] % factor != 0) throw new IllegalArgumentException("cannot average-pool " + x + " by " + factor);
             sp[i] /= factor;
         }
-        SDVariable y;
-        if (x.spatialDims() == 2) {
+        SDVariable y = avg(b, x.var(), x.spatialDims(), factor, "down");
+        SDVariable t = x.hasTangent() ? avg(b, x.tangent(), x.spatialDims(), factor, "downT") : null;
+        return x.with(y, x.channels(), sp).withTangent(t);
+    }
+
+    private static SDVariable avg(NetBuilder b, SDVariable v, int dims, int factor, String name) {
+        if (dims == 2) {
             Pooling2DConfig c = Pooling2DConfig.builder().kH(factor).kW(factor).sH(factor).sW(factor).pH(0).pW(0)
                     .dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
-            y = b.sd().cnn().avgPooling2d(b.opName("down"), x.var(), c);
-        } else {
-            Pooling3DConfig c = Pooling3DConfig.builder().kD(factor).kH(factor).kW(factor).sD(factor).sH(factor).sW(factor)
-                    .pD(0).pH(0).pW(0).dD(1).dH(1).dW(1).isSameMode(false).isNCDHW(true).build();
-            y = b.sd().cnn().avgPooling3d(b.opName("down"), x.var(), c);
+            return b.sd().cnn().avgPooling2d(b.opName(name), v, c);
         }
-        return x.with(y, x.channels(), sp);
+        Pooling3DConfig c = Pooling3DConfig.builder().kD(factor).kH(factor).kW(factor).sD(factor).sH(factor).sW(factor)
+                .pD(0).pH(0).pW(0).dD(1).dH(1).dW(1).isSameMode(false).isNCDHW(true).build();
+        return b.sd().cnn().avgPooling3d(b.opName(name), v, c);
     }
 }

@@ -97,6 +97,11 @@ public final class PatchGan implements NetworkSpec {
             }
             x = new Tensor(b.sd().concat(b.opName("condConcat"), 1, condition.var(), image.var()),
                     condition.channels() + image.channels(), image.spatial());
+            if (image.hasTangent()) {
+                // the condition is an input: its tangent is zero unless it carries one
+                var ct = condition.hasTangent() ? condition.tangent() : b.sd().zerosLike(b.opName("condT"), condition.var());
+                x = x.withTangent(b.sd().concat(b.opName("condConcatT"), 1, ct, image.tangent()));
+            }
         }
         if (x.spatialDims() != spatialDims) throw new IllegalArgumentException("PatchGAN is " + spatialDims + "D but the input is " + x);
         if (x.channels() != inChannels) {

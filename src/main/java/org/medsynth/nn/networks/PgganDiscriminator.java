@@ -61,7 +61,9 @@ public final class PgganDiscriminator implements NetworkSpec {
             if (r == resolution && alpha != null) {
                 Tensor skip = fromRgb(b, Resample.downAverage(b, image, 2), r / 2);
                 SDVariable mixed = skip.var().add(b.opName("fadeIn"), h.var().sub(skip.var()).mul(alpha));
-                h = h.with(mixed);
+                SDVariable t = skip.hasTangent() && h.hasTangent()
+                        ? skip.tangent().add(b.opName("fadeInT"), h.tangent().sub(skip.tangent()).mul(alpha)) : null;
+                h = h.with(mixed, t);
             }
         }
         if (config.mbstdGroupSize() > 0) h = MinibatchStdDev.apply(b, h, config.mbstdGroupSize());

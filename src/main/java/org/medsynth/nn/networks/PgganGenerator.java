@@ -75,7 +75,9 @@ public final class PgganGenerator implements NetworkSpec {
             Tensor prev = Resample.upNearest(b, toRgb(b, prevH, resolution / 2), 2);
             // prev + alpha (out - prev)
             SDVariable mixed = prev.var().add(b.opName("fadeIn"), out.var().sub(prev.var()).mul(alpha));
-            out = out.with(mixed);
+            SDVariable t = prev.hasTangent() && out.hasTangent()
+                    ? prev.tangent().add(b.opName("fadeInT"), out.tangent().sub(prev.tangent()).mul(alpha)) : null;
+            out = out.with(mixed, t);
         }
         return out;
     }
