@@ -3,8 +3,6 @@ package org.medsynth.data;
 import ij.ImagePlus;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
-import ij.process.FloatProcessor;
-import ij.plugin.filter.GaussianBlur;
 import org.medsynth.workflow.UserInputException;
 
 import java.util.ArrayDeque;
@@ -26,8 +24,8 @@ import java.util.Random;
  * central light reflex, edges are anti-aliased. A smooth illumination field (vignetting, a tilt and
  * a few low-frequency waves), a fine choroid-like texture and mild Gaussian noise complete it.
  * <p>
- * The geometry is generated in a 512 x 512 reference frame and scaled, so the same seed gives the
- * same anatomy at every size (only the pixel noise differs). The same size and seed give identical
+ * The geometry and the texture are generated in a 512 x 512 reference frame and scaled, so the
+ * same seed gives the same anatomy at every size (only the pixel noise differs). The same size and seed give identical
  * pixels on every JVM.
  */
 public final class FundusPhantom {
@@ -343,16 +341,35 @@ public final class FundusPhantom {
         }
     }
 
-    /** Fine choroid-like texture: Gaussian noise blurred over about 2 reference pixels, unit variance. */
+    /** Side of the grid on which the texture is generated (reference resolution). */
+    private static final int TEXTURE_GRID = 512;
+
+    /**
+     * Fine choroid-like texture with unit variance: Gaussian noise on a 512 x 512 grid blurred
+     * over 2 grid cells, sampled bilinearly, so that it does not depend on the image size.
+     */
     private static float[] texture(int size, double s, Random rnd) {
-        float[] t = new float[size * size];
-        for (int i = 0; i < t.length; i++) t[i] = (float) rnd.nextGaussian();
-        FloatProcessor fp = new FloatProcessor(size, size, t);
-        new GaussianBlur().blurGaussian(fp, Math.max(0.8, 2.0 * s), Math.max(0.8, 2.0 * s), 0.002);
+        int g = TEXTURE_GRID;
+        float[] grid = new float[g * g];
+        for (int i = 0; i < grid.length; i++) grid[i] = (float) rnd.nextGaussian();
+        Blur.gaussian(grid, g, g, 2.0);
         double sum2 = 0;
-        for (float v : t) sum2 += v * v;
-        float norm = (float) (1 / Math.sqrt(sum2 / t.length + 1e-12));
-        for (int i = 0; i < t.length; i++) t[i] *= norm;
+        for (float v : grid) sum2 += v * v;
+        float norm = (float) (1 / Math.sqrt(sum2 / grid.length + 1e-12));
+        float[] t = new float[size * size];
+        for (int y = 0; y < size; y++) {
+            double gy = Math.min(g - 1.0, Math.max(0, (y + 0.5) / s - 0.5));
+            int y0 = Math.min(g - 2, (int) gy);
+            double fy = gy - y0;
+            for (int x = 0; x < size; x++) {
+                double gx = Math.min(g - 1.0, Math.max(0, (x + 0.5) / s - 0.5));
+                int x0 = Math.min(g - 2, (int) gx);
+                double fx = gx - x0;
+                int i = y0 * g + x0;
+                double v = (1 - fy) * ((1 - fx) * grid[i] + fx * grid[i + 1]) + fy * ((1 - fx) * grid[i + g] + fx * grid[i + g + 1]);
+                t[y * size + x] = (float) (v * norm);
+            }
+        }
         return t;
     }
 

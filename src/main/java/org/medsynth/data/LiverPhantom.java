@@ -3,9 +3,7 @@ package org.medsynth.data;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import ij.plugin.filter.GaussianBlur;
 import ij.process.ByteProcessor;
-import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import org.medsynth.workflow.UserInputException;
 
@@ -124,7 +122,6 @@ public final class LiverPhantom {
 
         ImageStack ctStack = new ImageStack(width, height);
         ImageStack labelStack = new ImageStack(width, height);
-        GaussianBlur blur = new GaussianBlur();
         int n = width * height;
         for (int z = 0; z < depth; z++) {
             float[] v = new float[n];
@@ -134,8 +131,7 @@ public final class LiverPhantom {
                 v[i] = (float) hu[m];
                 lab[i] = (byte) (m == LIVER_TISSUE ? LIVER : m >= FIRST_TUMOUR ? TUMOUR : BACKGROUND);
             }
-            FloatProcessor fp = new FloatProcessor(width, height, v);
-            blur.blurGaussian(fp, PARTIAL_VOLUME_SIGMA, PARTIAL_VOLUME_SIGMA, 0.002);
+            Blur.gaussian(v, width, height, PARTIAL_VOLUME_SIGMA);
             short[] raw = new short[n];
             for (int i = 0; i < n; i++) {
                 long r = Math.round(v[i] + NOISE_SIGMA_HU * rnd.nextGaussian()) + SIGNED_OFFSET;

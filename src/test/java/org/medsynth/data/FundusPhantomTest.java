@@ -156,6 +156,17 @@ class FundusPhantomTest {
     }
 
     @Test
+    void leftAndRightEyesBothOccur() {
+        int left = 0, right = 0;
+        for (long seed = 0; seed < 20; seed++) {
+            FundusPhantom.Sample s = FundusPhantom.generate(64, seed);
+            if (numbers(info(s.image()).get("optic_disc"))[0] < 32) left++;
+            else right++;
+        }
+        assertTrue(left >= 3 && right >= 3, left + " discs on the left, " + right + " on the right");
+    }
+
+    @Test
     void anatomyDoesNotDependOnSize() {
         FundusPhantom.Sample small = FundusPhantom.generate(256, 21);
         FundusPhantom.Sample large = FundusPhantom.generate(512, 21);
