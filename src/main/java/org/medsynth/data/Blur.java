@@ -15,7 +15,7 @@ final class Blur {
         int r = Math.max(1, (int) Math.ceil(3 * sigma));
         float[] k = new float[2 * r + 1];
         double sum = 0;
-        for (int i = -r; i <= r; i++) sum += k[i + r] = (float) Math.exp(-0.5 * i * i / (sigma * sigma));
+        for (int i = -r; i <= r; i++) sum += k[i + r] = (float) StrictMath.exp(-0.5 * i * i / (sigma * sigma));
         for (int i = 0; i < k.length; i++) k[i] /= (float) sum;
         float[] line = new float[Math.max(width, height)];
         for (int y = 0; y < height; y++) {

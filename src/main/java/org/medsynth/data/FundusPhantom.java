@@ -25,8 +25,9 @@ import java.util.Random;
  * a few low-frequency waves), a fine choroid-like texture and mild Gaussian noise complete it.
  * <p>
  * The geometry and the texture are generated in a 512 x 512 reference frame and scaled, so the
- * same seed gives the same anatomy at every size (only the pixel noise differs). The same size and seed give identical
- * pixels on every JVM.
+ * same seed gives the same anatomy at every size (only the pixel noise differs). The same size
+ * and seed give identical pixels on every JVM: random numbers come from {@code java.util.Random}
+ * and transcendental functions from {@code StrictMath}, both fully specified.
  */
 public final class FundusPhantom {
 
@@ -176,8 +177,8 @@ public final class FundusPhantom {
             for (double[] w : waves) {
                 double f = Seeds.uniform(rnd, 0.4, 1.6);
                 double a = Seeds.uniform(rnd, 0, 2 * Math.PI);
-                w[0] = f * Math.cos(a);
-                w[1] = f * Math.sin(a);
+                w[0] = f * StrictMath.cos(a);
+                w[1] = f * StrictMath.sin(a);
                 w[2] = Seeds.uniform(rnd, 0, 2 * Math.PI);
                 w[3] = Seeds.uniform(rnd, 0.015, 0.04);
             }
@@ -188,12 +189,12 @@ public final class FundusPhantom {
             double dx = xr - cx, dy = yr - cx;
             double r = dist(dx, dy) / rFov;
             double illum = 1 - vignette * r * r * r
-                    + tilt * (Math.cos(tiltAngle) * dx + Math.sin(tiltAngle) * dy) / rFov;
-            for (double[] w : waves) illum += w[3] * Math.cos(2 * Math.PI * (w[0] * xr + w[1] * yr) / REF + w[2]);
+                    + tilt * (StrictMath.cos(tiltAngle) * dx + StrictMath.sin(tiltAngle) * dy) / rFov;
+            for (double[] w : waves) illum += w[3] * StrictMath.cos(2 * Math.PI * (w[0] * xr + w[1] * yr) / REF + w[2]);
             illum = Math.max(0.15, illum);
             double dm2 = sq(xr - macX) + sq(yr - macY);
-            double m = Math.exp(-dm2 / (2 * macSigma * macSigma));
-            double mf = Math.exp(-dm2 / (2 * sq(0.35 * macSigma)));
+            double m = StrictMath.exp(-dm2 / (2 * macSigma * macSigma));
+            double mf = StrictMath.exp(-dm2 / (2 * sq(0.35 * macSigma)));
             out[0] = base[0] * (1 - 0.10 * m - 0.05 * mf);
             out[1] = base[1] * (1 - 0.30 * m - 0.10 * mf);
             out[2] = base[2] * (1 - 0.25 * m - 0.10 * mf);
@@ -224,7 +225,7 @@ public final class FundusPhantom {
 
     private static List<Segment> growTree(Layout lay, Random rnd) {
         Deque<Branch> queue = new ArrayDeque<>();
-        double temporal = Math.atan2(lay.macY - lay.discY, lay.macX - lay.discX);
+        double temporal = StrictMath.atan2(lay.macY - lay.discY, lay.macX - lay.discX);
         double nasal = temporal + Math.PI;
         for (boolean up : new boolean[] {true, false}) {
             // temporal arcades: leave the disc steeply, then bend towards the temporal side round the macula
@@ -262,7 +263,7 @@ public final class FundusPhantom {
         while (w >= MIN_WIDTH_REF && out.size() < MAX_SEGMENTS) {
             omega = 0.8 * omega + b.wander() * rnd.nextGaussian();
             a += omega + b.pull() * wrap(b.target() - a);
-            double nx = x + STEP * Math.cos(a), ny = y + STEP * Math.sin(a);
+            double nx = x + STEP * StrictMath.cos(a), ny = y + STEP * StrictMath.sin(a);
             double nw = w - TAPER * STEP;
             if (dist(nx - lay.cx, ny - lay.cx) > lay.rFov - 3 - nw / 2) break;
             if (dist(nx - lay.macX, ny - lay.macY) < lay.fazR + nw / 2) break;
@@ -278,10 +279,10 @@ public final class FundusPhantom {
                 if (b.depth() < MAX_DEPTH && cw >= MIN_WIDTH_REF) {
                     // children keep leaving the disc: they are pulled towards the mean of their first
                     // direction and the direction away from the disc centre
-                    double away = Math.atan2(y - lay.discY, x - lay.discX);
+                    double away = StrictMath.atan2(y - lay.discY, x - lay.discX);
                     double target = ca + 0.5 * wrap(away - ca);
                     queue.add(new Branch(x, y, ca, cw, target, 0.006, 0.014, b.depth() + 1, b.kind()));
-                    w = Math.cbrt(w * w * w - cw * cw * cw);   // Murray's law: w^3 = w1^3 + w2^3
+                    w = StrictMath.cbrt(w * w * w - cw * cw * cw);   // Murray's law: w^3 = w1^3 + w2^3
                 }
             }
         }
@@ -290,7 +291,7 @@ public final class FundusPhantom {
     /** The direction {@code base +- delta} that points up (towards -y) or down. */
     private static double vertical(double base, double delta, boolean up) {
         double a = base + delta;
-        return (Math.sin(a) < 0) == up ? a : base - delta;
+        return (StrictMath.sin(a) < 0) == up ? a : base - delta;
     }
 
     // ---------------------------------------------------------------- rasterisation
@@ -331,7 +332,7 @@ public final class FundusPhantom {
                     int i = py * size + px;
                     if (c > cover[i]) cover[i] = (float) c;
                     double strength = c * contrast;
-                    if (reflex) strength *= 1 - 0.3 * Math.exp(-sq(d / (0.3 * r)));
+                    if (reflex) strength *= 1 - 0.3 * StrictMath.exp(-sq(d / (0.3 * r)));
                     for (int ch = 0; ch < 3; ch++) {
                         float v = (float) (strength * k[ch]);
                         if (v > dark[ch][i]) dark[ch][i] = v;
@@ -378,7 +379,7 @@ public final class FundusPhantom {
     }
 
     private static double wrap(double a) {
-        return Math.atan2(Math.sin(a), Math.cos(a));
+        return StrictMath.atan2(Math.sin(a), StrictMath.cos(a));
     }
 
     private static double smoothstep(double e0, double e1, double x) {

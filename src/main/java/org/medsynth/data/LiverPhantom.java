@@ -36,7 +36,8 @@ import java.util.Random;
  * {@link #BACKGROUND} 0, {@link #LIVER} 1 and {@link #TUMOUR} 2 and the same spatial calibration.
  * <p>
  * Anatomy is defined relative to the volume extent, so every size shows the same layout.
- * The same size and seed give identical voxels on every JVM.
+ * The same size and seed give identical voxels on every JVM ({@code java.util.Random} and
+ * {@code StrictMath} only).
  */
 public final class LiverPhantom {
 
@@ -229,9 +230,9 @@ public final class LiverPhantom {
             for (double[] d : deform) {
                 double theta = Seeds.uniform(r, 0, Math.PI), phi = Seeds.uniform(r, 0, 2 * Math.PI);
                 double f = Seeds.uniform(r, 1.5, 3.0);
-                d[0] = f * Math.sin(theta) * Math.cos(phi);
-                d[1] = f * Math.sin(theta) * Math.sin(phi);
-                d[2] = f * Math.cos(theta);
+                d[0] = f * StrictMath.sin(theta) * StrictMath.cos(phi);
+                d[1] = f * StrictMath.sin(theta) * StrictMath.sin(phi);
+                d[2] = f * StrictMath.cos(theta);
                 d[3] = Seeds.uniform(r, 0, 2 * Math.PI);
                 d[4] = Seeds.uniform(r, 0.05, 0.09);
             }
@@ -246,7 +247,7 @@ public final class LiverPhantom {
         byte[] slice(int z, int w, int h, int d) {
             byte[] out = new byte[w * h];
             double zn = (z + 0.5) / d;
-            double wob = 1 + bodyWobble * Math.sin(2 * Math.PI * zn + bodyPhase);
+            double wob = 1 + bodyWobble * StrictMath.sin(2 * Math.PI * zn + bodyPhase);
             double ax = bodyAx * wob, ay = bodyAy * wob;
             double inner = 1 - fatFraction;
             for (int y = 0; y < h; y++) {
@@ -287,7 +288,7 @@ public final class LiverPhantom {
             u /= taper;
             v /= taper;
             double bound = 1;
-            for (double[] f : deform) bound += f[4] * Math.cos(f[0] * u + f[1] * v + f[2] * t + f[3]);
+            for (double[] f : deform) bound += f[4] * StrictMath.cos(f[0] * u + f[1] * v + f[2] * t + f[3]);
             return u * u + v * v + t * t < bound * bound;
         }
 
@@ -297,9 +298,9 @@ public final class LiverPhantom {
             if (sq((xn - 0.5) / sx) + sq((yn - spy) / sy) < 1) return true;
             double rr = 0.014;
             for (int k = 0; k < ribAngles.length; k++) {
-                if (Math.cos(2 * Math.PI * ribBands * zn + ribPhases[k]) < 0.1) continue;
+                if (StrictMath.cos(2 * Math.PI * ribBands * zn + ribPhases[k]) < 0.1) continue;
                 double ang = Math.toRadians(ribAngles[k]);
-                double rx = 0.5 + 0.9 * innerAx * Math.cos(ang), ry = 0.5 + 0.9 * innerAy * Math.sin(ang);
+                double rx = 0.5 + 0.9 * innerAx * StrictMath.cos(ang), ry = 0.5 + 0.9 * innerAy * StrictMath.sin(ang);
                 if (sq(xn - rx) + sq(yn - ry) < rr * rr) return true;
             }
             return false;
@@ -310,7 +311,7 @@ public final class LiverPhantom {
         }
 
         static boolean inKidney(double[] k, double xn, double yn, double zn) {
-            double dx = xn - k[0], dy = yn - k[1], c = Math.cos(k[6]), s = Math.sin(k[6]);
+            double dx = xn - k[0], dy = yn - k[1], c = StrictMath.cos(k[6]), s = StrictMath.sin(k[6]);
             double u = c * dx + s * dy, v = -s * dx + c * dy;
             return sq(u / k[3]) + sq(v / k[4]) + sq((zn - k[2]) / k[5]) < 1;
         }

@@ -17,7 +17,7 @@ import java.nio.file.StandardCopyOption;
  * java -cp target/classes:target/test-classes:$(cat cp.txt) org.medsynth.data.SampleDataMaker [retina.jpg]
  * </pre>
  * Writes 4 fundus phantoms (256 px, PNG, seeds 1-4) to sample-data/phantoms/fundus and 2 liver
- * phantoms (96 x 96 x 24, seeds 1-2) to sample-data/phantoms/liver; the target folders must not
+ * phantoms (96 x 96 x 24, seeds 4-5) to sample-data/phantoms/liver; the target folders must not
  * exist yet. With the path of scikit-image's retina.jpg, also copies it to sample-data/fundus/
  * and writes the 512 x 512 version retina-512.png (ImageJ bilinear resize with averaging).
  */
@@ -28,7 +28,8 @@ public final class SampleDataMaker {
     public static void main(String[] args) throws Exception {
         Path root = Path.of("sample-data");
         PhantomDataset.writeFundus(root.resolve("phantoms/fundus"), 4, 256, 1, "png", Progress.NONE);
-        PhantomDataset.writeLiver(root.resolve("phantoms/liver"), 2, 96, 96, 24, 1, Progress.NONE);
+        // seeds 4 and 5 have 2 and 1 tumours (seeds 1-3 have none)
+        PhantomDataset.writeLiver(root.resolve("phantoms/liver"), 2, 96, 96, 24, 4, Progress.NONE);
         if (args.length > 0) {
             Path retina = Path.of(args[0]);
             Path dir = Files.createDirectories(root.resolve("fundus"));
