@@ -111,11 +111,19 @@ public final class ConditionalGan {
 
     /** One D step then one G step on a batch. */
     public StepLosses step(INDArray condition, INDArray real) {
+        return step(condition, real, maskRng);
+    }
+
+    /**
+     * One D step then one G step, with G's dropout masks drawn from {@code masks}: a caller that
+     * derives it from (seed, step) makes a resumed training continue exactly.
+     */
+    public StepLosses step(INDArray condition, INDArray real, SplittableRandom masks) {
         Map<String, INDArray> feeds = new HashMap<>();
         feeds.put(CONDITION, condition);
         feeds.put(REAL, real);
         // same G dropout masks for the D step and the G step (one "fake" per iteration, as pix2pix)
-        feeds = gStep.graph().withRandomFeeds(feeds, maskRng);
+        feeds = gStep.graph().withRandomFeeds(feeds, masks);
         TrainStep.Result d = dStep.run(feeds);
         TrainStep.Result g = gStep.run(feeds, gAdvName, gL1Name);
         double adv = g.outputs().get(gAdvName).getDouble(0);

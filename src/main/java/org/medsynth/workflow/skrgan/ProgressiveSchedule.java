@@ -17,6 +17,7 @@ public final class ProgressiveSchedule {
     private final int totalSteps;
     private final int maxBatch;
     private final int levels;
+    private final boolean fixedResolution;
 
     /**
      * @param maxResolution final resolution (power of two, at least 4)
@@ -36,6 +37,24 @@ public final class ProgressiveSchedule {
         this.maxResolution = maxResolution;
         this.totalSteps = totalSteps;
         this.maxBatch = maxBatch;
+        this.fixedResolution = false;
+    }
+
+    /** No growth: every step at {@code resolution} with alpha 1 (the WGAN-GP baseline on PGGAN's networks). */
+    public static ProgressiveSchedule fixed(int resolution, int totalSteps, int maxBatch) {
+        return new ProgressiveSchedule(resolution, totalSteps, maxBatch, true);
+    }
+
+    private ProgressiveSchedule(int resolution, int totalSteps, int maxBatch, boolean fixed) {
+        if (resolution < 4 || Integer.bitCount(resolution) != 1) {
+            throw new UserInputException("resolution must be a power of two of at least 4, got " + resolution);
+        }
+        if (totalSteps < 1 || maxBatch < 1) throw new UserInputException("iterations and batch must be at least 1");
+        this.maxResolution = resolution;
+        this.totalSteps = totalSteps;
+        this.maxBatch = maxBatch;
+        this.levels = 1;
+        this.fixedResolution = true;
     }
 
     public int totalSteps() { return totalSteps; }
@@ -51,7 +70,7 @@ public final class ProgressiveSchedule {
         if (step < 0 || step >= totalSteps) throw new IllegalArgumentException("step " + step + " outside 0.." + (totalSteps - 1));
         int level = levels - 1;
         while (levelStart(level) > step) level--;
-        int resolution = 4 << level;
+        int resolution = fixedResolution ? maxResolution : 4 << level;
         int start = levelStart(level), length = levelStart(level + 1) - start;
         int fade = level == 0 ? 0 : length / 2;
         int into = step - start;

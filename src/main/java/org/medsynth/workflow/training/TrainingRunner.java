@@ -22,6 +22,7 @@ public final class TrainingRunner {
     public record Result(int completedSteps, boolean cancelled, LossHistory history) { }
 
     private final Path checkpoint;
+    private final Path lossBase;
     private final int checkpointEvery;
     private final String name;
 
@@ -31,17 +32,23 @@ public final class TrainingRunner {
      * @param name            what is trained, for progress lines and the plot title
      */
     public TrainingRunner(Path checkpoint, int checkpointEvery, String name) {
+        this(checkpoint, checkpoint, checkpointEvery, name);
+    }
+
+    /** As above, with the loss files named after {@code lossBase} (e.g. the model: model.zip.losses.csv). */
+    public TrainingRunner(Path checkpoint, Path lossBase, int checkpointEvery, String name) {
         this.checkpoint = checkpoint;
+        this.lossBase = lossBase;
         this.checkpointEvery = Math.max(1, checkpointEvery);
         this.name = name;
     }
 
     public Path lossCsv() {
-        return checkpoint.resolveSibling(checkpoint.getFileName() + ".losses.csv");
+        return lossBase.resolveSibling(lossBase.getFileName() + ".losses.csv");
     }
 
     public Path lossPlot() {
-        return checkpoint.resolveSibling(checkpoint.getFileName() + ".losses.png");
+        return lossBase.resolveSibling(lossBase.getFileName() + ".losses.png");
     }
 
     /**

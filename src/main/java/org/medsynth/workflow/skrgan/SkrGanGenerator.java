@@ -1,0 +1,178 @@
+package org.medsynth.workflow.skrgan;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+import org.medsynth.nn.Backend;
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.WeightInit;
+import org.medsynth.nn.networks.Dcgan;
+import org.medsynth.nn.networks.PgganGenerator;
+import org.medsynth.nn.networks.UNet;
+import org.medsynth.workflow.ModelArchive;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Samples a trained SkrGAN (or baseline) model: noise -> sketch (G_S) -> image (G_P), or noise ->
+ * image for the baselines; and G_P alone on a given sketch ("Render Sketch"). Inference graphs
+ * (batch-norm running statistics, no dropout), built once per generator.
+ */
+public final class SkrGanGenerator {
+
+    /** Generated images and, for SkrGAN, the sketches they were rendered from (null otherwise). */
+    public record Generated(ImagePlus images, ImagePlus sketches) { }
+
+    private static final String LATENT = "z";
+    private static final String SKETCH = "sketch";
+
+    private final ModelArchive.Loaded model;
+    private final SkrGanSettings settings;
+    private NetBuilder sampler;
+    private String imageOut;
+    private String sketchOut;
+    private NetBuilder renderer;
+    private String renderOut;
+
+    public SkrGanGenerator(Path modelFile) {
+        Backend.require();
+        this.model = ModelArchive.load(modelFile);
+        this.settings = SkrGanSettings.fromMap(SkrGanTraining.castMap(model.manifest().metadata().get("settings")));
+    }
+
+    public SkrGanSettings settings() { return settings; }
+
+    /** {@code count} images from noise; the same seed gives the same images. */
+    public Generated generate(int count, long seed, Progress progress) {
+        if (count < 1 || count > 100_000) throw new UserInputException("count must be between 1 and 100000; got " + count + ".");
+        buildSampler();
+        int latentSize = latentSize();
+        ImageStack images = new ImageStack(settings.resolution(), settings.resolution());
+        ImageStack sketches = settings.skrgan() ? new ImageStack(settings.resolution(), settings.resolution()) : null;
+        SplittableRandom rng = new SplittableRandom(seed);
+        int batch = 8;
+        for (int done = 0; done < count; done += batch) {
+            progress.checkCancelled();
+            int n = Math.min(batch, count - done);
+            double[] z = new double[n * latentSize];
+            for (int i = 0; i < z.length; i++) z[i] = ProgressiveGanTraining.gaussian(rng);
+            INDArray latent = Nd4j.create(z, new long[]{n, latentSize}, model.store().dataType());
+            Map<String, INDArray> out = sketchOut == null
+                    ? sampler.sd().output(Map.of(LATENT, latent), imageOut)
+                    : sampler.sd().output(Map.of(LATENT, latent), imageOut, sketchOut);
+            for (int i = 0; i < n; i++) {
+                images.addSlice("generated " + (done + i + 1), toImage(out.get(imageOut), i));
+                if (sketches != null) sketches.addSlice("sketch " + (done + i + 1), toSketch(out.get(sketchOut), i));
+            }
+            progress.report((double) Math.min(count, done + n) / count, (done + n) + "/" + count + " images");
+        }
+        return new Generated(new ImagePlus("SkrGAN generated", images),
+                sketches == null ? null : new ImagePlus("SkrGAN sketches", sketches));
+    }
+
+    /** G_P on a user's sketch (binary or grey; resized to the model's resolution). */
+    public ImagePlus render(ImagePlus sketch) {
+        if (!settings.skrgan()) {
+            throw new UserInputException("This model is a " + settings.architecture() + " baseline without a render stage; "
+                    + "Render Sketch needs a SkrGAN model.");
+        }
+        buildRenderer();
+        int r = settings.resolution();
+        ImageStack out = new ImageStack(r, r);
+        for (int i = 1; i <= sketch.getStackSize(); i++) {
+            ImageProcessor ip = sketch.getStack().getProcessor(i).convertToByteProcessor(true);
+            ip.setInterpolationMethod(ImageProcessor.NEAREST_NEIGHBOR);
+            if (ip.getWidth() != r || ip.getHeight() != r) ip = ip.resize(r, r);
+            float[] s = new float[r * r];
+            for (int k = 0; k < s.length; k++) s[k] = ip.get(k) > 127 ? 1f : -1f;
+            INDArray x = Nd4j.create(s, new long[]{1, 1, r, r}).castTo(model.store().dataType());
+            INDArray y = renderer.sd().output(Map.of(SKETCH, x), renderOut).get(renderOut);
+            out.addSlice(sketch.getStack().getSliceLabel(i), toImage(y, 0));
+        }
+        String base = sketch.getTitle() == null ? "sketch" : sketch.getTitle().replaceFirst("\\.[A-Za-z]{2,4}$", "");
+        return new ImagePlus(base + "-rendered", out);
+    }
+
+    private int latentSize() {
+        return settings.architecture().equals("dcgan") ? SkrGanNetworks.dcgan(settings).latentSize()
+                : SkrGanNetworks.pggan(settings).latentSize();
+    }
+
+    private void buildSampler() {
+        if (sampler != null) return;
+        NetBuilder b = NetBuilder.forInference(model.store());
+        int r = settings.resolution();
+        Tensor image = model.build(b, () -> {
+            if (settings.architecture().equals("dcgan")) {
+                Dcgan net = (Dcgan) model.manifest().network(SkrGanNetworks.ROLE_SKETCH_G);
+                return net.generate(b.network(SkrGanNetworks.SKETCH_G), b.vectorInput(LATENT, net.latentSize()));
+            }
+            PgganGenerator g = (PgganGenerator) model.manifest().network(SkrGanNetworks.ROLE_SKETCH_G);
+            Tensor z = b.vectorInput(LATENT, g.config().latentSize());
+            NetBuilder gs = b.network(SkrGanNetworks.SKETCH_G);
+            if (settings.skrgan()) {
+                SDVariable l = gs.param(ProgressiveGanTraining.CODE, new long[]{1, g.config().latentSize()}, WeightInit.constant(1), 1);
+                z = z.with(z.var().mul(l), g.config().latentSize());
+            }
+            Tensor out = g.apply(gs, z, r, null);
+            // PGGAN's output is linear: keep it in the training range
+            Tensor clipped = out.with(b.sd().math().clipByValue(out.var(), -1, 1));
+            if (!settings.skrgan()) return clipped;
+            sketchOut = clipped.var().name();
+            UNet render = (UNet) model.manifest().network(SkrGanNetworks.ROLE_RENDER_G);
+            return render.apply(b.network(SkrGanNetworks.RENDER_G), clipped);
+            // only the render group is checked for unused arrays: a grown PGGAN keeps the to-RGB layers of
+            // the lower resolutions, which the full-resolution generator does not use
+        }, settings.skrgan() ? new String[]{SkrGanNetworks.RENDER_G} : new String[0]);
+        imageOut = image.var().name();
+        sampler = b;
+    }
+
+    private void buildRenderer() {
+        if (renderer != null) return;
+        NetBuilder b = NetBuilder.forInference(model.store());
+        UNet render = (UNet) model.manifest().network(SkrGanNetworks.ROLE_RENDER_G);
+        Tensor y = model.build(b, () -> render.apply(b.network(SkrGanNetworks.RENDER_G),
+                b.input(SKETCH, 1, settings.resolution(), settings.resolution())), SkrGanNetworks.RENDER_G);
+        renderOut = y.var().name();
+        renderer = b;
+    }
+
+    /** Sample i of an NCHW batch in [-1, 1] -> 8-bit grey or RGB. */
+    private ImageProcessor toImage(INDArray batch, int i) {
+        int r = settings.resolution(), n = r * r;
+        INDArray sample = batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c');
+        float[] v = sample.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        if (settings.channels() == 1) {
+            byte[] p = new byte[n];
+            for (int k = 0; k < n; k++) p[k] = (byte) toByte(v[k]);
+            return new ByteProcessor(r, r, p);
+        }
+        int[] rgb = new int[n];
+        for (int k = 0; k < n; k++) rgb[k] = (toByte(v[k]) << 16) | (toByte(v[n + k]) << 8) | toByte(v[2 * n + k]);
+        return new ColorProcessor(r, r, rgb);
+    }
+
+    private ImageProcessor toSketch(INDArray batch, int i) {
+        int r = settings.resolution();
+        float[] v = batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c')
+                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        byte[] p = new byte[r * r];
+        for (int k = 0; k < p.length; k++) p[k] = v[k] > 0 ? (byte) 255 : 0;
+        return new ByteProcessor(r, r, p);
+    }
+
+    private static int toByte(float v) {
+        return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5f)));
+    }
+}

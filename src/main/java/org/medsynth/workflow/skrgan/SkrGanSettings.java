@@ -1,0 +1,90 @@
+package org.medsynth.workflow.skrgan;
+
+import org.medsynth.workflow.UserInputException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What to train: SkrGAN (sketch guidance + colour render mapping) or one of the paper's baselines,
+ * all sampled by the same machinery.
+ *
+ * @param architecture     skrgan, pggan (progressive, no sketch), wgan-gp (PGGAN networks at full
+ *                         resolution from the start, no growth), dcgan
+ * @param resolution       output size (power of two, 4 .. 512)
+ * @param rgb              colour (3 channels) or grey images
+ * @param sketchIterations steps of the unconditional GAN: G_S/D_S for SkrGAN, G/D for baselines
+ * @param renderIterations steps of G_P/D_P (SkrGAN only)
+ * @param batch            largest batch (the paper: 16); PGGAN's table lowers it at high resolutions;
+ *                         the render stage uses min(batch, 4)
+ * @param width            feature-map width of the PGGAN / DCGAN networks as a fraction of PGGAN's
+ *                         (1 = up to 512 maps; 0.125 = up to 64)
+ * @param renderWidth      U-Net / PatchGAN base width (pix2pix: 64)
+ * @param seed             random seed; the same seed gives the same model on the CPU
+ */
+public record SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
+                             int renderIterations, int batch, double width, int renderWidth, long seed) {
+
+    public static final List<String> ARCHITECTURES = List.of("skrgan", "pggan", "wgan-gp", "dcgan");
+
+    public SkrGanSettings {
+        architecture = architecture == null ? "" : architecture.toLowerCase(Locale.ROOT);
+        if (!ARCHITECTURES.contains(architecture)) {
+            throw new UserInputException("Unknown architecture '" + architecture + "'. Use one of " + ARCHITECTURES + ".");
+        }
+        if (resolution < 4 || resolution > 512 || Integer.bitCount(resolution) != 1) {
+            throw new UserInputException("resolution must be a power of two from 4 to 512 (e.g. 64, 128, 256); got " + resolution + ".");
+        }
+        if (architecture.equals("dcgan") && resolution < 8) {
+            throw new UserInputException("DCGAN needs a resolution of at least 8; got " + resolution + ".");
+        }
+        if (sketchIterations < 0 || renderIterations < 0 || sketchIterations + renderIterations == 0) {
+            throw new UserInputException("Give a positive number of iterations (got " + sketchIterations + " and "
+                    + renderIterations + ").");
+        }
+        if (batch < 1 || batch > 256) throw new UserInputException("batch must be between 1 and 256; got " + batch + ".");
+        if (!(width > 0 && width <= 1)) throw new UserInputException("width must be in (0, 1]; got " + width + ".");
+        if (renderWidth < 1 || renderWidth > 128) throw new UserInputException("render_width must be 1 to 128; got " + renderWidth + ".");
+    }
+
+    public boolean skrgan() { return architecture.equals("skrgan"); }
+
+    public boolean progressive() { return architecture.equals("skrgan") || architecture.equals("pggan"); }
+
+    public int channels() { return rgb ? 3 : 1; }
+
+    public int renderBatch() { return Math.min(batch, 4); }
+
+    /** Steps of the whole training (render steps only count for SkrGAN). */
+    public int totalSteps() { return sketchIterations + (skrgan() ? renderIterations : 0); }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", architecture);
+        m.put("resolution", resolution);
+        m.put("rgb", rgb);
+        m.put("sketchIterations", sketchIterations);
+        m.put("renderIterations", renderIterations);
+        m.put("batch", batch);
+        m.put("width", width);
+        m.put("renderWidth", renderWidth);
+        m.put("seed", seed);
+        return m;
+    }
+
+    public static SkrGanSettings fromMap(Map<String, Object> m) {
+        try {
+            return new SkrGanSettings((String) m.get("architecture"), ((Number) m.get("resolution")).intValue(),
+                    (Boolean) m.get("rgb"), ((Number) m.get("sketchIterations")).intValue(),
+                    ((Number) m.get("renderIterations")).intValue(), ((Number) m.get("batch")).intValue(),
+                    ((Number) m.get("width")).doubleValue(), ((Number) m.get("renderWidth")).intValue(),
+                    ((Number) m.get("seed")).longValue());
+        } catch (RuntimeException e) {
+            if (e instanceof UserInputException) throw e;
+            throw new UserInputException("The model's SkrGAN settings are incomplete or unreadable (" + e
+                    + "); it was not written by this MedSynth version's Train SkrGAN.");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.medsynth.workflow.skrgan;
+
+import ij.ImagePlus;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medsynth.data.SketchImageDataset;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.training.TrainingRunner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SkrGanTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    /** Four 8x8 grey images: a bright bar at different places, with the bar as its sketch. */
+    static SketchImageDataset bars() {
+        List<ImageProcessor> images = new ArrayList<>(), sketches = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
+            img.setValue(60);
+            img.fill();
+            img.setValue(220);
+            sk.setValue(255);
+            img.setRoi(1 + 2 * k, 1, 2, 6);
+            img.fill();
+            sk.setRoi(1 + 2 * k, 1, 2, 6);
+            sk.fill();
+            images.add(img);
+            sketches.add(sk);
+        }
+        return SketchImageDataset.of(8, false, images, sketches);
+    }
+
+    static SkrGanSettings tiny(String architecture, int sketch, int render) {
+        return new SkrGanSettings(architecture, 8, false, sketch, render, 2, 0.004, 4, 7);
+    }
+
+    private static Progress cancelAfter(int n) {
+        return new Progress() {
+            int reports;
+            @Override public void report(double f, String m) { reports++; }
+            @Override public boolean isCancelled() { return reports >= n; }
+        };
+    }
+
+    @Test
+    void bothStagesTrainAndAResumedRunEqualsAnUninterruptedOne() throws Exception {
+        SkrGanSettings s = tiny("skrgan", 4, 2);
+        SkrGanTraining straight = new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH);
+        TrainingRunner.Result r1 = new TrainingRunner(dir.resolve("a-checkpoint.zip"), 4, "SkrGAN").run(straight, false, Progress.NONE);
+        assertEquals(6, r1.completedSteps());
+        for (String k : List.of("D", "G", "D_P", "L1")) {
+            assertTrue(r1.history().values(k).stream().anyMatch(Double::isFinite), k + " was recorded");
+        }
+
+        // cut during the sketch stage (after 3 steps), resume in a "new process"; cut again in the render stage
+        Path ckpt = dir.resolve("b-checkpoint.zip");
+        TrainingRunner runner = new TrainingRunner(ckpt, 100, "SkrGAN");
+        assertTrue(runner.run(new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH), false, cancelAfter(3)).cancelled());
+        assertTrue(runner.run(new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH), true, cancelAfter(3)).cancelled());
+        SkrGanTraining resumed = new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH);
+        TrainingRunner.Result r2 = runner.run(resumed, true, Progress.NONE);
+        assertEquals(6, r2.completedSteps());
+        for (ParamStore.Param p : straight.store().all()) {
+            if (p.role() == ParamStore.Role.DERIVED) continue;
+            assertEquals(p.value(), resumed.store().array(p.name()), "resume is exact: " + p.name());
+        }
+    }
+
+    @Test
+    void theSavedModelGeneratesTheSameImagesForTheSameSeed() throws Exception {
+        SkrGanSettings s = tiny("skrgan", 2, 1);
+        SkrGanTraining t = new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH);
+        for (int i = 0; i < t.totalSteps(); i++) t.step(i);
+        Path model = dir.resolve("model.zip");
+        t.saveModel(model, t.totalSteps());
+        SkrGanGenerator g = new SkrGanGenerator(model);
+        SkrGanGenerator.Generated a = g.generate(3, 42, Progress.NONE);
+        SkrGanGenerator.Generated b = new SkrGanGenerator(model).generate(3, 42, Progress.NONE);
+        assertEquals(3, a.images().getStackSize());
+        assertEquals(3, a.sketches().getStackSize());
+        assertEquals(8, a.images().getWidth());
+        for (int i = 1; i <= 3; i++) {
+            assertArrayEquals((byte[]) a.images().getStack().getPixels(i), (byte[]) b.images().getStack().getPixels(i));
+        }
+        ImagePlus rendered = g.render(new ImagePlus("my sketch.png", sketchImage()));
+        assertEquals("my sketch-rendered", rendered.getTitle());
+        assertEquals(8, rendered.getWidth());
+    }
+
+    private static ByteProcessor sketchImage() {
+        ByteProcessor sk = new ByteProcessor(32, 32);
+        sk.setValue(255);
+        sk.setRoi(4, 2, 6, 28);
+        sk.fill();
+        return sk;
+    }
+
+    @Test
+    void baselinesTrainOnImagesAndHaveNoRenderStage() throws Exception {
+        for (String arch : List.of("pggan", "wgan-gp", "dcgan")) {
+            SkrGanSettings s = tiny(arch, 2, 5);
+            SkrGanTraining t = new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH);
+            assertEquals(2, t.totalSteps(), arch);
+            for (int i = 0; i < 2; i++) t.step(i).values().forEach(v -> assertTrue(Double.isFinite(v), arch));
+            Path model = dir.resolve(arch + ".zip");
+            t.saveModel(model, 2);
+            SkrGanGenerator g = new SkrGanGenerator(model);
+            SkrGanGenerator.Generated out = g.generate(2, 1, Progress.NONE);
+            assertNull(out.sketches(), arch);
+            assertEquals(2, out.images().getStackSize(), arch);
+            assertThrows(UserInputException.class, () -> g.render(new ImagePlus("s", sketchImage())));
+        }
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefused() throws Exception {
+        SkrGanTraining t = new SkrGanTraining(tiny("skrgan", 3, 0), bars(), SkrGanTraining.Stage.SKETCH);
+        t.step(0);
+        Path ckpt = dir.resolve("c.zip");
+        t.saveCheckpoint(ckpt, 1);
+        SkrGanTraining other = new SkrGanTraining(new SkrGanSettings("skrgan", 8, false, 3, 0, 2, 0.004, 4, 8), bars(),
+                SkrGanTraining.Stage.SKETCH);
+        UserInputException e = assertThrows(UserInputException.class, () -> other.loadCheckpoint(ckpt));
+        assertTrue(e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(Files.size(ckpt) > 0);
+    }
+}
