@@ -46,7 +46,17 @@ public final class SketchImageDataset {
      */
     public static SketchImageDataset load(Path imageFolder, Path sketchFolder, int resolution, boolean rgb,
                                           SketchParameters sketchParams, Progress progress) {
+        return load(imageFolder, sketchFolder, resolution, rgb, sketchParams, 0, 0, progress);
+    }
+
+    /**
+     * As {@link #load(Path, Path, int, boolean, SketchParameters, Progress)}, plus {@code copies}
+     * augmented copies of every image (see {@link #augmentedCopies}) for very small data sets.
+     */
+    public static SketchImageDataset load(Path imageFolder, Path sketchFolder, int resolution, boolean rgb,
+                                          SketchParameters sketchParams, int copies, long seed, Progress progress) {
         checkResolution(resolution);
+        if (copies < 0 || copies > 10_000) throw new UserInputException("augment must be between 0 and 10000; got " + copies + ".");
         List<Path> files = ImageFiles.listFiles(imageFolder);
         SketchImageDataset ds = new SketchImageDataset(resolution, rgb ? 3 : 1);
         SketchExtractor extractor = new SketchExtractor(sketchParams);
@@ -81,6 +91,10 @@ public final class SketchImageDataset {
                 sketch = extractor.extract(imp, Progress.NONE);
             }
             ds.add(ImageFiles.baseName(f), imp.getProcessor(), sketch.getProcessor());
+            int k = 0;
+            for (ImageProcessor[] pair : augmentedCopies(imp.getProcessor(), sketch.getProcessor(), copies, seed + i)) {
+                ds.add(ImageFiles.baseName(f) + "-aug" + (++k), pair[0], pair[1]);
+            }
         }
         if (ds.size() == 0) {
             throw new UserInputException("No readable images in " + imageFolder
@@ -111,7 +125,8 @@ public final class SketchImageDataset {
             }
         } else if (img instanceof ColorProcessor || img instanceof ByteProcessor) {
             // 8-bit data: the fixed 0..255 range, so intensities compare across images
-            ImageProcessor grey = img instanceof ColorProcessor ? ((ColorProcessor) img).getBrightness() : img;
+            // RGB to grey with ImageJ's own conversion ((r+g+b)/3 unless weighted in Edit>Options>Conversions)
+            ImageProcessor grey = img instanceof ColorProcessor ? img.convertToByteProcessor(false) : img;
             for (int i = 0; i < n; i++) planes[i] = grey.get(i) / 127.5f - 1f;
         } else {
             // 16/32-bit data has no fixed range: each image's own minimum and maximum

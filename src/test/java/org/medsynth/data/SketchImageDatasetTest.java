@@ -57,6 +57,15 @@ class SketchImageDatasetTest {
     }
 
     @Test
+    void rgbImagesBecomeGreyByTheMeanOfTheirChannels() {
+        ColorProcessor cp = new ColorProcessor(4, 4);
+        cp.setColor(new java.awt.Color(30, 60, 90));
+        cp.fill();
+        SketchImageDataset ds = SketchImageDataset.of(4, false, List.of(cp), List.of(new ByteProcessor(4, 4)));
+        assertEquals(60 / 127.5 - 1, ds.images(new int[]{0}, 4).getDouble(0, 0, 1, 1), 1e-6);
+    }
+
+    @Test
     void lowerResolutionsAreAveragePooled() {
         ByteProcessor img = new ByteProcessor(8, 8);
         for (int i = 0; i < 64; i++) img.set(i, i * 4);

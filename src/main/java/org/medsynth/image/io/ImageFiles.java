@@ -112,6 +112,18 @@ public final class ImageFiles {
         }
     }
 
+    /** Saves a single 8-bit or RGB image as PNG atomically. */
+    public static void savePng(ImagePlus imp, Path target) {
+        try {
+            AtomicFiles.writeVia(target, tmp -> {
+                if (!new FileSaver(imp).saveAsPng(tmp.toString())) throw new IOException("ImageJ could not write " + tmp);
+            });
+        } catch (IOException e) {
+            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
+                    + ". Check that the folder exists, is writable and the disk is not full.", e);
+        }
+    }
+
     /** Saves in the format given by the file extension: .nii/.nii.gz as NIfTI, anything else as TIFF. */
     public static void save(ImagePlus imp, Path target) {
         if (isNifti(target)) NiftiFiles.write(imp, target);

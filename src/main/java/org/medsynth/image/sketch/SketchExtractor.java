@@ -58,7 +58,12 @@ public final class SketchExtractor {
             switch (params.channel()) {
                 case "red": return cp.getChannel(1, null).convertToFloatProcessor();
                 case "blue": return cp.getChannel(3, null).convertToFloatProcessor();
-                case "luminance": return cp.getBrightness().convertToFloatProcessor();
+                case "luminance": {
+                    // Rec. 601 luma; ColorProcessor.getBrightness() is HSB brightness (max of r, g, b) instead
+                    ColorProcessor weighted = (ColorProcessor) cp.duplicate();
+                    weighted.setRGBWeights(0.299, 0.587, 0.114);
+                    return weighted.convertToByteProcessor().convertToFloatProcessor();
+                }
                 default: return cp.getChannel(2, null).convertToFloatProcessor();
             }
         }

@@ -63,6 +63,8 @@ class SkrGanTrainingTest {
         for (String k : List.of("D", "G", "D_P", "L1")) {
             assertTrue(r1.history().values(k).stream().anyMatch(Double::isFinite), k + " was recorded");
         }
+        // images and G_P's tanh output both lie in [-1, 1]
+        for (double l1 : r1.history().values("L1")) assertTrue(Double.isNaN(l1) || l1 <= 2, "L1 " + l1);
 
         // cut during the sketch stage (after 3 steps), resume in a "new process"; cut again in the render stage
         Path ckpt = dir.resolve("b-checkpoint.zip");
