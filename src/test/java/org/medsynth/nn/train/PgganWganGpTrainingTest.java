@@ -70,7 +70,7 @@ class PgganWganGpTrainingTest {
         int n = 4;
         for (int r = 4; r <= 8; r *= 2) {
             Stage s = new Stage(store, cfg, r, adamG, adamD);
-            int steps = 3;
+            int steps = 2;
             for (int i = 0; i < steps; i++) {
                 double a = r == 4 ? 1.0 : (i + 1.0) / steps;             // fade-in from 0 to 1 at the new resolution
                 Map<String, INDArray> f = new HashMap<>();
