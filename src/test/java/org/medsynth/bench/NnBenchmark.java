@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,12 @@ public final class NnBenchmark {
             runs.add(loop("pix2pix iteration (D step + G step) " + size + ", batch 1", steps, gcEvery, () -> gan.step(c, r)));
         }
 
+        String load = "?";
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception ignored) {
+            // not Linux
+        }
         StringBuilder md = new StringBuilder();
         md.append("## nn toolkit training steps (").append(size).append('x').append(size).append(")\n\n");
         md.append(String.format(Locale.ROOT, "ND4J %s, %d cores; extra System.gc() every %s; MemoryGuard max overhead %.2f "
@@ -85,6 +92,7 @@ public final class NnBenchmark {
                 Nd4j.getBackend().getClass().getSimpleName(), Runtime.getRuntime().availableProcessors(),
                 gcEvery == 0 ? "never" : gcEvery + " steps", org.medsynth.nn.train.MemoryGuard.global().maxOverhead(),
                 org.medsynth.nn.train.MemoryGuard.global().collections(), org.medsynth.nn.train.MemoryGuard.global().collectionSeconds(), rss0));
+        md.append("Load average at the end (other processes compete for the cores): ").append(load).append("\n\n");
         md.append("| case | first step (ms) | median of the rest (ms) | min (ms) | RSS after 1st / last step (MB) |\n|---|---|---|---|---|\n");
         for (Run run : runs) {
             List<Double> rest = new ArrayList<>(run.millis().subList(1, run.millis().size()));

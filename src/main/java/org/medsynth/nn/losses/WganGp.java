@@ -142,6 +142,7 @@ public final class WganGp {
         Result r = compute(real, fake, t, extraFeeds);
         step.apply(r.step());
         r.step().closeGradients();
+        org.medsynth.nn.train.MemoryGuard.global().afterStep();
         return r;
     }
 

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medsynth.nn.ReferenceCase.assertClose;
 
 /**
@@ -66,5 +67,11 @@ class WganGpTest {
         // a step updates the critic
         gp.step(c.input("real"), c.input("fake"), Map.of(), new SplittableRandom(1));
         assertNotEquals(before.get("D/c1/W"), store.array("D/c1/W"));
+        // the same instance serves another batch size
+        INDArray r2 = c.input("real").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)).dup();
+        INDArray f2 = c.input("fake").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)).dup();
+        WganGp.Result small = gp.compute(r2, f2, c.input("t").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)).dup(), Map.of());
+        assertTrue(Double.isFinite(small.loss()) && small.meanGradientNorm() > 0);
+        assertEquals(2, small.step().outputs().values().iterator().next().size(0));
     }
 }

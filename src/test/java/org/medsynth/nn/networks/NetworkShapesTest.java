@@ -102,6 +102,21 @@ class NetworkShapesTest {
         e = assertThrows(IllegalArgumentException.class, () -> Networks.fromMap("unet", bad));
         assertTrue(e.getMessage().contains("depth"), e.getMessage());
     }
+    /** pix2pix unet_256 puts dropout in the three ngf*8 -> ngf*8 decoder blocks (levels 4, 5, 6), only when training. */
+    @Test
+    void unet256DropoutPlacement() {
+        UNet u = UNet.pix2pix(1, 1).width(1).build();
+        NetBuilder train = NetBuilder.forTraining(new ParamStore(1), "G");
+        u.apply(train.network("G"), train.input("x", 1, 256, 256));
+        assertEquals(List.of("G/up6/dropMask", "G/up5/dropMask", "G/up4/dropMask"),
+                train.dropoutMasks().stream().map(m -> m.placeholder()).toList());
+        NetBuilder inf = NetBuilder.forInference(new ParamStore(1));
+        u.apply(inf.network("G"), inf.input("x", 1, 256, 256));
+        assertTrue(inf.dropoutMasks().isEmpty());
+        assertEquals(0, UNet.builder().depth(5).build().dropoutBlocks());
+        assertEquals(3, UNet.builder().depth(8).build().dropoutBlocks());
+    }
+
     @Test
     void unetRejectsBadSizesClearly() {
         ParamStore store = new ParamStore(1);
