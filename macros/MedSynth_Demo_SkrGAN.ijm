@@ -7,6 +7,7 @@ setBatchMode(true);
 out = getArgument();
 if (out == "") out = getDirectory("Choose an output folder for the demo results");
 if (!endsWith(out, File.separator)) out = out + File.separator;
+File.makeDirectory(out);
 home = call("java.lang.System.getProperty", "medsynth.home");
 sample = home + "/sample-data/fundus/retina-512.png";
 if (home == "null" || !File.exists(sample)) sample = File.openDialog("Choose sample-data/fundus/retina-512.png");

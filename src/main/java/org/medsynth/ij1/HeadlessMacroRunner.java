@@ -29,6 +29,7 @@ public final class HeadlessMacroRunner {
             System.exit(2);
         }
         String argument = args.length > 1 ? args[1] : "";
+        Nd4jDebugFilter.install();
         System.setProperty("java.awt.headless", "true");
         new LegacyInjector().injectHooks(HeadlessMacroRunner.class.getClassLoader(), true);
         String ijDir = System.getProperty("medsynth.imagej.dir");
