@@ -34,6 +34,7 @@ public class CommandBridge implements PlugIn {
     @Override
     public void run(String commandClass) {
         LastError.clear();
+        org.medsynth.nn.Backend.preferPassiveThreadWaiting();
         String title = "MedSynth";
         try {
             Context context = MedSynthContext.get();

@@ -39,10 +39,11 @@ public final class SkrGanBenchmark {
     static final double WIDTH = 0.125;
     static final int RENDER_WIDTH = 16;
     static final int BATCH = 4;
-    static final int REPS = 3;
+    static final int REPS = 2;
     static final int[] RESOLUTIONS = {64, 128, 256};
 
     public static void main(String[] args) throws Exception {
+        org.medsynth.nn.Backend.preferPassiveThreadWaiting();
         Path target = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
         double load0 = loadAverage();
         Map<Integer, Double> javaPggan = new LinkedHashMap<>();
@@ -53,7 +54,7 @@ public final class SkrGanBenchmark {
             javaPggan.put(r, BenchmarkReport.secondsPerCall(1, REPS, t::step));
             System.out.printf(Locale.ROOT, "java pggan %d: %.3f s%n", r, javaPggan.get(r));
         }
-        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 1, 1, 1, WIDTH, RENDER_WIDTH, 1);
+        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1);
         ParamStore store = new ParamStore(1);
         ConditionalGan render = new ConditionalGan(store, SkrGanNetworks.renderGenerator(s)::apply,
                 SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256}, ConditionalGan.GanLoss.VANILLA,
@@ -67,9 +68,8 @@ public final class SkrGanBenchmark {
         SkrGanTraining training = new SkrGanTraining(s, org.medsynth.data.SketchImageDataset.of(256, true,
                 java.util.List.of(new ij.process.ColorProcessor(256, 256)), java.util.List.of(new ij.process.ByteProcessor(256, 256))),
                 SkrGanTraining.Stage.BOTH);
-        training.step(0);
-        training.step(1);
-        training.saveModel(model, 2);
+        training.buildAllNetworks();
+        training.saveModel(model, 0);
         SkrGanGenerator generator = new SkrGanGenerator(model);
         generator.generate(8, 1, Progress.NONE);
         long t0 = System.nanoTime();
@@ -111,9 +111,11 @@ public final class SkrGanBenchmark {
     }
 
     private static String runTorch() throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/python/bench_skrgan_torch.py", String.valueOf(WIDTH),
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "src/test/python/bench_skrgan_torch.py", String.valueOf(WIDTH),
                 "64,128,256", String.valueOf(BATCH), String.valueOf(REPS), String.valueOf(RENDER_WIDTH))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE"); // the same OpenMP policy as MedSynth's side
+        Process p = pb.start();
         String out;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             out = r.lines().reduce("", (a, b) -> b);

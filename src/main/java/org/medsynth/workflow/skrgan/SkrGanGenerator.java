@@ -110,6 +110,14 @@ public final class SkrGanGenerator {
 
     private void buildSampler() {
         if (sampler != null) return;
+        String finalLayer = SkrGanNetworks.SKETCH_G + "/toRGB" + settings.resolution() + "/";
+        boolean grown = settings.architecture().equals("dcgan")
+                || model.store().all().stream().anyMatch(p -> p.name().startsWith(finalLayer));
+        if (!grown) {
+            throw new UserInputException("The " + (settings.skrgan() ? "sketch stage (G_S)" : "generator") + " of this model has not been "
+                    + "trained up to " + settings.resolution() + " px, so it cannot generate images yet. Train it "
+                    + (settings.skrgan() ? "with stage=sketch (or both)" : "") + " with at least as many iterations as resolutions.");
+        }
         NetBuilder b = NetBuilder.forInference(model.store());
         int r = settings.resolution();
         Tensor image = model.build(b, () -> {

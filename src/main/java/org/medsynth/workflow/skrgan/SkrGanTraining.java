@@ -58,22 +58,21 @@ public final class SkrGanTraining implements TrainingTask {
         ProgressiveGanTraining.RealSource source = settings.skrgan()
                 ? (n, r, rng) -> data.sketches(indices(n, rng), r)
                 : (n, r, rng) -> data.images(indices(n, rng), r);
-        if (settings.architecture().equals("dcgan")) {
+        if (sketchSteps == 0) {
+            progressive = null;
+            dcgan = null;
+        } else if (settings.architecture().equals("dcgan")) {
             progressive = null;
             dcgan = new DcganTraining(store, SkrGanNetworks.dcgan(settings), source, settings.batch(), settings.seed());
         } else {
             dcgan = null;
-            int steps = Math.max(1, settings.sketchIterations());
+            // the schedule refuses fewer iterations than resolutions, so every level up to the target is trained
             ProgressiveSchedule schedule = settings.progressive()
-                    ? new ProgressiveSchedule(settings.resolution(), Math.max(steps, levels(settings)), settings.batch())
-                    : ProgressiveSchedule.fixed(settings.resolution(), steps, settings.batch());
+                    ? new ProgressiveSchedule(settings.resolution(), sketchSteps, settings.batch())
+                    : ProgressiveSchedule.fixed(settings.resolution(), sketchSteps, settings.batch());
             progressive = new ProgressiveGanTraining(store, SkrGanNetworks.pggan(settings), schedule, source,
                     SkrGanNetworks.SKETCH_G, SkrGanNetworks.SKETCH_D, settings.skrgan(), 1e-3, settings.seed());
         }
-    }
-
-    private static int levels(SkrGanSettings s) {
-        return Integer.numberOfTrailingZeros(s.resolution()) - 1;
     }
 
     private int[] indices(int n, SplittableRandom rng) {
@@ -235,6 +234,15 @@ public final class SkrGanTraining implements TrainingTask {
     static Map<String, Object> castMap(Object o) {
         if (!(o instanceof Map)) throw new UserInputException("The model has no SkrGAN settings: it is not a SkrGAN model.");
         return (Map<String, Object>) o;
+    }
+
+    /**
+     * Creates every network's weights (initialised, untrained) without training: the sketch stage at its
+     * final resolution and the render stage. For benchmarks of generation speed.
+     */
+    public void buildAllNetworks() {
+        if (progressive != null) progressive.prepare(sketchSteps - 1);
+        if (settings.skrgan()) ensureRender();
     }
 
     /** For tests: the render stage's generator applied to sketches (inference mode). */
