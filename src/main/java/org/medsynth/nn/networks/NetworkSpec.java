@@ -1,0 +1,16 @@
+package org.medsynth.nn.networks;
+
+import java.util.Map;
+
+/**
+ * Hyper-parameters of a network: enough to rebuild its graph (see
+ * {@link org.medsynth.nn.ModelArchive}). Implementations are immutable and JSON-friendly:
+ * {@link #toMap()} holds only strings, numbers, booleans and lists of those.
+ */
+public interface NetworkSpec {
+    /** A stable identifier such as {@code "unet"}, used in model manifests. */
+    String kind();
+
+    /** Hyper-parameters; {@link Networks#fromMap(String, Map)} turns them back into a spec. */
+    Map<String, Object> toMap();
+}

@@ -1,0 +1,204 @@
+package org.medsynth.nn.networks;
+
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.WeightInit;
+import org.medsynth.nn.layers.Activations;
+import org.medsynth.nn.layers.Conv;
+import org.medsynth.nn.layers.ConvTranspose;
+import org.medsynth.nn.layers.Dropout;
+import org.medsynth.nn.layers.Norm;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The pix2pix U-Net generator ({@code unet_256} of junyanz/pytorch-CycleGAN-and-pix2pix),
+ * generalised to any depth, width and 2D/3D.
+ *
+ * <p>Level i = 0 .. depth-1 has {@code width * min(2^i, 8)} feature maps. Encoder: 4x4(x4) stride-2
+ * convolutions; every level but the first is preceded by LeakyReLU 0.2 and every level but the
+ * first and the innermost is followed by the normalisation. Decoder: ReLU, 4x4 stride-2 transposed
+ * convolution, normalisation (not on the outermost), dropout 0.5 in the {@code dropoutBlocks} blocks
+ * directly above the innermost (pix2pix: depth - 5, the ngf*8 -> ngf*8 blocks), then concatenation
+ * [skip, up] on the channel axis. The outermost decoder block ends with the output activation (tanh for
+ * pix2pix). Convolutions have a bias except before a batch norm; weights N(0, 0.02), batch-norm gains
+ * N(1, 0.02). With {@code depth = 8} and {@code width = 64} this is exactly {@code unet_256}
+ * (54,413,955 parameters with batch norm for 3 -> 3 channels, as PyTorch counts them).
+ *
+ * <p>Parameter names below the builder's prefix: {@code down<i>/conv/{W,b}}, {@code down<i>/norm/...},
+ * {@code up<i>/convT/{W,b}}, {@code up<i>/norm/...}. The input size must be divisible by 2^depth.
+ */
+public final class UNet implements NetworkSpec {
+    public static final String KIND = "unet";
+
+    private final int spatialDims;
+    private final int inChannels;
+    private final int outChannels;
+    private final int width;
+    private final int depth;
+    private final Norm norm;
+    private final boolean spectralNorm;
+    private final int dropoutBlocks;
+    private final double dropoutRate;
+    private final Activations.Output output;
+
+    private UNet(Builder b) {
+        if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
+        if (b.inChannels < 1 || b.outChannels < 1 || b.width < 1) throw new IllegalArgumentException("channels and width must be >= 1");
+        if (b.depth < 2) throw new IllegalArgumentException("U-Net depth must be >= 2, got " + b.depth);
+        int drop = b.dropoutBlocks < 0 ? Math.max(0, b.depth - 5) : b.dropoutBlocks;
+        if (drop > b.depth - 2) {
+            throw new IllegalArgumentException("at most depth - 2 = " + (b.depth - 2) + " decoder blocks can have dropout, got " + drop);
+        }
+        if (b.norm == Norm.PIXEL) throw new IllegalArgumentException("U-Net supports batch, instance or no normalisation");
+        this.spatialDims = b.spatialDims;
+        this.inChannels = b.inChannels;
+        this.outChannels = b.outChannels;
+        this.width = b.width;
+        this.depth = b.depth;
+        this.norm = b.norm;
+        this.spectralNorm = b.spectralNorm;
+        this.dropoutBlocks = drop;
+        this.dropoutRate = b.dropoutRate;
+        this.output = b.output;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** pix2pix {@code unet_256}: depth 8, width 64, batch norm, dropout, tanh. */
+    public static Builder pix2pix(int inChannels, int outChannels) {
+        return builder().inChannels(inChannels).outChannels(outChannels);
+    }
+
+    /** Builder; defaults are pix2pix's unet_256 (2D, 3 -> 3 channels). */
+    public static final class Builder {
+        private int spatialDims = 2;
+        private int inChannels = 3;
+        private int outChannels = 3;
+        private int width = 64;
+        private int depth = 8;
+        private Norm norm = Norm.BATCH;
+        private boolean spectralNorm = false;
+        private int dropoutBlocks = -1;
+        private double dropoutRate = 0.5;
+        private Activations.Output output = Activations.Output.TANH;
+
+        public Builder spatialDims(int d) { spatialDims = d; return this; }
+        public Builder inChannels(int c) { inChannels = c; return this; }
+        public Builder outChannels(int c) { outChannels = c; return this; }
+        /** Feature maps of the first level (pix2pix ngf). */
+        public Builder width(int w) { width = w; return this; }
+        /** Number of stride-2 down-samplings (pix2pix num_downs). */
+        public Builder depth(int d) { depth = d; return this; }
+        public Builder norm(Norm n) { norm = n; return this; }
+        /** Spectral normalisation on every convolution. */
+        public Builder spectralNorm(boolean sn) { spectralNorm = sn; return this; }
+        /** Decoder blocks above the innermost with dropout; -1 (default) = pix2pix's max(0, depth - 5); 0 = none. */
+        public Builder dropoutBlocks(int n) { dropoutBlocks = n; return this; }
+        public Builder dropoutRate(double r) { dropoutRate = r; return this; }
+        public Builder output(Activations.Output o) { output = o; return this; }
+        public UNet build() { return new UNet(this); }
+    }
+
+    public int spatialDims() { return spatialDims; }
+    public int inChannels() { return inChannels; }
+    public int outChannels() { return outChannels; }
+    public int width() { return width; }
+    public int depth() { return depth; }
+    public Norm norm() { return norm; }
+    public boolean spectralNorm() { return spectralNorm; }
+    public int dropoutBlocks() { return dropoutBlocks; }
+    public Activations.Output output() { return output; }
+
+    /** Feature maps at level i. */
+    public int channelsAt(int level) {
+        return width * Math.min(1 << Math.min(level, 3), 8);
+    }
+
+    /** The input size must be a multiple of this (2^depth). */
+    public int sizeMultiple() {
+        return 1 << depth;
+    }
+
+    /**
+     * Builds the U-Net on {@code x} with the builder's scope (e.g. {@code b.network("G")}).
+     *
+     * @return the output [N, outChannels, same spatial size]
+     */
+    public Tensor apply(NetBuilder b, Tensor x) {
+        if (x.spatialDims() != spatialDims) throw new IllegalArgumentException("U-Net is " + spatialDims + "D but the input is " + x);
+        if (x.channels() != inChannels) {
+            throw new IllegalArgumentException("U-Net expects " + inChannels + " input channels, got " + x.channels());
+        }
+        for (int s : x.spatial()) {
+            if (s % sizeMultiple() != 0) {
+                throw new IllegalArgumentException("a U-Net of depth " + depth + " needs image sizes divisible by " + sizeMultiple()
+                        + ", got " + java.util.Arrays.toString(x.spatial()) + "; crop/pad or resize the images, or use a smaller depth");
+            }
+        }
+        WeightInit init = WeightInit.normal(0.02);
+        boolean bias = norm.convBias();
+        Conv down = Conv.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
+        ConvTranspose up = ConvTranspose.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
+        Tensor[] d = new Tensor[depth];
+        Tensor h = x;
+        for (int i = 0; i < depth; i++) {
+            NetBuilder s = b.sub("down" + i);
+            if (i > 0) h = Activations.leakyRelu(s, h, 0.2);
+            h = down.bias(bias).apply(s, "conv", h, channelsAt(i));
+            if (i > 0 && i < depth - 1) h = norm.apply(s, "norm", h);
+            d[i] = h;
+        }
+        // decoder: h = innermost encoder output
+        for (int i = depth - 1; i >= 1; i--) {
+            NetBuilder s = b.sub("up" + i);
+            h = Activations.relu(s, h);
+            h = up.bias(bias).apply(s, "convT", h, channelsAt(i - 1));
+            h = norm.apply(s, "norm", h);
+            if (i < depth - 1 && i >= depth - 1 - dropoutBlocks) h = Dropout.apply(s, h, dropoutRate);
+            Tensor skip = d[i - 1];
+            h = new Tensor(b.sd().concat(s.opName("skip"), 1, skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
+        }
+        NetBuilder s = b.sub("up0");
+        h = Activations.relu(s, h);
+        h = up.bias(true).apply(s, "convT", h, outChannels);
+        return output.apply(s, h);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("spatialDims", spatialDims);
+        m.put("inChannels", inChannels);
+        m.put("outChannels", outChannels);
+        m.put("width", width);
+        m.put("depth", depth);
+        m.put("norm", norm.name());
+        m.put("spectralNorm", spectralNorm);
+        m.put("dropoutBlocks", dropoutBlocks);
+        m.put("dropoutRate", dropoutRate);
+        m.put("output", output.name());
+        return m;
+    }
+
+    public static UNet fromMap(Map<String, Object> map) {
+        Hyper h = new Hyper(KIND, map);
+        return builder().spatialDims(h.i("spatialDims")).inChannels(h.i("inChannels")).outChannels(h.i("outChannels"))
+                .width(h.i("width")).depth(h.i("depth")).norm(h.e("norm", Norm.class)).spectralNorm(h.b("spectralNorm"))
+                .dropoutBlocks(h.i("dropoutBlocks")).dropoutRate(h.d("dropoutRate")).output(h.e("output", Activations.Output.class))
+                .build();
+    }
+
+    @Override
+    public String toString() {
+        return KIND + toMap();
+    }
+}

@@ -1,0 +1,118 @@
+package org.medsynth.nn.train;
+
+import org.medsynth.nn.ParamStore;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Adam with PyTorch's update rule ({@code torch.optim.Adam}, no weight decay):
+ * <pre>
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+ *   theta -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ * One instance per parameter group (one for G, one for D): it only touches the arrays it is given
+ * gradients for. Updates the store's arrays in place, so every graph built over the store sees them.
+ * Not thread-safe.
+ */
+public final class Adam {
+    private double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private long step;
+    private final Map<String, INDArray> m = new HashMap<>();
+    private final Map<String, INDArray> v = new HashMap<>();
+
+    public Adam(double learningRate, double beta1, double beta2, double eps) {
+        if (learningRate <= 0 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps <= 0) {
+            throw new IllegalArgumentException("invalid Adam settings lr " + learningRate + " betas " + beta1 + ", " + beta2 + " eps " + eps);
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    /** pix2pix / 3D-MedGAN: lr 2e-4, betas (0.5, 0.999). */
+    public static Adam pix2pix() {
+        return new Adam(2e-4, 0.5, 0.999, 1e-8);
+    }
+
+    /** PGGAN / SkrGAN: lr 1e-3, betas (0, 0.99). */
+    public static Adam pggan() {
+        return new Adam(1e-3, 0.0, 0.99, 1e-8);
+    }
+
+    public double learningRate() { return learningRate; }
+
+    public void setLearningRate(double lr) {
+        if (lr <= 0) throw new IllegalArgumentException("learning rate must be > 0");
+        learningRate = lr;
+    }
+
+    public double beta1() { return beta1; }
+
+    public double beta2() { return beta2; }
+
+    public double eps() { return eps; }
+
+    /** Number of updates done. */
+    public long steps() { return step; }
+
+    /** Forgets moments and step count (PGGAN resets the optimiser when the resolution grows). */
+    public void reset() {
+        m.values().forEach(INDArray::close);
+        v.values().forEach(INDArray::close);
+        m.clear();
+        v.clear();
+        step = 0;
+    }
+
+    /** Applies one update to every parameter in {@code grads} (name -> gradient). */
+    public void update(ParamStore store, Map<String, INDArray> grads) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        double sqrtBc2 = Math.sqrt(bc2);
+        double stepSize = learningRate / bc1;
+        for (Map.Entry<String, INDArray> e : grads.entrySet()) {
+            INDArray p = store.array(e.getKey());
+            INDArray g = e.getValue();
+            if (g.dataType() != p.dataType()) g = g.castTo(p.dataType());
+            INDArray mi = m.computeIfAbsent(e.getKey(), k -> Nd4j.zeros(p.dataType(), p.shape()));
+            INDArray vi = v.computeIfAbsent(e.getKey(), k -> Nd4j.zeros(p.dataType(), p.shape()));
+            mi.muli(beta1);
+            Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta1, g, mi);
+            vi.muli(beta2);
+            INDArray g2 = g.mul(g);
+            Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta2, g2, vi);
+            g2.close();
+            INDArray denom = Transforms.sqrt(vi, true);
+            denom.divi(sqrtBc2).addi(eps);
+            denom.rdivi(mi).muli(stepSize);   // m / denom * lr / bc1
+            p.subi(denom);
+            denom.close();
+        }
+    }
+
+    /** First moment of a parameter (null before its first update); for checkpoints and tests. */
+    public INDArray firstMoment(String name) { return m.get(name); }
+
+    /** Second moment of a parameter. */
+    public INDArray secondMoment(String name) { return v.get(name); }
+
+    /** Restores the state (checkpoint resume). */
+    public void restore(long steps, Map<String, INDArray> firstMoments, Map<String, INDArray> secondMoments) {
+        reset();
+        this.step = steps;
+        firstMoments.forEach((k, a) -> m.put(k, a.dup()));
+        secondMoments.forEach((k, a) -> v.put(k, a.dup()));
+    }
+
+    /** Names of the parameters with optimiser state. */
+    public java.util.Set<String> parameters() { return java.util.Collections.unmodifiableSet(m.keySet()); }
+}

@@ -1,0 +1,109 @@
+package org.medsynth.nn.layers;
+
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.ReferenceCase;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.WeightInit;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.medsynth.nn.ReferenceCase.assertClose;
+
+class SpectralNormTest {
+
+    /** PyTorch reference: sigma and u after n power iterations from a given u0, then y = layer(x; W / sigma) and its gradients. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"spectral_conv_n1,DOUBLE", "spectral_conv_n5,DOUBLE", "spectral_convT_n3,DOUBLE", "spectral_linear_n2,DOUBLE",
+            "spectral_conv_n5,FLOAT", "spectral_convT_n3,FLOAT", "spectral_linear_n2,FLOAT"})
+    void matchesPyTorch(String name, DataType dt) {
+        ReferenceCase c = ReferenceCase.load(name);
+        ParamStore store = new ParamStore(3, dt);
+        store.put("layer/W", NetBuilder.DEFAULT_GROUP, ParamStore.Role.TRAINABLE, c.param("layer/W").castTo(dt));
+        store.put("layer/u", NetBuilder.DEFAULT_GROUP, ParamStore.Role.STATE, c.param("u0").castTo(dt));
+        NetBuilder b = NetBuilder.forTraining(store, NetBuilder.DEFAULT_GROUP);
+        INDArray xArr = c.input("x").castTo(dt);
+        long[] xs = xArr.shape();
+        Tensor x = xs.length == 2 ? new Tensor(b.sd().var("x", xArr), (int) xs[1])
+                : new Tensor(b.sd().var("x", xArr), (int) xs[1], (int) xs[2], (int) xs[3]);
+        String kind = c.meta().get("kind").asText();
+        Tensor y = switch (kind) {
+            case "conv" -> Conv.of(3).samePadding().bias(false).spectralNorm(true).apply(b, "layer", x, 5);
+            case "convT" -> ConvTranspose.of(4).stride(2).padding(1).bias(false).spectralNorm(true).apply(b, "layer", x, 3);
+            case "linear" -> Dense.create().bias(false).spectralNorm(true).apply(b, "layer", x, 6);
+            default -> throw new IllegalArgumentException(kind);
+        };
+        assertEquals(1, b.spectralNorms().size());
+        SpectralNorm.State st = b.spectralNorms().get(0);
+        assertEquals("layer/W", st.weightName());
+        double sigma = SpectralNorm.powerIteration(store, st, c.meta().get("iterations").asInt());
+        double tol = dt == DataType.DOUBLE ? 1e-10 : 2e-5;
+        assertEquals(c.output("sigma").getDouble(0), sigma, tol * 10);
+        assertClose("u", c.output("u"), store.array("layer/u"), tol, 1e-12);
+
+        SDVariable loss = y.var().mul(b.sd().constant(c.upstream().castTo(dt))).sum().rename("loss");
+        b.sd().setLossVariables(loss);
+        List<String> gv = new ArrayList<>(List.of("x"));
+        gv.addAll(b.trainableVariables(NetBuilder.DEFAULT_GROUP));
+        OutAndGrad og = b.sd().calculateGradientsAndOutputs(Map.of(), List.of(y.var().name()), gv);
+        assertClose("y", c.output("y"), og.getOutputs().get(y.var().name()), tol, 1e-12);
+        assertClose("dL/dx", c.grad("x"), og.getGradients().get("x"), tol, 1e-12);
+        assertClose("dL/dW", c.grad("layer/W"), og.getGradients().get("layer/W"), tol, 1e-12);
+    }
+
+    static double largestSingularValue(INDArray m) {
+        return new SingularValueDecomposition(new Array2DRowRealMatrix(m.castTo(DataType.DOUBLE).toDoubleMatrix())).getSingularValues()[0];
+    }
+
+    /**
+     * Property: with one power iteration per training step (persistent u) sigma converges to the
+     * largest singular value (SVD, commons-math3), so W / sigma has spectral norm ~1 — also while W
+     * keeps changing slowly as in training.
+     */
+    @Test
+    void boundsLargestSingularValueNearOne() {
+        ParamStore store = new ParamStore(11, DataType.DOUBLE);
+        NetBuilder b = NetBuilder.forTraining(store, "D");
+        NetBuilder d = b.network("D");
+        Tensor x = d.input("x", 4, 6, 6);
+        Conv.of(3).samePadding().init(WeightInit.normal(0.5)).spectralNorm(true).apply(d, "c1", x, 8);
+        SpectralNorm.State st = b.spectralNorms().get(0);
+        INDArray w = store.array("D/c1/W");
+        Random rnd = new Random(5);
+        double svdInitial = largestSingularValue(SpectralNorm.matrix(w, 3));
+        assertTrue(svdInitial > 2, "a random weight is far from spectral norm 1: " + svdInitial);
+        for (int step = 0; step < 60; step++) {
+            SpectralNorm.powerIteration(store, st, 1);
+            if (step >= 20) {
+                INDArray normalized = SpectralNorm.matrix(w, 3).div(SpectralNorm.sigma(store, st));
+                double s = largestSingularValue(normalized);
+                assertEquals(1.0, s, 0.02, "step " + step + ": largest singular value of W / sigma");
+            }
+            // a small "optimiser update"
+            INDArray noise = Nd4j.create(DataType.DOUBLE, w.shape());
+            for (long i = 0; i < noise.length(); i++) noise.putScalar(i, 0.002 * rnd.nextGaussian());
+            w.addi(noise);
+        }
+        // with a fixed weight many iterations converge to the SVD value
+        for (int i = 0; i < 200; i++) SpectralNorm.powerIteration(store, st, 1);
+        assertEquals(largestSingularValue(SpectralNorm.matrix(w, 3)), SpectralNorm.sigma(store, st), 1e-8);
+        // the graph's sigma (sum(W * uv)) is the same number
+        INDArray uv = store.array("D/c1/uv");
+        assertEquals(SpectralNorm.sigma(store, st), w.mul(uv).sumNumber().doubleValue(), 1e-10);
+    }
+}
