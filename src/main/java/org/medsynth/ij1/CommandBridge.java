@@ -71,6 +71,15 @@ public class CommandBridge implements PlugIn {
             abortMacro();
         } catch (UserInputException e) {
             fail(title, e.getMessage());
+        } catch (LinkageError e) {
+            // ND4J's natives failed to load (no GPU for a CUDA build, missing native jar, ...)
+            try {
+                org.medsynth.nn.Backend.require();
+                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
+                fail(title, "Unexpected error: " + e + " (details in the Log window).");
+            } catch (UserInputException backend) {
+                fail(title, backend.getMessage());
+            }
         } catch (OutOfMemoryError e) {
             fail(title, "Out of memory. Use smaller images, a smaller batch or patch size, "
                     + "or give ImageJ more memory (Edit>Options>Memory).");

@@ -250,11 +250,15 @@ public final class NetBuilder {
     }
 
     /**
-     * {@code feeds} plus freshly drawn dropout masks (the batch size is taken from the first
-     * {@link #input} found in {@code feeds}). Returns {@code feeds} itself when there is no dropout.
+     * {@code feeds} plus freshly drawn dropout masks for the masks not already in {@code feeds} (the
+     * batch size is taken from the first {@link #input} found in {@code feeds}). Returns {@code feeds}
+     * itself when nothing is missing. Graphs built by the same code name their masks alike, so masks
+     * drawn for one graph can be fed to another (e.g. the same G dropout in a D step and a G step).
      */
     public Map<String, INDArray> withRandomFeeds(Map<String, INDArray> feeds, SplittableRandom rng) {
-        if (shared.masks.isEmpty()) return feeds;
+        boolean missing = false;
+        for (Dropout.Mask m : shared.masks) missing |= !feeds.containsKey(m.placeholder());
+        if (!missing) return feeds;
         long batch = -1;
         for (String in : shared.inputs) {
             INDArray a = feeds.get(in);
@@ -266,6 +270,7 @@ public final class NetBuilder {
         if (batch < 1) throw new IllegalArgumentException("cannot tell the batch size: feed one of the inputs " + shared.inputs);
         Map<String, INDArray> out = new HashMap<>(feeds);
         for (Dropout.Mask m : shared.masks) {
+            if (feeds.containsKey(m.placeholder())) continue;
             long n = batch;
             for (long s : m.shapeWithoutBatch()) n *= s;
             float[] v = new float[Math.toIntExact(n)];

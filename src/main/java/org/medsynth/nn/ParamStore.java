@@ -54,9 +54,27 @@ public final class ParamStore {
         public INDArray value() { return value; }
     }
 
+    /**
+     * A layer asks for a parameter that a sealed store (a loaded model) does not have, or that exists
+     * with another shape, group or role.
+     */
+    public static final class ParameterMismatchException extends IllegalStateException {
+        private final String parameter;
+
+        public ParameterMismatchException(String parameter, String message) {
+            super(message);
+            this.parameter = parameter;
+        }
+
+        public String parameter() {
+            return parameter;
+        }
+    }
+
     private final long seed;
     private final DataType dataType;
     private final Map<String, Param> params = new LinkedHashMap<>();
+    private boolean sealed;
 
     public ParamStore(long seed, DataType dataType) {
         if (!dataType.isFPType()) throw new IllegalArgumentException("parameters must be floating point, got " + dataType);
@@ -88,14 +106,17 @@ public final class ParamStore {
         Param p = params.get(name);
         if (p != null) {
             if (!Arrays.equals(p.value.shape(), shape)) {
-                throw new IllegalStateException("parameter " + name + " exists with shape " + Arrays.toString(p.value.shape())
-                        + " but a layer asks for " + Arrays.toString(shape) + " (two layers with the same name?)");
+                throw new ParameterMismatchException(name, "parameter " + name + " exists with shape " + Arrays.toString(p.value.shape())
+                        + " but a layer asks for " + Arrays.toString(shape) + (sealed ? "" : " (two layers with the same name?)"));
             }
             if (!p.group.equals(group) || p.role != role) {
-                throw new IllegalStateException("parameter " + name + " exists in group " + p.group + "/" + p.role
+                throw new ParameterMismatchException(name, "parameter " + name + " exists in group " + p.group + "/" + p.role
                         + " but is requested in " + group + "/" + role);
             }
             return p.value;
+        }
+        if (sealed && role != Role.DERIVED) {
+            throw new ParameterMismatchException(name, "the model has no parameter " + name + ": it was saved for a different network or settings");
         }
         long n = 1;
         for (long s : shape) n *= s;
@@ -105,6 +126,18 @@ public final class ParamStore {
         INDArray arr = Nd4j.create(v, shape, DataType.DOUBLE).castTo(dataType);
         params.put(name, new Param(name, group, role, arr));
         return arr;
+    }
+
+    /**
+     * After sealing, asking for a parameter that does not exist throws {@link ParameterMismatchException}
+     * instead of creating a random one (derived arrays are still created). Loaded models are sealed.
+     */
+    public synchronized void seal() {
+        sealed = true;
+    }
+
+    public synchronized boolean isSealed() {
+        return sealed;
     }
 
     /** Adds or replaces an array (used when loading a model). The array is used as is. */

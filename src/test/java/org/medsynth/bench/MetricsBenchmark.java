@@ -8,8 +8,6 @@ import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.metrics.SlicedWasserstein;
 import org.medsynth.metrics.StructuralSimilarity;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +25,6 @@ import java.util.function.IntConsumer;
  * </pre>
  */
 public final class MetricsBenchmark {
-
-    private static final String BEGIN = "<!-- BEGIN metrics benchmark -->";
-    private static final String END = "<!-- END metrics benchmark -->";
 
     public static void main(String[] args) throws Exception {
         Path target = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
@@ -79,7 +74,7 @@ public final class MetricsBenchmark {
         KernelInceptionDistance.of(fa, fb, 100, 200, 0);
         double kid = (System.nanoTime() - t0) / 1e9;
         StringBuilder md = new StringBuilder();
-        md.append(BEGIN).append("\n## Metrics (org.medsynth.metrics)\n\n");
+        md.append("## Metrics (org.medsynth.metrics)\n\n");
         md.append("`org.medsynth.bench.MetricsBenchmark` on this machine (")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append("). SSIM, SWD and the segmentation metrics run on one thread; "
@@ -90,14 +85,7 @@ public final class MetricsBenchmark {
         md.append(String.format(Locale.ROOT, "| Frechet distance (FID) of 200 vs 200 2048-d feature vectors | - | %.2f s | |\n", fid));
         md.append(String.format(Locale.ROOT, "| KID, 100 subsets of 200, 2048-d | - | %.2f s | |\n", kid));
         md.append("\nInceptionV3 feature extraction (needed by FID/KID) is not included: it needs the user's Keras .h5 file.\n");
-        md.append(END).append('\n');
-        String old = Files.exists(target) ? Files.readString(target) : "# Benchmarks\n\n";
-        String updated;
-        int b = old.indexOf(BEGIN), e = old.indexOf(END);
-        if (b >= 0 && e > b) updated = old.substring(0, b) + md + old.substring(e + END.length() + 1);
-        else updated = old + (old.endsWith("\n\n") ? "" : "\n") + md;
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Files.writeString(target, updated, StandardCharsets.UTF_8);
+        BenchmarkReport.writeSection(target, "metrics", md.toString());
         System.out.println(md);
     }
 
@@ -113,13 +101,8 @@ public final class MetricsBenchmark {
         return new ImageChannels(size, size, ch);
     }
 
-    /** Seconds per call, after two warm-up calls. */
     private static double time(int reps, IntConsumer op) {
-        op.accept(0);
-        op.accept(1);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < reps; i++) op.accept(i);
-        return (System.nanoTime() - t0) / 1e9 / reps;
+        return BenchmarkReport.secondsPerCall(2, reps, op);
     }
 
     private static String row(String what, int size, double secondsEach) {

@@ -39,7 +39,8 @@ import java.util.SplittableRandom;
  * drawn from this step's own seeded generator; (3) loss, requested outputs and the gradients of the
  * group's variables in one pass; (4) Adam update of exactly those variables (in place in the store);
  * (5) running statistics of the group's batch-norm layers. Nothing of any other group changes.
- * Gradient arrays are closed after the update so native memory is freed without waiting for the GC.
+ * Gradient arrays are closed after the update, and a {@link MemoryGuard} keeps the rest of the native
+ * memory bounded.
  */
 public final class TrainStep {
     private final NetBuilder graph;
@@ -49,6 +50,7 @@ public final class TrainStep {
     private final List<String> variables;
     private SplittableRandom rng;
     private int powerIterations = 1;
+    private MemoryGuard memoryGuard = MemoryGuard.global();
 
     /** Result of {@link #compute}: loss, requested outputs and gradients (name -> array). */
     public record Result(double loss, Map<String, INDArray> outputs, Map<String, INDArray> gradients,
@@ -86,6 +88,12 @@ public final class TrainStep {
         return this;
     }
 
+    /** The guard called after each {@link #run} (default {@link MemoryGuard#global()}); null disables it. */
+    public TrainStep memoryGuard(MemoryGuard guard) {
+        memoryGuard = guard;
+        return this;
+    }
+
     public NetBuilder graph() { return graph; }
 
     public String group() { return group; }
@@ -103,6 +111,7 @@ public final class TrainStep {
         Result r = compute(feeds, outputs);
         apply(r);
         r.closeGradients();
+        if (memoryGuard != null) memoryGuard.afterStep();
         return new Result(r.loss(), r.outputs(), Map.of(), Map.of());
     }
 
