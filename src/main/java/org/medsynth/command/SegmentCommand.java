@@ -1,0 +1,82 @@
+package org.medsynth.command;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import org.medsynth.image.io.ImageFiles;
+import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.segment.Segmenter;
+import org.medsynth.workflow.segment.SegmenterSettings;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.io.File;
+import java.util.List;
+
+/**
+ * MedSynth Segment: applies a model written by MedSynth Train Segmenter to the active image, or
+ * to every image of an input folder; see docs/segmentation.md.
+ */
+@Plugin(type = Command.class, label = "MedSynth Segment")
+public class SegmentCommand implements Command {
+
+    @Parameter(required = false)
+    public ImagePlus image;
+
+    @Parameter(description = "Model .zip written by MedSynth Train Segmenter", style = "open")
+    public File model;
+
+    @Parameter(description = "Also output the class probabilities (one channel per class)")
+    public boolean probabilities = false;
+
+    @Parameter(description = "Tile size: empty = the training patch size; one number, WxH or WxHxD "
+            + "(multiples of 2^depth)", required = false)
+    public String tile = "";
+
+    @Parameter(description = "Share of a tile overlapping its neighbour (0 .. 0.9); overlaps are blended", min = "0", max = "0.9")
+    public double overlap = 0.5;
+
+    @Parameter(description = "Folder of images to segment (empty = the active image)", required = false, style = "directory")
+    public File input;
+
+    @Parameter(description = "Folder for the label images (required with input; optional otherwise)", required = false,
+            style = "directory")
+    public File output;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    public ImagePlus labels;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    public ImagePlus probability_maps;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Segmentation batch summary")
+    public ResultsTable summary;
+
+    @Override
+    public void run() {
+        if (model == null) throw new UserInputException("Give the model file (model=/path/to/model.zip) written by MedSynth Train Segmenter.");
+        Segmenter segmenter = Segmenter.load(model.toPath());
+        int[] t = tile == null || tile.isBlank() ? null : tileSize(tile, segmenter.model().network().spatialDims());
+        if (input != null) {
+            List<Segmenter.Outcome> outcomes = segmenter.segmentFolder(input.toPath(), output == null ? null : output.toPath(), t,
+                    overlap, probabilities, new ImageJProgress("Segment"));
+            summary = SegmentationTables.folder(outcomes);
+            return;
+        }
+        if (image == null) throw new UserInputException("Open an image to segment first, or give an input folder (input=...).");
+        Segmenter.Result r = segmenter.segment(image, t, overlap, probabilities, new ImageJProgress("Segment"));
+        labels = r.labels();
+        probability_maps = r.probabilities();
+        if (output != null) {
+            ImageFiles.saveTiff(labels, output.toPath().resolve(labels.getTitle() + ".tif"));
+            if (probability_maps != null) ImageFiles.saveTiff(probability_maps, output.toPath().resolve(probability_maps.getTitle() + ".tif"));
+        }
+    }
+
+    static int[] tileSize(String s, int dims) {
+        int[] p = SegmenterSettings.parsePatch(s);
+        if (dims == 3 && p.length == 2) return new int[]{p[0], p[1], p[0]};
+        return p;
+    }
+}

@@ -1,0 +1,52 @@
+package org.medsynth.command;
+
+import ij.measure.ResultsTable;
+import org.medsynth.workflow.segment.Segmenter;
+import org.medsynth.workflow.segment.SegmenterTraining;
+
+import java.util.List;
+
+/** ResultsTables of the segmentation commands. */
+final class SegmentationTables {
+    private SegmentationTables() { }
+
+    /**
+     * One row per validation: step, Dice of every foreground class, mean; without validation one
+     * row with the final losses. Columns "best" (1 on the kept model's row) and "model".
+     */
+    static ResultsTable validation(SegmenterTraining.Result r, int classes) {
+        ResultsTable rt = new ResultsTable();
+        if (r.validation().size() == 0) {
+            rt.incrementCounter();
+            rt.addValue("step", r.completedSteps());
+            List<Double> loss = r.losses().values("loss");
+            rt.addValue("loss", loss.isEmpty() ? Double.NaN : r.losses().recentMean("loss", 10));
+            rt.addValue("model", r.model().toString());
+            return rt;
+        }
+        String csv = r.validation().toCsv();
+        String[] lines = csv.split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].isBlank()) continue;
+            int step = Integer.parseInt(lines[i].split(",")[0]);
+            rt.incrementCounter();
+            rt.addValue("step", step);
+            for (int c = 1; c < classes; c++) rt.addValue("Dice class " + c, r.validation().values("dice_" + c).get(i - 1));
+            rt.addValue("Dice mean", r.validation().values("dice_mean").get(i - 1));
+            rt.addValue("best", step == r.bestStep() ? 1 : 0);
+            rt.addValue("model", r.model().toString());
+        }
+        return rt;
+    }
+
+    static ResultsTable folder(List<Segmenter.Outcome> outcomes) {
+        ResultsTable rt = new ResultsTable();
+        for (Segmenter.Outcome o : outcomes) {
+            rt.incrementCounter();
+            rt.addValue("file", o.file());
+            rt.addValue("written", o.written() ? "yes" : "no");
+            rt.addValue("detail", o.detail());
+        }
+        return rt;
+    }
+}

@@ -1,0 +1,139 @@
+package org.medsynth.command;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import org.medsynth.image.preprocess.CropPlacement;
+import org.medsynth.image.preprocess.Normalization;
+import org.medsynth.image.preprocess.PreprocessingSpec;
+import org.medsynth.nn.layers.Norm;
+import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.segment.SegmenterSettings;
+import org.medsynth.workflow.segment.SegmenterTraining;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.io.File;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * MedSynth Train Segmenter: trains U-Net, Attention U-Net, U-Net++, MLU-Net, Info-Max-Net or
+ * IM-MLU-Net on a folder of images and a folder of label maps (matched by file name) and writes
+ * the model .zip; see docs/segmentation.md.
+ */
+@Plugin(type = Command.class, label = "MedSynth Train Segmenter")
+public class TrainSegmenterCommand implements Command {
+
+    @Parameter(description = "Network: unet (the paper's U-Net), attention-unet (AgNet), unet++, mlu-net, "
+            + "info-max-net (U-Net + mutual information), im-mlu-net (MLU-Net + mutual information)",
+            choices = {"unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net"})
+    public String network = "mlu-net";
+
+    @Parameter(description = "Folder of training images (2D images or volumes)", style = "directory")
+    public File images;
+
+    @Parameter(description = "Folder of label maps with the same file names (values 0 .. classes-1)", style = "directory")
+    public File labels;
+
+    @Parameter(description = "Number of classes including the background (liver + tumour: 3)", min = "2")
+    public int classes = 3;
+
+    @Parameter(description = "Model file to write (.zip); checkpoint and curves are written beside it", style = "save")
+    public File model;
+
+    @Parameter(description = "Training steps (batches); the paper: 3000", min = "1")
+    public int iterations = 3000;
+
+    @Parameter(description = "Patch size: one number (square 2D patch), WxH, or WxHxD for a 3D network; "
+            + "every side a multiple of 2^depth")
+    public String patch = "256";
+
+    @Parameter(description = "Patches per step (0 = 1 as in the paper, 2 for info-max-net and im-mlu-net)", min = "0")
+    public int batch = 0;
+
+    @Parameter(description = "Adam learning rate; divided by 10 after half of the iterations (the paper: 1e-4, then 1e-5)")
+    public double learning_rate = 1e-4;
+
+    @Parameter(description = "Seed of all random choices (same seed, data and settings = same model)")
+    public long seed = 1;
+
+    @Parameter(description = "Continue from the checkpoint beside the model file, if there is one")
+    public boolean resume = false;
+
+    @Parameter(description = "Share of the image pairs held out for validation (0 = none); the model with the best "
+            + "validation Dice is kept", min = "0", max = "0.9")
+    public double validation = 0.2;
+
+    @Parameter(description = "Model .zip to start from (fine-tuning; same network, width and depth), empty = random start",
+            required = false, style = "open")
+    public File init;
+
+    @Parameter(description = "Feature maps of the first level (the paper: 64; doubles at every level)", min = "1")
+    public int width = 64;
+
+    @Parameter(description = "Number of 2x down-samplings (the paper: 3)", min = "1", max = "6")
+    public int depth = 3;
+
+    @Parameter(description = "Normalisation inside the network", choices = {"batch", "instance", "none"})
+    public String norm = "batch";
+
+    @Parameter(description = "Intensity normalisation after clipping", choices = {"zscore", "0to1", "-1to1", "none"})
+    public String normalization = "zscore";
+
+    @Parameter(description = "Lower clipping percentile (the paper: 0.5; 0 = no clipping)", min = "0", max = "100")
+    public double clip_low = 0.5;
+
+    @Parameter(description = "Upper clipping percentile (the paper: 99.5; 100 = no clipping)", min = "0", max = "100")
+    public double clip_high = 99.5;
+
+    @Parameter(description = "Resize every slice to this width and height first (the paper: 256; 0 = keep the size)", min = "0")
+    public int resize = 0;
+
+    @Parameter(description = "Share of patches that contain the rarest label of their image (foreground oversampling)",
+            min = "0", max = "1")
+    public double rare_share = 1.0 / 3;
+
+    @Parameter(description = "Data augmentation of the patches", choices = {"flips+rotations", "none"})
+    public String augment = "flips+rotations";
+
+    @Parameter(description = "Steps between validations (0 = once per epoch)", min = "0")
+    public int validate_every = 0;
+
+    @Parameter(description = "Steps between checkpoints", min = "1")
+    public int checkpoint_every = 100;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Segmenter validation")
+    public ResultsTable validation_dice;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Segmenter losses")
+    public ImagePlus loss_curves;
+
+    @Override
+    public void run() {
+        if (images == null || labels == null) {
+            throw new UserInputException("Give the folder of training images (images=...) and the folder of label maps (labels=...).");
+        }
+        if (model == null) throw new UserInputException("Give the model file to write, e.g. model=/path/to/liver-mlunet.zip.");
+        int[] p = SegmenterSettings.parsePatch(patch);
+        PreprocessingSpec pre = new PreprocessingSpec(clip_low, clip_high, Normalization.fromKey(normalization),
+                resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS);
+        SegmenterSettings d = SegmenterSettings.defaults(network, classes, p);
+        SegmenterSettings s = new SegmenterSettings(network, width, depth, Norm.parse(norm), classes, p,
+                batch == 0 ? d.batch() : batch, iterations, learning_rate, d.decayAt(), d.decayFactor(), seed, validation,
+                validate_every, rare_share, !"none".equalsIgnoreCase(augment), pre, checkpoint_every,
+                init == null ? null : init.toPath());
+        SegmenterTraining.Result r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), model.toPath(), resume,
+                new ImageJProgress("Train Segmenter"));
+        for (String n : r.notes()) IJ.log("Train Segmenter: " + n);
+        validation_dice = SegmentationTables.validation(r, classes);
+        loss_curves = r.losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
+        loss_curves.setTitle(model.getName() + " losses");
+    }
+
+    static List<String> networks() {
+        return List.of("unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net");
+    }
+}

@@ -1,0 +1,472 @@
+package org.medsynth.workflow.segment;
+
+import ij.ImagePlus;
+import ij.gui.Plot;
+import ij.io.FileSaver;
+import org.medsynth.data.Augmenter;
+import org.medsynth.data.LabeledImage;
+import org.medsynth.data.PairedDataset;
+import org.medsynth.data.Patch;
+import org.medsynth.data.PatchSampler;
+import org.medsynth.data.Patches;
+import org.medsynth.image.preprocess.Preprocessor;
+import org.medsynth.image.preprocess.SliceCrop;
+import org.medsynth.image.bridge.TensorBridge;
+import org.medsynth.metrics.ConfusionCounts;
+import org.medsynth.metrics.SegmentationMetrics;
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.networks.InfoMaxNet;
+import org.medsynth.nn.networks.SegConfig;
+import org.medsynth.nn.networks.SegmentationNetwork;
+import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.train.Adam;
+import org.medsynth.nn.train.TrainStep;
+import org.medsynth.util.AtomicFiles;
+import org.medsynth.workflow.ModelArchive;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.training.LossHistory;
+import org.medsynth.workflow.training.TrainingRunner;
+import org.medsynth.workflow.training.TrainingTask;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a segmentation network ({@link SegmentationNetworks}) on image/label-map pairs: a
+ * {@link TrainingTask} for {@link TrainingRunner} (progress, cancel, checkpoints, exact resume,
+ * loss curves).
+ *
+ * <ul>
+ *   <li><b>Data</b>: the pairs of a {@link PairedDataset}, preprocessed by the settings'
+ *       {@link org.medsynth.image.preprocess.PreprocessingSpec} (stored with the model, so
+ *       segmentation repeats it); a seeded share of the cases is held out for validation.</li>
+ *   <li><b>Steps</b>: each step draws {@code batch} patches ({@link PatchSampler}, with a share
+ *       that contains the rarest label of the image), optionally flipped/rotated, and makes one
+ *       Adam step on the network's loss (soft Dice eq. 1, + deep supervision, + MI BCE). All random
+ *       choices of step s come from a generator seeded by (seed, s): a resumed run continues
+ *       exactly as an uninterrupted one.</li>
+ *   <li><b>Validation</b> every epoch (as many steps as it takes to draw as many voxels as the
+ *       training cases have, or {@code validateEvery}) and after the last step: the held-out cases are
+ *       segmented whole with the same tiling as {@link Segmenter} and scored with per-class Dice
+ *       ({@link SegmentationMetrics}, voxels of all validation cases pooled). The model with the
+ *       best mean foreground Dice is written to the model file at once.</li>
+ *   <li><b>Files</b>: {@code model.zip} (best, or last without validation), {@code model.zip.ckpt}
+ *       (weights + Adam state + step), {@code model.zip.ckpt.losses.csv/.png} (losses per step),
+ *       {@code model.zip.validation.csv/.png} (Dice per class per validation).</li>
+ * </ul>
+ */
+public final class SegmenterTraining implements TrainingTask {
+
+    /** How a training ended. */
+    public record Result(Path model, int completedSteps, boolean cancelled, LossHistory losses, LossHistory validation,
+                         double bestDice, int bestStep, List<String> notes) { }
+
+    private static final String GROUP = SegmenterModel.GROUP;
+
+    private final SegmenterSettings settings;
+    private final Path modelFile;
+    private final SegmentationNetwork network;
+    private final List<LabeledImage> train = new ArrayList<>();
+    private final List<ValidationCase> validation = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final int inChannels;
+    private final ParamStore store;
+    private final NetBuilder graph;
+    private final TrainStep step;
+    private final Adam adam;
+    private final List<String> termNames = new ArrayList<>();
+    private final Map<String, String> termVars = new LinkedHashMap<>();
+    private final int validateEvery;
+    private final Augmenter augmenter;
+    private LossHistory validationHistory = new LossHistory();
+    private double bestDice = Double.NEGATIVE_INFINITY;
+    private int bestStep = -1;
+    private Segmenter validator;
+
+    /** A held-out case: preprocessed image and its labels (values 0..classes-1). */
+    private record ValidationCase(String name, ImagePlus image, float[] labels) { }
+
+    /**
+     * Loads and preprocesses the data and builds the network.
+     *
+     * @param modelFile where the model goes (the checkpoint and curves go beside it)
+     */
+    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Path modelFile, Progress progress) {
+        this.settings = settings;
+        this.modelFile = modelFile;
+        if (data.classes() != settings.classes()) {
+            throw new IllegalArgumentException("dataset has " + data.classes() + " classes, settings " + settings.classes());
+        }
+        notes.addAll(data.problems());
+        // split the cases (seeded), then load and preprocess
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) order.add(i);
+        Collections.shuffle(order, new Random(settings.seed()));
+        int nVal = settings.validation() > 0 && data.size() > 1
+                ? Math.max(1, Math.min(data.size() - 1, (int) Math.round(settings.validation() * data.size()))) : 0;
+        if (settings.validation() > 0 && data.size() < 2) {
+            notes.add("Only one image pair: no validation (all data is used for training).");
+        }
+        Preprocessor pre = new Preprocessor(settings.preprocessing());
+        Random cropRandom = new Random(settings.seed() + 17);
+        int channels = -1;
+        for (int k = 0; k < order.size(); k++) {
+            progress.checkCancelled();
+            PairedDataset.Case c = data.load(order.get(k));
+            progress.report(0, "loading " + c.name() + " (" + (k + 1) + "/" + data.size() + ")");
+            SliceCrop.Outcome o = pre.prepareTraining(c.image(), c.labels(), cropRandom);
+            if (o.skipped()) {
+                notes.add(c.name() + " skipped: " + o.message());
+                continue;
+            }
+            int ch = o.image().getBitDepth() == 24 ? 3 : o.image().getNChannels();
+            if (channels < 0) channels = ch;
+            if (ch != channels) {
+                throw new UserInputException("Image " + c.name() + " has " + ch + " channel(s) but the others have " + channels
+                        + "; all training images must have the same channels (modalities).");
+            }
+            if (settings.volumetric() && o.image().getNSlices() < 2) {
+                throw new UserInputException("A 3D patch (" + SegmenterSettings.format(settings.patch()) + ") needs volumes, but "
+                        + c.name() + " is a single slice. Use a 2D patch size such as " + settings.patch()[0] + ".");
+            }
+            if (k < nVal) {
+                validation.add(new ValidationCase(c.name(), o.image(), SegmentationMetrics.voxels(o.labels(), "label map " + c.name())));
+            } else {
+                train.add(LabeledImage.of(o.image(), o.labels()));
+            }
+        }
+        if (train.isEmpty()) {
+            throw new UserInputException("No training pair is left (all were skipped or held out for validation): "
+                    + String.join(" ", notes));
+        }
+        this.inChannels = channels;
+        SegConfig config = new SegConfig(settings.volumetric() ? 3 : 2, inChannels, settings.classes(), settings.width(),
+                settings.depth(), settings.norm());
+        this.network = SegmentationNetworks.create(settings.network(), config);
+        this.store = new ParamStore(settings.seed());
+        this.graph = NetBuilder.forTraining(store, GROUP);
+        int[] p = settings.patch();
+        int[] spatial = settings.volumetric() ? new int[]{p[2], p[1], p[0]} : new int[]{p[1], p[0]};
+        Tensor x = graph.input("image", inChannels, spatial);
+        long[] tshape = new long[2 + spatial.length];
+        tshape[0] = -1;
+        tshape[1] = settings.classes();
+        for (int i = 0; i < spatial.length; i++) tshape[2 + i] = spatial[i];
+        SDVariable target = graph.sd().placeHolder("target", DataType.FLOAT, tshape);
+        SegmentationNetwork.Training t = network.training(graph.network(GROUP), x, target);
+        for (Map.Entry<String, SDVariable> e : t.terms().entrySet()) {
+            termNames.add(e.getValue().name());
+            termVars.put(e.getKey(), e.getValue().name());
+        }
+        this.adam = new Adam(settings.learningRate(), 0.9, 0.999, 1e-8);
+        this.step = new TrainStep(graph, t.loss(), GROUP, adam);
+        if (settings.init() != null) initFrom(settings.init());
+        long trainVoxels = 0;
+        for (LabeledImage li : train) trainVoxels += (long) li.width() * li.height() * li.depth();
+        long patchVoxels = (long) p[0] * p[1] * (p.length == 3 ? p[2] : 1);
+        int epoch = (int) Math.max(1, Math.min(settings.iterations(), Math.ceil((double) trainVoxels / (settings.batch() * patchVoxels))));
+        this.validateEvery = settings.validateEvery() > 0 ? settings.validateEvery() : epoch;
+        this.augmenter = settings.augment() ? new Augmenter(true, true, false, true) : null;
+    }
+
+    /**
+     * Copies every array of another model whose name and shape fit. Refused when less than half of
+     * this network's trainable values would come from it (then it is a different network).
+     */
+    private void initFrom(Path file) {
+        SegmenterModel other = SegmenterModel.load(file);
+        long copied = 0, total = 0;
+        int arrays = 0;
+        for (ParamStore.Param p : store.all()) {
+            if (p.role() == ParamStore.Role.TRAINABLE) total += p.value().length();
+            ParamStore.Param o = other.store().get(p.name());
+            if (o == null || !java.util.Arrays.equals(o.value().shape(), p.value().shape())) continue;
+            p.value().assign(o.value());
+            arrays++;
+            if (p.role() == ParamStore.Role.TRAINABLE) copied += p.value().length();
+        }
+        if (copied * 2 < total) {
+            throw new UserInputException("The initial model " + file + " (" + SegmentationNetworks.displayName(other.network())
+                    + ", width " + other.network().width() + ", depth " + other.network().depth() + ") fits only " + copied + " of the "
+                    + total + " weights of this " + settings.network() + " (width " + settings.width() + ", depth " + settings.depth()
+                    + "). Use a model of the same network, width and depth, or leave init empty.");
+        }
+        notes.add(String.format(Locale.ROOT, "Started from %s: %d arrays, %.0f%% of the weights.", file.getFileName(), arrays,
+                100.0 * copied / total));
+    }
+
+    public SegmentationNetwork network() { return network; }
+    public ParamStore store() { return store; }
+    public int validateEvery() { return validateEvery; }
+    public int trainingCases() { return train.size(); }
+    public int validationCases() { return validation.size(); }
+    public List<String> notes() { return Collections.unmodifiableList(notes); }
+    public LossHistory validationHistory() { return validationHistory; }
+    public double bestDice() { return bestDice; }
+
+    @Override
+    public int totalSteps() {
+        return settings.iterations();
+    }
+
+    @Override
+    public String describe(int s) {
+        return String.format(Locale.ROOT, "lr %.0e", settings.learningRateAt(s));
+    }
+
+    /** The generator of all random choices of step {@code s}. */
+    private long stepSeed(int s) {
+        return settings.seed() * 0x9E3779B97F4A7C15L + 1_000_003L * (s + 1);
+    }
+
+    @Override
+    public Map<String, Double> step(int s) {
+        adam.setLearningRate(settings.learningRateAt(s));
+        Random r = new Random(stepSeed(s));
+        PatchSampler sampler = new PatchSampler(settings.patch(), settings.rareShare(), 0f, r.nextLong());
+        List<Patch> patches = sample(sampler, r, settings.batch());
+        boolean vol = settings.volumetric();
+        Map<String, INDArray> feeds = new HashMap<>();
+        INDArray images = Patches.images(patches, vol);
+        feeds.put("image", images);
+        feeds.put("target", Patches.oneHot(patches, settings.classes(), vol));
+        if (network.usesMutualInformation()) {
+            INDArray extra = settings.batch() < 2 ? Patches.images(sample(sampler, r, 1), vol) : null;
+            feeds.putAll(InfoMaxNet.feeds(images, extra, new SplittableRandom(r.nextLong())));
+        }
+        TrainStep.Result res = step.run(feeds, termNames.toArray(new String[0]));
+        Map<String, Double> losses = new LinkedHashMap<>();
+        losses.put("loss", res.loss());
+        for (Map.Entry<String, String> e : termVars.entrySet()) {
+            losses.put(e.getKey(), res.outputs().get(e.getValue()).getDouble(0));
+        }
+        java.util.Set<INDArray> fed = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        fed.addAll(feeds.values());
+        for (INDArray a : fed) if (a.closeable()) a.close();
+        int done = s + 1;
+        if (!validation.isEmpty() && (done % validateEvery == 0 || done == settings.iterations())) validate(done);
+        return losses;
+    }
+
+    private List<Patch> sample(PatchSampler sampler, Random r, int n) {
+        List<Patch> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Patch p = sampler.sample(train.get(r.nextInt(train.size())));
+            out.add(augmenter == null ? p : augmenter.apply(p, r));
+        }
+        return out;
+    }
+
+    /** Segments the validation cases, records per-class Dice and keeps the best model. */
+    void validate(int done) {
+        if (validator == null) validator = new Segmenter(currentModel(Map.of()));
+        List<ConfusionCounts> counts = new ArrayList<>();
+        for (int c = 1; c < settings.classes(); c++) counts.add(new ConfusionCounts(0, 0, 0, 0));
+        boolean vol = settings.volumetric();
+        for (ValidationCase vc : validation) {
+            INDArray in = vol ? TensorBridge.toNCDHW(vc.image()) : TensorBridge.toNCHW(vc.image());
+            INDArray probs = validator.predict(in, settings.patch(), 0.25, Progress.NONE);
+            int[] lab = probs.argMax(1).castTo(DataType.INT).dup('c').data().asInt();
+            float[] pred = new float[lab.length];
+            for (int i = 0; i < lab.length; i++) pred[i] = lab[i];
+            List<org.medsynth.metrics.SegmentationClasses.ClassDef> defs = new ArrayList<>();
+            for (int c = 1; c < settings.classes(); c++) defs.add(new org.medsynth.metrics.SegmentationClasses.ClassDef("class " + c, new int[]{c}, false, c));
+            List<SegmentationMetrics.ClassResult> res = SegmentationMetrics.evaluate(vc.labels(), pred, defs, null, null);
+            for (int c = 0; c < res.size(); c++) counts.set(c, counts.get(c).add(res.get(c).counts()));
+            in.close();
+            probs.close();
+        }
+        Map<String, Double> row = new LinkedHashMap<>();
+        double sum = 0;
+        for (int c = 0; c < counts.size(); c++) {
+            double d = counts.get(c).dice();
+            row.put("dice_" + (c + 1), d);
+            sum += d;
+        }
+        double mean = sum / counts.size();
+        row.put("dice_mean", mean);
+        validationHistory.add(done, row);
+        if (mean > bestDice) {
+            bestDice = mean;
+            bestStep = done;
+            try {
+                currentModel(Map.of("bestStep", done, "bestValidationDice", mean, "validationDice", row)).save(modelFile);
+            } catch (IOException e) {
+                throw new UserInputException("Could not write the model " + modelFile + ": " + e.getMessage()
+                        + ". Check free disk space and write permission.", e);
+            }
+        }
+        saveValidationCurves();
+    }
+
+    /** The model with the current weights. */
+    SegmenterModel currentModel(Map<String, Object> extra) {
+        Map<String, Object> info = new LinkedHashMap<>(settings.toMap());
+        info.put("trainingCases", train.size());
+        info.put("validationCases", validation.size());
+        info.put("steps", adam.steps());
+        info.putAll(extra);
+        List<String> names = SegmenterModel.defaultClassNames(settings.classes());
+        return new SegmenterModel(network, settings.preprocessing(), settings.patch(), names, info, validationRecords(), store);
+    }
+
+    /** The validation history as records {step, dice_1, ..., dice_mean}. */
+    private List<Map<String, Object>> validationRecords() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Double> steps = stepsOf(validationHistory);
+        for (int i = 0; i < steps.size(); i++) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("step", steps.get(i).intValue());
+            for (int c = 1; c < settings.classes(); c++) r.put("dice_" + c, validationHistory.values("dice_" + c).get(i));
+            r.put("dice_mean", validationHistory.values("dice_mean").get(i));
+            out.add(r);
+        }
+        return out;
+    }
+
+    public Path validationCsv() {
+        return modelFile.resolveSibling(modelFile.getFileName() + ".validation.csv");
+    }
+
+    public Path validationPlot() {
+        return modelFile.resolveSibling(modelFile.getFileName() + ".validation.png");
+    }
+
+    private void saveValidationCurves() {
+        try {
+            validationHistory.saveCsv(validationCsv());
+            ImagePlus plot = diceCurves(validationHistory, settings.classes());
+            AtomicFiles.writeVia(validationPlot(), tmp -> {
+                if (!new FileSaver(plot).saveAsPng(tmp.toString())) throw new IOException("could not write " + validationPlot());
+            });
+        } catch (IOException e) {
+            throw new UserInputException("Could not write " + validationCsv() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Dice per class and mean against the step, as a plot image. */
+    public static ImagePlus diceCurves(LossHistory h, int classes) {
+        Plot plot = new Plot("Validation Dice", "step", "Dice");
+        Color[] colours = {Color.BLUE, Color.RED, new Color(0, 140, 0), Color.MAGENTA, Color.ORANGE, Color.CYAN.darker()};
+        List<Double> mean = h.values("dice_mean");
+        double[] x = new double[mean.size()];
+        List<Double> steps = stepsOf(h);
+        for (int i = 0; i < x.length; i++) x[i] = steps.get(i);
+        StringBuilder legend = new StringBuilder();
+        for (int c = 1; c < classes; c++) {
+            plot.setColor(colours[(c - 1) % colours.length]);
+            plot.addPoints(x, h.values("dice_" + c).stream().mapToDouble(Double::doubleValue).toArray(), Plot.CONNECTED_CIRCLES);
+            legend.append("class ").append(c).append('\n');
+        }
+        plot.setColor(Color.BLACK);
+        plot.addPoints(x, mean.stream().mapToDouble(Double::doubleValue).toArray(), Plot.LINE);
+        legend.append("mean");
+        plot.addLegend(legend.toString());
+        plot.setLimits(Double.NaN, Double.NaN, 0, 1);
+        return plot.getImagePlus();
+    }
+
+    private static List<Double> stepsOf(LossHistory h) {
+        List<Double> out = new ArrayList<>();
+        String csv = h.toCsv();
+        String[] lines = csv.split("\n");
+        for (int i = 1; i < lines.length; i++) if (!lines[i].isBlank()) out.add(Double.parseDouble(lines[i].split(",")[0]));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    @Override
+    public void saveCheckpoint(Path file, int completedSteps) throws IOException {
+        Map<String, Object> ck = new LinkedHashMap<>();
+        ck.put("completedSteps", completedSteps);
+        ck.put("bestDice", Double.isFinite(bestDice) ? bestDice : null);
+        ck.put("bestStep", bestStep);
+        ck.put("validationCsv", validationHistory.toCsv());
+        ck.put("settings", settings.toMap());
+        currentModel(Map.of()).saveCheckpoint(file, adam, ck);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public int loadCheckpoint(Path file) throws IOException {
+        ModelArchive.Loaded loaded = SegmenterModel.loadArchive(file);
+        if (!SegmenterModel.CHECKPOINT_KIND.equals(loaded.manifest().metadata().get("kind"))) {
+            throw new UserInputException("The file " + file + " is not a segmenter checkpoint.");
+        }
+        Map<String, Object> ck = (Map<String, Object>) loaded.manifest().metadata().get("checkpoint");
+        Map<String, Object> saved = (Map<String, Object>) ck.get("settings");
+        Map<String, Object> now = settings.toMap();
+        for (String key : new String[]{"network", "width", "depth", "norm", "classes", "patch", "batch", "iterations", "seed"}) {
+            Object a = now.get(key), b = saved.get(key);
+            boolean same = a instanceof Number na && b instanceof Number nb ? na.doubleValue() == nb.doubleValue()
+                    : String.valueOf(a).equals(String.valueOf(b));
+            if (!same) {
+                throw new UserInputException("The checkpoint " + file + " was written with " + key + "=" + b + " but now " + key + "=" + a
+                        + ". Use the same settings to resume, or set resume=false to start again.");
+            }
+        }
+        for (ParamStore.Param p : loaded.store().all()) {
+            ParamStore.Param mine = store.get(p.name());
+            if (mine == null || !java.util.Arrays.equals(mine.value().shape(), p.value().shape())) {
+                throw new UserInputException("The checkpoint " + file + " does not fit this network (" + p.name() + ").");
+            }
+            store.put(p.name(), mine.group(), mine.role(), p.value());
+        }
+        if (loaded.hasOptimizer(SegmenterModel.GROUP)) loaded.restoreOptimizer(SegmenterModel.GROUP, adam);
+        bestDice = ck.get("bestDice") instanceof Number n ? n.doubleValue() : Double.NEGATIVE_INFINITY;
+        bestStep = ((Number) ck.get("bestStep")).intValue();
+        validationHistory = LossHistory.fromCsv(String.valueOf(ck.get("validationCsv")));
+        return ((Number) ck.get("completedSteps")).intValue();
+    }
+
+    // ---------------------------------------------------------------- entry point
+
+    /**
+     * Trains on the pairs of two folders and writes the model (and checkpoint and curves beside it).
+     *
+     * @param resume continue from {@code model + ".ckpt"} when it exists
+     */
+    public static Result run(SegmenterSettings settings, Path images, Path labels, Path model, boolean resume, Progress progress) {
+        if (model == null) throw new UserInputException("Give the model file to write (model=/path/to/model.zip).");
+        if (Files.isDirectory(model)) {
+            throw new UserInputException("The model path " + model + " is a folder; give a file name such as " + model.resolve("segmenter.zip") + ".");
+        }
+        PairedDataset data = PairedDataset.scan(images, labels, settings.classes());
+        SegmenterTraining task = new SegmenterTraining(settings, data, model, progress);
+        Path ckpt = model.resolveSibling(model.getFileName() + ".ckpt");
+        TrainingRunner runner = new TrainingRunner(ckpt, settings.checkpointEvery(), "Train Segmenter (" + settings.network() + ")");
+        TrainingRunner.Result r = runner.run(task, resume, progress);
+        List<String> notes = new ArrayList<>(task.notes());
+        try {
+            if (task.validation.isEmpty() || task.bestStep < 0) {
+                task.currentModel(Map.of()).save(model);
+                notes.add("Model with the weights after step " + r.completedSteps() + " written to " + model + ".");
+            } else {
+                notes.add(String.format(Locale.ROOT, "Best validation mean Dice %.4f at step %d; that model is in %s.", task.bestDice, task.bestStep, model));
+            }
+        } catch (IOException e) {
+            throw new UserInputException("Could not write the model " + model + ": " + e.getMessage() + ". Check free disk space and write permission.", e);
+        }
+        if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; resume=true continues from the checkpoint " + ckpt + ".");
+        return new Result(model, r.completedSteps(), r.cancelled(), r.history(), task.validationHistory,
+                task.bestDice, task.bestStep, notes);
+    }
+}
