@@ -84,6 +84,9 @@ public final class MedGanTrainer implements TrainingTask {
     private final String fakeName;
     private final String advName;
     private final String l1Name;
+    private final String dFakeInG;
+    private final String dRealName;
+    private final String dPoolName;
     private ImagePool<Pooled> pool;
 
     /**
@@ -130,6 +133,7 @@ public final class MedGanTrainer implements TrainingTask {
         gStep = new TrainStep(gg, lossG, G, adamG);
         fakeName = fake.var().name();
         advName = adv.name();
+        dFakeInG = dFake.name();
 
         NetBuilder dg = NetBuilder.forTraining(store, D);
         Tensor c2 = dg.input(LABELS, k, sp);
@@ -139,6 +143,8 @@ public final class MedGanTrainer implements TrainingTask {
         SDVariable dReal = dSpec.apply(dg.network(D), c2, real2).var();
         SDVariable dPool = dSpec.apply(dg.network(D), pc, pf).var();
         SDVariable lossD = Losses.lsganD(dg.sd(), dReal, dPool).rename("lossD");
+        dRealName = dReal.name();
+        dPoolName = dPool.name();
         dStep = new TrainStep(dg, lossD, D, adamD);
         pool = new ImagePool<>(cfg.pool(), cfg.seed(), Pooled::copy);
     }
@@ -151,6 +157,10 @@ public final class MedGanTrainer implements TrainingTask {
     public PatchGan discriminatorSpec() { return dSpec; }
     /** Number of fakes in the image pool. */
     public int poolSize() { return pool.size(); }
+    TrainStep generatorStep() { return gStep; }
+    TrainStep discriminatorStep() { return dStep; }
+    /** Output names: [G(c) in G's graph, D(c, G(c)) in G's graph, D(c, x) and D(c', y') in D's graph]. */
+    String[] outputNames() { return new String[]{fakeName, dFakeInG, dRealName, dPoolName}; }
 
     @Override
     public int totalSteps() {
@@ -196,8 +206,15 @@ public final class MedGanTrainer implements TrainingTask {
         return cfg.pool() > 0 ? "pool " + pool.size() + "/" + cfg.pool() : "";
     }
 
-    @Override
-    public Map<String, Double> step(int step) {
+    /** The inputs of one iteration and the random source that continues into the pool query. */
+    record Batch(INDArray classes, INDArray oneHot, INDArray real, INDArray generatorInput, SplittableRandom rng) {
+        Map<String, INDArray> generatorFeeds() {
+            return Map.of(G_INPUT, generatorInput, LABELS, oneHot, REAL, real);
+        }
+    }
+
+    /** Case, patch and noise of iteration {@code step}. */
+    Batch batch(int step) {
         SplittableRandom rng = random(cfg.seed(), step);
         LabeledImage img = cases.get(rng.nextInt(cases.size()));
         Patch p = new PatchSampler(cfg.patchSize(), cfg.rareShare(), -1f, rng.nextLong()).sample(img);
@@ -206,23 +223,32 @@ public final class MedGanTrainer implements TrainingTask {
         INDArray real = Patches.images(List.of(p), volumetric);
         INDArray oneHot = encoding.oneHot(classes);
         INDArray gin = generatorInput(oneHot, cfg.noise() ? gaussian(rng, p.voxels()) : null);
+        return new Batch(classes, oneHot, real, gin, rng);
+    }
 
-        Map<String, INDArray> gFeeds = Map.of(G_INPUT, gin, LABELS, oneHot, REAL, real);
+    /** D's feeds: the real pair and the pooled fake pair. */
+    Map<String, INDArray> discriminatorFeeds(Batch b, INDArray poolLabels, INDArray poolFake) {
+        Map<String, INDArray> f = new HashMap<>();
+        f.put(LABELS, b.oneHot());
+        f.put(REAL, b.real());
+        f.put(POOL_LABELS, poolLabels);
+        f.put(POOL_FAKE, poolFake);
+        return f;
+    }
+
+    @Override
+    public Map<String, Double> step(int step) {
+        Batch b = batch(step);
         String[] outs = l1Name == null ? new String[]{fakeName, advName} : new String[]{fakeName, advName, l1Name};
-        TrainStep.Result g = gStep.run(gFeeds, outs);
+        TrainStep.Result g = gStep.run(b.generatorFeeds(), outs);
         INDArray fake = g.outputs().get(fakeName);
         double adv = g.outputs().get(advName).getDouble(0);
         double l1 = l1Name == null ? Double.NaN : g.outputs().get(l1Name).getDouble(0);
 
-        Pooled fresh = new Pooled(classes, fake);
-        Pooled shown = pool.query(fresh, rng);
-        INDArray shownLabels = shown == fresh ? oneHot : encoding.oneHot(shown.classes());
-        Map<String, INDArray> dFeeds = new HashMap<>();
-        dFeeds.put(LABELS, oneHot);
-        dFeeds.put(REAL, real);
-        dFeeds.put(POOL_LABELS, shownLabels);
-        dFeeds.put(POOL_FAKE, shown.fake());
-        TrainStep.Result d = dStep.run(dFeeds);
+        Pooled fresh = new Pooled(b.classes(), fake);
+        Pooled shown = pool.query(fresh, b.rng());
+        INDArray shownLabels = shown == fresh ? b.oneHot() : encoding.oneHot(shown.classes());
+        TrainStep.Result d = dStep.run(discriminatorFeeds(b, shownLabels, shown.fake()));
         Map<String, Double> losses = new LinkedHashMap<>();
         losses.put("D", d.loss());
         losses.put("G", adv);
