@@ -5,9 +5,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 
 /**
  * The image buffer of CycleGAN (Shrivastava et al. 2017; junyanz/pytorch-CycleGAN-and-pix2pix
@@ -46,6 +48,16 @@ public final class ImagePool<T> {
     }
 
     public T query(T sample) {
+        return query(sample, random);
+    }
+
+    /**
+     * {@link #query(Object)} with the caller's random generator instead of the pool's own (the same
+     * rule and the same draws): lets a training loop make every step a pure function of its seed and
+     * step index, so that a resumed run continues exactly. While the pool is filling no random number
+     * is drawn, so querying the saved {@link #contents()} in order rebuilds a pool exactly.
+     */
+    public T query(T sample, RandomGenerator random) {
         if (capacity == 0) return sample;
         if (stored.size() < capacity) {
             stored.add(copy.apply(sample));
@@ -74,6 +86,11 @@ public final class ImagePool<T> {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** The stored samples in slot order (read-only view; for checkpoints). */
+    public List<T> contents() {
+        return Collections.unmodifiableList(stored);
     }
 
     /** Number of samples stored (at most the capacity). */

@@ -18,7 +18,7 @@ import java.util.Map;
  *
  * <p>Level i = 0 .. depth-1 has {@code width * min(2^i, 8)} feature maps. Encoder: 4x4(x4) stride-2
  * convolutions; every level but the first is preceded by LeakyReLU 0.2 and every level but the
- * first and the innermost is followed by the normalisation. Decoder: ReLU, 4x4 stride-2 transposed
+ * first and the innermost is followed by the normalisation. Decoder: ReLU (LeakyReLU with {@link Builder#upSlope}), 4x4 stride-2 transposed
  * convolution, normalisation (not on the outermost), dropout 0.5 in the {@code dropoutBlocks} blocks
  * directly above the innermost (pix2pix: depth - 5, the ngf*8 -> ngf*8 blocks), then concatenation
  * [skip, up] on the channel axis. The outermost decoder block ends with the output activation (tanh for
@@ -42,6 +42,7 @@ public final class UNet implements NetworkSpec {
     private final int dropoutBlocks;
     private final double dropoutRate;
     private final Activations.Output output;
+    private final double upSlope;
 
     private UNet(Builder b) {
         if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
@@ -52,6 +53,7 @@ public final class UNet implements NetworkSpec {
             throw new IllegalArgumentException("at most depth - 2 = " + (b.depth - 2) + " decoder blocks can have dropout, got " + drop);
         }
         if (b.norm == Norm.PIXEL) throw new IllegalArgumentException("U-Net supports batch, instance or no normalisation");
+        if (!(b.upSlope >= 0 && b.upSlope < 1)) throw new IllegalArgumentException("decoder LeakyReLU slope must be in [0, 1), got " + b.upSlope);
         this.spatialDims = b.spatialDims;
         this.inChannels = b.inChannels;
         this.outChannels = b.outChannels;
@@ -62,6 +64,7 @@ public final class UNet implements NetworkSpec {
         this.dropoutBlocks = drop;
         this.dropoutRate = b.dropoutRate;
         this.output = b.output;
+        this.upSlope = b.upSlope;
     }
 
     public static Builder builder() {
@@ -85,6 +88,7 @@ public final class UNet implements NetworkSpec {
         private int dropoutBlocks = -1;
         private double dropoutRate = 0.5;
         private Activations.Output output = Activations.Output.TANH;
+        private double upSlope = 0;
 
         public Builder spatialDims(int d) { spatialDims = d; return this; }
         public Builder inChannels(int c) { inChannels = c; return this; }
@@ -100,6 +104,11 @@ public final class UNet implements NetworkSpec {
         public Builder dropoutBlocks(int n) { dropoutBlocks = n; return this; }
         public Builder dropoutRate(double r) { dropoutRate = r; return this; }
         public Builder output(Activations.Output o) { output = o; return this; }
+        /**
+         * Decoder activation: 0 (default) = ReLU as pix2pix; a slope in (0, 1) = LeakyReLU with that
+         * slope (3D-MedGAN: LeakyReLU in the down- and up-sampling blocks).
+         */
+        public Builder upSlope(double slope) { upSlope = slope; return this; }
         public UNet build() { return new UNet(this); }
     }
 
@@ -112,6 +121,8 @@ public final class UNet implements NetworkSpec {
     public boolean spectralNorm() { return spectralNorm; }
     public int dropoutBlocks() { return dropoutBlocks; }
     public Activations.Output output() { return output; }
+    /** Slope of the decoder's LeakyReLU (0 = ReLU). */
+    public double upSlope() { return upSlope; }
 
     /** Feature maps at level i. */
     public int channelsAt(int level) {
@@ -155,7 +166,7 @@ public final class UNet implements NetworkSpec {
         // decoder: h = innermost encoder output
         for (int i = depth - 1; i >= 1; i--) {
             NetBuilder s = b.sub("up" + i);
-            h = Activations.relu(s, h);
+            h = upActivation(s, h);
             h = up.bias(bias).apply(s, "convT", h, channelsAt(i - 1));
             h = norm.apply(s, "norm", h);
             if (i < depth - 1 && i >= depth - 1 - dropoutBlocks) h = Dropout.apply(s, h, dropoutRate);
@@ -163,9 +174,13 @@ public final class UNet implements NetworkSpec {
             h = new Tensor(b.sd().concat(s.opName("skip"), 1, skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
         }
         NetBuilder s = b.sub("up0");
-        h = Activations.relu(s, h);
+        h = upActivation(s, h);
         h = up.bias(true).apply(s, "convT", h, outChannels);
         return output.apply(s, h);
+    }
+
+    private Tensor upActivation(NetBuilder s, Tensor h) {
+        return upSlope > 0 ? Activations.leakyRelu(s, h, upSlope) : Activations.relu(s, h);
     }
 
     @Override
@@ -186,6 +201,7 @@ public final class UNet implements NetworkSpec {
         m.put("dropoutBlocks", dropoutBlocks);
         m.put("dropoutRate", dropoutRate);
         m.put("output", output.name());
+        if (upSlope > 0) m.put("upSlope", upSlope); // absent = ReLU (models saved before the option existed)
         return m;
     }
 
@@ -194,6 +210,7 @@ public final class UNet implements NetworkSpec {
         return builder().spatialDims(h.i("spatialDims")).inChannels(h.i("inChannels")).outChannels(h.i("outChannels"))
                 .width(h.i("width")).depth(h.i("depth")).norm(h.e("norm", Norm.class)).spectralNorm(h.b("spectralNorm"))
                 .dropoutBlocks(h.i("dropoutBlocks")).dropoutRate(h.d("dropoutRate")).output(h.e("output", Activations.Output.class))
+                .upSlope(map.containsKey("upSlope") ? h.d("upSlope") : 0.0)
                 .build();
     }
 

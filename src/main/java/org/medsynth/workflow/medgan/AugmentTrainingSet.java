@@ -1,0 +1,210 @@
+package org.medsynth.workflow.medgan;
+
+import ij.ImagePlus;
+import org.medsynth.data.AugmentedPairs;
+import org.medsynth.data.PairedDataset;
+import org.medsynth.image.io.ImageFiles;
+import org.medsynth.image.labels.LabelMapEditor;
+import org.medsynth.image.labels.LabelVolume;
+import org.medsynth.image.nifti.NiftiImages;
+import org.medsynth.util.AtomicFiles;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * "MedSynth Augment Training Set": for every real image/label pair, {@code copies} synthetic pairs
+ * made by a trained 3D-MedGAN from randomly edited copies of the real label map (the paper's
+ * "modify the existing real data such as tumor size, and input the modified label map into the
+ * trained generator"). Layout of the output folder:
+ * <pre>
+ * out/images/&lt;case&gt;_syn01.&lt;ext&gt;   synthetic volume (32-bit, training intensity units, label map geometry)
+ * out/labels/&lt;case&gt;_syn01.&lt;ext&gt;   the edited label map it was synthesised from
+ * out/augmentation.json            model, settings, and per pair: source case, copy number, edit, seed
+ * </pre>
+ * NIfTI inputs give NIfTI outputs (.nii.gz), all others TIFF. A segmentation trainer mixes the
+ * folder with the real pairs through {@link AugmentedPairs#mix}. Copy {@code k} of case {@code c}
+ * depends only on (seed, c, k): adding cases or copies later leaves existing pairs as they were.
+ * Nothing is overwritten: the job refuses to start if a target file exists. After a cancel the
+ * pairs written so far are complete and listed in the manifest.
+ */
+public final class AugmentTrainingSet {
+
+    /**
+     * @param copies     synthetic pairs per real pair (the paper's Table 1 uses 1, 3 and 5 times the real data)
+     * @param editLabel  the label whose region is edited (e.g. 2 = tumour); 0 = a random label > 0 of each map
+     * @param fill       host label for the edit ({@link LabelMapEditor#AUTO_HOST} = automatic)
+     * @param ranges     random scale and shift ranges of the edit
+     */
+    public record Options(int copies, int editLabel, int fill, LabelMapEditor.RandomRanges ranges, long seed,
+                          MedGanModel.Options synthesis) {
+        public Options {
+            if (copies < 1 || copies > 1000) throw new UserInputException("The number of synthetic copies per pair must be 1..1000, not " + copies + ".");
+            if (editLabel < 0) throw new UserInputException("The label to edit must be >= 0 (0 = a random label), not " + editLabel + ".");
+        }
+    }
+
+    /** One written synthetic pair. */
+    public record Written(String name, String source, int copy, Path image, Path labels, String edit, int editedLabel, long seed) { }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private AugmentTrainingSet() { }
+
+    public static List<Written> run(Path images, Path labels, Path modelFile, Path out, Options o, Progress progress) {
+        if (out == null) throw new UserInputException("Choose an output folder for the synthetic pairs.");
+        Path outAbs = out.toAbsolutePath().normalize();
+        for (Path in : new Path[]{images, labels}) {
+            Path a = in.toAbsolutePath().normalize();
+            if (outAbs.equals(a) || a.startsWith(outAbs) || outAbs.startsWith(a)) {
+                throw new UserInputException("The output folder " + out + " must be outside the input folder " + in
+                        + " (and not contain it): synthetic pairs must not mix with the real ones. Choose another folder.");
+            }
+        }
+        MedGanModel model = MedGanModel.load(modelFile);
+        PairedDataset real = PairedDataset.scan(images, labels, MedGanTraining.ANY_LABEL);
+        int digits = Math.max(2, String.valueOf(o.copies()).length());
+        List<String[]> targets = new ArrayList<>();
+        for (PairedDataset.Pair p : real.pairs()) {
+            for (int k = 1; k <= o.copies(); k++) {
+                String name = syntheticName(p.name(), k, digits);
+                targets.add(new String[]{name, "images/" + name + extension(p.image()), "labels/" + name + extension(p.labels())});
+            }
+        }
+        List<String> existing = new ArrayList<>();
+        for (String[] t : targets) for (int i = 1; i <= 2; i++) if (Files.exists(out.resolve(t[i]))) existing.add(t[i]);
+        if (Files.exists(out.resolve(AugmentedPairs.MANIFEST))) existing.add(AugmentedPairs.MANIFEST);
+        if (!existing.isEmpty()) {
+            throw new UserInputException("The output folder " + out + " already holds " + existing.size() + " of the files to write (e.g. "
+                    + existing.get(0) + "). Choose an empty folder; nothing was written.");
+        }
+        try {
+            Files.createDirectories(out.resolve("images"));
+            Files.createDirectories(out.resolve("labels"));
+        } catch (IOException e) {
+            throw new UserInputException("Cannot create the output folder " + out + ": " + e.getMessage());
+        }
+        List<Written> written = new ArrayList<>();
+        int total = targets.size(), t = 0;
+        for (int i = 0; i < real.size(); i++) {
+            PairedDataset.Pair pair = real.pairs().get(i);
+            progress.checkCancelled();
+            ImagePlus labelImp = ImageFiles.open(pair.labels());
+            LabelVolume lv;
+            try {
+                lv = LabelVolume.from(labelImp);
+            } catch (UserInputException e) {
+                throw new UserInputException("Label map " + pair.labels().getFileName() + ": " + e.getMessage(), e);
+            }
+            model.encoding().indices(lv.values(), "Label map " + pair.labels().getFileName());
+            for (int k = 1; k <= o.copies(); k++, t++) {
+                progress.checkCancelled();
+                String[] target = targets.get(t);
+                Random rnd = new Random(MedGanTrainer.mix(MedGanTrainer.mix(o.seed() ^ nameHash(pair.name())) + k));
+                TreeSet<Integer> present = new TreeSet<>();
+                for (int v : lv.values()) if (v > 0) present.add(v);
+                int label = o.editLabel() > 0 ? o.editLabel() : present.isEmpty() ? 0
+                        : new ArrayList<>(present).get(rnd.nextInt(present.size()));
+                ImagePlus edited;
+                String edit;
+                int editedLabel = 0;
+                if (label > 0 && present.contains(label)) {
+                    LabelMapEditor.Result r = new LabelMapEditor(lv, label, o.fill()).random(o.ranges(), rnd);
+                    edited = r.image();
+                    edit = r.summary();
+                    editedLabel = label;
+                } else {
+                    edited = lv.toImagePlus(lv.title());
+                    edit = label > 0 ? "unchanged: label " + label + " does not occur" : "unchanged: no label > 0";
+                }
+                edited.setTitle(target[0]);
+                String header = labelImp.getProp(NiftiImages.PROPERTY);
+                if (header != null) edited.setProp(NiftiImages.PROPERTY, header);
+                model.encoding().indices(LabelVolume.from(edited).values(), "The edited label map " + target[0]);
+                long synthSeed = rnd.nextLong();
+                int done = t;
+                Progress inner = new Progress() {
+                    @Override public void report(double f, String m) {
+                        progress.report((done + f) / total, target[0] + " (" + (done + 1) + "/" + total + "): " + m);
+                    }
+                    @Override public boolean isCancelled() { return progress.isCancelled(); }
+                };
+                MedGanModel.Options so = new MedGanModel.Options(synthSeed, o.synthesis().tile(), o.synthesis().overlap(), o.synthesis().blend());
+                ImagePlus synthetic = model.synthesize(edited, so, inner);
+                synthetic.setTitle(target[0]);
+                ImageFiles.save(edited, out.resolve(target[2]));
+                ImageFiles.save(synthetic, out.resolve(target[1]));
+                written.add(new Written(target[0], pair.name(), k, out.resolve(target[1]), out.resolve(target[2]), edit, editedLabel, synthSeed));
+                writeManifest(out, modelFile, images, labels, o, written);
+            }
+        }
+        progress.report(1, "wrote " + written.size() + " synthetic pairs to " + out);
+        return written;
+    }
+
+    static String syntheticName(String source, int copy, int digits) {
+        return source + "_syn" + String.format(Locale.ROOT, "%0" + digits + "d", copy);
+    }
+
+    static String extension(Path p) {
+        return ImageFiles.isNifti(p) ? ".nii.gz" : ".tif";
+    }
+
+    private static long nameHash(String s) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < s.length(); i++) h = 31 * h + s.charAt(i);
+        return h;
+    }
+
+    private static void writeManifest(Path out, Path model, Path images, Path labels, Options o, List<Written> written) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", AugmentedPairs.FORMAT);
+        m.put("version", AugmentedPairs.VERSION);
+        m.put("model", model.toAbsolutePath().toString());
+        m.put("realImages", images.toAbsolutePath().toString());
+        m.put("realLabels", labels.toAbsolutePath().toString());
+        m.put("copies", o.copies());
+        m.put("editLabel", o.editLabel());
+        m.put("fill", o.fill());
+        m.put("minScale", o.ranges().minScale());
+        m.put("maxScale", o.ranges().maxScale());
+        m.put("maxShift", o.ranges().maxShiftXY());
+        m.put("maxShiftZ", o.ranges().maxShiftZ());
+        m.put("seed", o.seed());
+        m.put("tile", o.synthesis().tile());
+        m.put("overlap", o.synthesis().overlap());
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        for (Written w : written) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("name", w.name());
+            p.put("source", w.source());
+            p.put("copy", w.copy());
+            p.put("image", out.relativize(w.image()).toString().replace('\\', '/'));
+            p.put("labels", out.relativize(w.labels()).toString().replace('\\', '/'));
+            p.put("editedLabel", w.editedLabel());
+            p.put("edit", w.edit());
+            p.put("seed", w.seed());
+            pairs.add(p);
+        }
+        m.put("pairs", pairs);
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(m);
+            AtomicFiles.write(out.resolve(AugmentedPairs.MANIFEST), os -> os.write(bytes));
+        } catch (IOException e) {
+            throw new UserInputException("Could not write " + out.resolve(AugmentedPairs.MANIFEST) + ": " + e.getMessage()
+                    + ". Check free disk space and write permission.", e);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package org.medsynth.workflow.medgan;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.Calibration;
+import ij.process.FloatProcessor;
+import org.medsynth.image.labels.LabelVolume;
+import org.medsynth.image.nifti.NiftiHeader;
+import org.medsynth.image.nifti.NiftiImages;
+import org.medsynth.image.tiling.SlidingWindow;
+import org.medsynth.nn.Backend;
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.networks.NetworkSpec;
+import org.medsynth.nn.networks.UNet;
+import org.medsynth.nn.train.MemoryGuard;
+import org.medsynth.workflow.ModelArchive;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A trained 3D-MedGAN generator: label map -> synthetic volume ("MedSynth Synthesize Volume").
+ *
+ * <p><b>Full-volume synthesis.</b> G is applied to overlapping tiles ({@link SlidingWindow}, Gaussian
+ * blending) of the training patch size by default, so that it sees inputs like those it was trained
+ * on; any size works. G uses instance normalisation, whose statistics are taken over its input:
+ * a tile's output therefore depends on the whole tile, not only on the receptive field, and tiled
+ * synthesis is not identical to one pass over the whole volume (for networks without instance norm
+ * it is, given enough overlap; see the tests). Blending the overlapping tiles removes the seams.
+ * {@code tile = 0} runs the whole volume in one pass (padded to a multiple of 2^depth): exact but
+ * memory-hungry, and instance-norm statistics then differ from the training patches'.
+ *
+ * <p>Noise: a model trained with a noise channel draws one N(0, 1) value per voxel of the whole
+ * volume from the seed before tiling, so tiles agree on it and the same seed gives the same volume.
+ */
+public final class MedGanModel {
+    public static final String KIND = "3d-medgan";
+    public static final int VERSION = 1;
+
+    /**
+     * @param tile    tile edge in voxels; -1 = the training patch size; 0 = the whole volume in one pass
+     * @param overlap share of a tile shared with its neighbour (0..1), 0.5 by default
+     * @param margin  voxels at a tile's edge that are ignored where a neighbouring tile covers them
+     *                ({@link SlidingWindow}); -1 = automatic: min(tile / 8, half the overlap)
+     */
+    public record Options(long seed, int tile, double overlap, SlidingWindow.Blend blend, int margin) {
+        public Options(long seed, int tile, double overlap, SlidingWindow.Blend blend) {
+            this(seed, tile, overlap, blend, -1);
+        }
+
+        public static Options defaults(long seed) {
+            return new Options(seed, -1, 0.5, SlidingWindow.Blend.GAUSSIAN, -1);
+        }
+
+        public Options withTile(int t) {
+            return new Options(seed, t, overlap, blend, margin);
+        }
+
+        public Options withOverlap(double o) {
+            return new Options(seed, tile, o, blend, margin);
+        }
+
+        public Options withMargin(int m) {
+            return new Options(seed, tile, overlap, blend, m);
+        }
+
+        public Options withSeed(long s) {
+            return new Options(s, tile, overlap, blend, margin);
+        }
+    }
+
+    private final ParamStore store;
+    private final UNet generator;
+    private final LabelEncoding encoding;
+    private final IntensityMapping mapping;
+    private final int patch;
+    private final String name;
+    private final ModelArchive.Loaded loaded;
+    private final Map<List<Integer>, NetBuilder> graphs = new HashMap<>();
+    private final Map<List<Integer>, String> outputs = new HashMap<>();
+
+    MedGanModel(ParamStore store, UNet generator, LabelEncoding encoding, IntensityMapping mapping, int patch, String name,
+                ModelArchive.Loaded loaded) {
+        this.store = store;
+        this.generator = generator;
+        this.encoding = encoding;
+        this.mapping = mapping;
+        this.patch = patch;
+        this.name = name;
+        this.loaded = loaded;
+    }
+
+    /** Loads and checks a model written by "MedSynth Train 3D-MedGAN". */
+    public static MedGanModel load(Path file) {
+        Backend.require();
+        ModelArchive.Loaded l = ModelArchive.load(file);
+        String fname = file.getFileName().toString();
+        Map<String, Object> meta = l.manifest().metadata();
+        if (MedGanTrainer.CHECKPOINT_KIND.equals(meta.get("kind"))) {
+            throw new UserInputException(fname + " is a training checkpoint, not a finished model. Choose the model .zip that"
+                    + " MedSynth Train 3D-MedGAN wrote (the file named in 'model'), or resume the training to finish it.");
+        }
+        if (!KIND.equals(meta.get("kind"))) {
+            throw new UserInputException(fname + " is not a 3D-MedGAN model (it is a '" + meta.get("kind") + "' model). "
+                    + "Choose a model written by MedSynth Train 3D-MedGAN.");
+        }
+        if (!(meta.get("version") instanceof Number v) || v.intValue() > VERSION) {
+            throw new UserInputException(fname + " was written by a newer MedSynth (3D-MedGAN model version " + meta.get("version")
+                    + "); update MedSynth to use it.");
+        }
+        NetworkSpec spec = l.manifest().network("generator");
+        if (!(spec instanceof UNet g)) throw new UserInputException(fname + ": the generator is not a U-Net; the file is damaged or foreign.");
+        @SuppressWarnings("unchecked")
+        List<Number> values = (List<Number>) meta.get("labelValues");
+        LabelEncoding enc = new LabelEncoding(values.stream().mapToInt(Number::intValue).toArray());
+        IntensityMapping map;
+        try {
+            map = IntensityMapping.fromMap(l.manifest().normalisation());
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(fname + " has an unreadable intensity normalisation (" + e.getMessage() + "); re-train the model.");
+        }
+        List<Integer> shape = l.manifest().inputShape();
+        int patch = shape.size() > 1 ? shape.get(1) : g.sizeMultiple();
+        if (g.inChannels() != enc.classes() && g.inChannels() != enc.classes() + 1) {
+            throw new UserInputException(fname + ": the generator has " + g.inChannels() + " inputs for " + enc.classes()
+                    + " labels; the file is damaged.");
+        }
+        MedGanModel m = new MedGanModel(l.store(), g, enc, map, patch, fname, l);
+        m.graph(m.tileShape(patch)); // builds and checks the generator against the file now, not at the first tile
+        return m;
+    }
+
+    public LabelEncoding encoding() { return encoding; }
+    public IntensityMapping mapping() { return mapping; }
+    public UNet generator() { return generator; }
+    public int spatialDims() { return generator.spatialDims(); }
+    /** The training patch edge (the default tile). */
+    public int patch() { return patch; }
+    /** Whether G takes a noise channel. */
+    public boolean noise() { return generator.inChannels() == encoding.classes() + 1; }
+    public ModelArchive.Manifest manifest() { return loaded == null ? null : loaded.manifest(); }
+
+    private int[] tileShape(int edge) {
+        return spatialDims() == 3 ? new int[]{edge, edge, edge} : new int[]{edge, edge};
+    }
+
+    private synchronized NetBuilder graph(int[] spatial) {
+        List<Integer> key = Arrays.stream(spatial).boxed().toList();
+        NetBuilder b = graphs.get(key);
+        if (b == null) {
+            NetBuilder nb = NetBuilder.forInference(store);
+            Tensor in = nb.input(MedGanTrainer.G_INPUT, generator.inChannels(), spatial);
+            Tensor out = loaded == null ? generator.apply(nb.network(MedGanTrainer.G), in)
+                    : loaded.build(nb, () -> generator.apply(nb.network(MedGanTrainer.G), in), MedGanTrainer.G);
+            graphs.put(key, nb);
+            outputs.put(key, out.var().name());
+            b = nb;
+        }
+        return b;
+    }
+
+    /** G on a batch of generator inputs [B, K (+1), spatial...] (one-hot labels, noise); values in [-1, 1]. */
+    public INDArray generate(INDArray input) {
+        long[] s = input.shape();
+        if (s.length != 2 + spatialDims() || s[1] != generator.inChannels()) {
+            throw new IllegalArgumentException("expected [B, " + generator.inChannels() + ", " + spatialDims() + " sizes], got " + Arrays.toString(s));
+        }
+        int[] spatial = new int[spatialDims()];
+        for (int i = 0; i < spatial.length; i++) spatial[i] = (int) s[2 + i];
+        NetBuilder b = graph(spatial);
+        String out = outputs.get(Arrays.stream(spatial).boxed().toList());
+        INDArray in = input.dataType() == store.dataType() ? input : input.castTo(store.dataType());
+        return b.sd().output(Map.of(MedGanTrainer.G_INPUT, in), out).get(out);
+    }
+
+    /**
+     * The synthetic volume for a label map: 32-bit, in the training images' intensity units, with the
+     * label map's size, spatial calibration and NIfTI geometry. Labels must be values the model knows.
+     */
+    public ImagePlus synthesize(ImagePlus labelMap, Options options, Progress progress) {
+        LabelVolume lv = LabelVolume.from(labelMap);
+        float[] values = synthesizeNormalized(lv, options, progress);
+        mapping.toSource(values);
+        return toImage(values, lv, labelMap);
+    }
+
+    /** The synthetic volume in the model's range [-1, 1], voxel index x + w (y + h z). */
+    public float[] synthesizeNormalized(LabelVolume lv, Options options, Progress progress) {
+        int w = lv.width(), h = lv.height(), d = lv.depth();
+        if (spatialDims() == 3 && d == 1) {
+            throw new UserInputException("This 3D-MedGAN model was trained on volumes, but the label map '" + lv.title()
+                    + "' has a single slice. Use a label-map volume, or a model trained with mode=2D.");
+        }
+        if (!(options.overlap() >= 0 && options.overlap() < 1)) {
+            throw new UserInputException("The tile overlap must be at least 0 and below 1, not " + options.overlap() + ".");
+        }
+        int[] idx = encoding.indices(lv);
+        int n = idx.length;
+        float[] noise = noise() ? MedGanTrainer.gaussian(new SplittableRandom(MedGanTrainer.mix(options.seed())), n) : null;
+        int cin = noise == null ? 1 : 2;
+        INDArray input;
+        int plane = w * h;
+        float[] data = new float[cin * n];
+        if (spatialDims() == 3) {
+            for (int i = 0; i < n; i++) data[i] = idx[i];
+            if (noise != null) System.arraycopy(noise, 0, data, n, n);
+            input = Nd4j.create(data, new long[]{1, cin, d, h, w}, 'c');
+        } else {
+            for (int z = 0; z < d; z++) {
+                for (int i = 0; i < plane; i++) data[z * cin * plane + i] = idx[z * plane + i];
+                if (noise != null) System.arraycopy(noise, z * plane, data, z * cin * plane + plane, plane);
+            }
+            input = Nd4j.create(data, new long[]{d, cin, h, w}, 'c');
+        }
+        int m = generator.sizeMultiple();
+        int[] tile;
+        double overlap = options.overlap();
+        int margin = 0;
+        if (options.tile() == 0) {
+            tile = spatialDims() == 3 ? new int[]{roundUp(w, m), roundUp(h, m), roundUp(d, m)} : new int[]{roundUp(w, m), roundUp(h, m)};
+            overlap = 0;
+        } else {
+            int t = options.tile() < 0 ? patch : options.tile();
+            if (t < m || t % m != 0) {
+                throw new UserInputException("The tile size " + t + " must be a multiple of " + m + " for this model (2^depth of its generator)"
+                        + "; use e.g. " + roundUp(Math.max(t, m), m) + ", or 0 for the whole volume at once.");
+            }
+            tile = spatialDims() == 3 ? new int[]{t, t, t} : new int[]{t, t};
+            int stride = Math.max(1, (int) Math.round(t * (1 - overlap)));
+            margin = options.margin() >= 0 ? options.margin() : Math.min(t / 8, (t - stride) / 2);
+        }
+        SlidingWindow sw = new SlidingWindow(tile, overlap, options.blend(), margin, 1, 0f);
+        INDArray out = sw.predict(input, tiles -> {
+            INDArray y = generate(tileInput(tiles));
+            MemoryGuard.global().afterStep();
+            return y;
+        }, progress);
+        return out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    /** [B, 1 or 2, tile] (class index, noise) -> [B, K (+1), tile] (one-hot, noise). */
+    private INDArray tileInput(INDArray tiles) {
+        long[] s = tiles.shape();
+        float[] t = tiles.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int b = (int) s[0], cin = (int) s[1];
+        int vox = t.length / (b * cin);
+        int k = encoding.classes(), cout = generator.inChannels();
+        float[] out = new float[b * cout * vox];
+        for (int i = 0; i < b; i++) {
+            int src = i * cin * vox, dst = i * cout * vox;
+            for (int v = 0; v < vox; v++) {
+                int c = Math.round(t[src + v]);
+                out[dst + c * vox + v] = 1f;
+            }
+            if (cout > k) System.arraycopy(t, src + vox, out, dst + k * vox, vox);
+        }
+        long[] shape = s.clone();
+        shape[1] = cout;
+        return Nd4j.create(out, shape, 'c');
+    }
+
+    private static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
+    }
+
+    private ImagePlus toImage(float[] values, LabelVolume lv, ImagePlus labelMap) {
+        int w = lv.width(), h = lv.height(), d = lv.depth(), plane = w * h;
+        ImageStack stack = new ImageStack(w, h);
+        for (int z = 0; z < d; z++) stack.addSlice(new FloatProcessor(w, h, Arrays.copyOfRange(values, z * plane, (z + 1) * plane)));
+        ImagePlus imp = new ImagePlus(baseTitle(labelMap.getTitle()) + "-synthetic", stack);
+        imp.setDimensions(1, d, 1);
+        Calibration cal = labelMap.getCalibration().copy();
+        cal.disableDensityCalibration();
+        cal.setValueUnit(mapping.valueUnit().isEmpty() ? "Gray Value" : mapping.valueUnit());
+        imp.setCalibration(cal);
+        NiftiHeader header = NiftiImages.storedHeader(labelMap);
+        if (header != null) {
+            NiftiHeader copy = header.copy();
+            copy.intentCode = 0;
+            copy.intentName = "";
+            copy.intentP1 = copy.intentP2 = copy.intentP3 = 0;
+            copy.datatype = org.medsynth.image.nifti.NiftiDataType.FLOAT32.code();
+            copy.bitpix = 32;
+            copy.sclSlope = 1;
+            copy.sclInter = 0;
+            copy.calMin = mapping.sourceLow();
+            copy.calMax = mapping.sourceHigh();
+            copy.descrip = "MedSynth 3D-MedGAN synthetic volume";
+            NiftiImages.storeHeader(imp, copy);
+        }
+        imp.setProp("MedSynth.Synthesis", "3D-MedGAN model " + name + " from label map " + labelMap.getTitle());
+        imp.setDisplayRange(mapping.sourceLow(), mapping.sourceHigh());
+        return imp;
+    }
+
+    static String baseTitle(String title) {
+        if (title == null || title.isEmpty()) return "labels";
+        String t = title;
+        for (String ext : new String[]{".nii.gz", ".nii", ".tif", ".tiff", ".png", ".zip"}) {
+            if (t.toLowerCase(java.util.Locale.ROOT).endsWith(ext)) return t.substring(0, t.length() - ext.length());
+        }
+        return t;
+    }
+}
