@@ -20,6 +20,12 @@ public final class Networks {
         register(PgganGenerator.KIND, PgganGenerator::fromMap);
         register(PgganDiscriminator.KIND, PgganDiscriminator::fromMap);
         register(Dcgan.KIND, Dcgan::fromMap);
+        // the segmentation networks, so that any model archive of them can be rebuilt
+        register(SegUNet.KIND, SegUNet::fromMap);
+        register(AttentionUNet.KIND, AttentionUNet::fromMap);
+        register(UNetPlusPlus.KIND, UNetPlusPlus::fromMap);
+        register(MluNet.KIND, MluNet::fromMap);
+        register(InfoMaxNet.KIND, InfoMaxNet::fromMap);
     }
 
     private Networks() { }
