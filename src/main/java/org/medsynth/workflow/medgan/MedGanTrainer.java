@@ -157,8 +157,10 @@ public final class MedGanTrainer implements TrainingTask {
     public PatchGan discriminatorSpec() { return dSpec; }
     /** Number of fakes in the image pool. */
     public int poolSize() { return pool.size(); }
-    TrainStep generatorStep() { return gStep; }
-    TrainStep discriminatorStep() { return dStep; }
+    /** G's update (D frozen); with {@link #batch} and {@link #discriminatorFeeds} for benchmarks and tests. */
+    public TrainStep generatorStep() { return gStep; }
+    /** D's update (G absent). */
+    public TrainStep discriminatorStep() { return dStep; }
     /** Output names: [G(c) in G's graph, D(c, G(c)) in G's graph, D(c, x) and D(c', y') in D's graph]. */
     String[] outputNames() { return new String[]{fakeName, dFakeInG, dRealName, dPoolName}; }
 
@@ -207,14 +209,15 @@ public final class MedGanTrainer implements TrainingTask {
     }
 
     /** The inputs of one iteration and the random source that continues into the pool query. */
-    record Batch(INDArray classes, INDArray oneHot, INDArray real, INDArray generatorInput, SplittableRandom rng) {
-        Map<String, INDArray> generatorFeeds() {
+    public record Batch(INDArray classes, INDArray oneHot, INDArray real, INDArray generatorInput, SplittableRandom rng) {
+        /** Feeds of G's step. */
+        public Map<String, INDArray> generatorFeeds() {
             return Map.of(G_INPUT, generatorInput, LABELS, oneHot, REAL, real);
         }
     }
 
     /** Case, patch and noise of iteration {@code step}. */
-    Batch batch(int step) {
+    public Batch batch(int step) {
         SplittableRandom rng = random(cfg.seed(), step);
         LabeledImage img = cases.get(rng.nextInt(cases.size()));
         Patch p = new PatchSampler(cfg.patchSize(), cfg.rareShare(), -1f, rng.nextLong()).sample(img);
@@ -227,7 +230,7 @@ public final class MedGanTrainer implements TrainingTask {
     }
 
     /** D's feeds: the real pair and the pooled fake pair. */
-    Map<String, INDArray> discriminatorFeeds(Batch b, INDArray poolLabels, INDArray poolFake) {
+    public Map<String, INDArray> discriminatorFeeds(Batch b, INDArray poolLabels, INDArray poolFake) {
         Map<String, INDArray> f = new HashMap<>();
         f.put(LABELS, b.oneHot());
         f.put(REAL, b.real());
