@@ -20,7 +20,7 @@ model = out + "skrgan-fundus.zip";
 if (File.exists(model)) File.delete(model);
 print("MedSynth demo: training SkrGAN (32 px, tiny networks) on augmented copies of " + sample);
 t0 = getTime();
-run("MedSynth Train SkrGAN", "images=[" + train + "] model=[" + model + "] architecture=skrgan stage=both resolution=32 rgb iterations=40 render_iterations=40 batch=8 width=0.0625 render_width=8 augment=31 seed=1 checkpoint_every=20");
+run("MedSynth Train SkrGAN", "images=[" + train + "] model=[" + model + "] architecture=skrgan stage=both resolution=32 rgb iterations=320 render_iterations=240 batch=8 width=0.0625 render_width=8 augment=31 seed=1 checkpoint_every=100");
 print("MedSynth demo: trained in " + d2s((getTime() - t0) / 1000, 0) + " s; model " + model);
 run("MedSynth Generate Images", "model=[" + model + "] count=8 seed=1 output=[" + out + "generated]");
 open(out + "skrgan-training-images/retina.png");
