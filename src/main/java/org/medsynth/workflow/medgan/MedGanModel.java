@@ -13,6 +13,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.networks.NetworkSpec;
+import org.medsynth.nn.layers.SpectralNorm;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.MemoryGuard;
 import org.medsynth.workflow.ModelArchive;
@@ -136,20 +137,58 @@ public final class MedGanModel {
             throw new UserInputException(fname + ": the generator has " + g.inChannels() + " inputs for " + enc.classes()
                     + " labels; the file is damaged.");
         }
-        MedGanModel m = new MedGanModel(l.store(), g, enc, map, patch, fname, l);
-        m.graph(m.tileShape(patch)); // builds and checks the generator against the file now, not at the first tile
-        return m;
+        MedGanModel checked = new MedGanModel(l.store(), g, enc, map, patch, fname, l);
+        NetBuilder full = checked.graph(checked.tileShape(patch)); // builds and checks the generator against the file now
+        return g.spectralNorm() ? checked.foldSpectralNorm(full) : checked;
+    }
+
+    /**
+     * The same generator with every spectrally normalised weight replaced by W / sigma (sigma = u^T W v
+     * with the stored u, v), as the graph computes it, and spectral norm switched off: identical
+     * outputs, without recomputing sigma for every tile.
+     */
+    private MedGanModel foldSpectralNorm(NetBuilder graph) {
+        ParamStore folded = new ParamStore(store.seed(), store.dataType());
+        java.util.Set<String> skip = new java.util.HashSet<>();
+        for (SpectralNorm.State st : graph.spectralNorms()) {
+            INDArray w = store.array(st.weightName());
+            double sigma = w.mul(store.array(st.uvName())).sumNumber().doubleValue();
+            folded.put(st.weightName(), MedGanTrainer.G, ParamStore.Role.TRAINABLE, w.mul(1.0 / sigma));
+            skip.add(st.weightName());
+            skip.add(st.uName());
+            skip.add(st.vName());
+            skip.add(st.uvName());
+        }
+        for (ParamStore.Param p : store.group(MedGanTrainer.G)) {
+            if (!skip.contains(p.name()) && p.role() != ParamStore.Role.DERIVED) folded.put(p.name(), p.group(), p.role(), p.value());
+        }
+        folded.seal();
+        Map<String, Object> spec = new java.util.LinkedHashMap<>(generator.toMap());
+        spec.put("spectralNorm", false);
+        return new MedGanModel(folded, UNet.fromMap(spec), encoding, mapping, patch, name, null).withManifest(loaded);
+    }
+
+    private ModelArchive.Loaded manifestSource;
+
+    private MedGanModel withManifest(ModelArchive.Loaded l) {
+        manifestSource = l;
+        return this;
     }
 
     public LabelEncoding encoding() { return encoding; }
     public IntensityMapping mapping() { return mapping; }
+    /** The generator as evaluated: for a loaded model with spectral norm folded into the weights (spectralNorm false). */
     public UNet generator() { return generator; }
     public int spatialDims() { return generator.spatialDims(); }
     /** The training patch edge (the default tile). */
     public int patch() { return patch; }
     /** Whether G takes a noise channel. */
     public boolean noise() { return generator.inChannels() == encoding.classes() + 1; }
-    public ModelArchive.Manifest manifest() { return loaded == null ? null : loaded.manifest(); }
+    /** The model file's manifest (null for a trainer's view). */
+    public ModelArchive.Manifest manifest() {
+        ModelArchive.Loaded l = loaded != null ? loaded : manifestSource;
+        return l == null ? null : l.manifest();
+    }
 
     private int[] tileShape(int edge) {
         return spatialDims() == 3 ? new int[]{edge, edge, edge} : new int[]{edge, edge};

@@ -68,7 +68,7 @@ class MedGanLearnsTest {
 
         // the saved model gives what the trainer gives
         float[] loaded = m.synthesizeNormalized(lv, MedGanModel.Options.defaults(11), Progress.NONE);
-        assertArrayEquals(out, loaded, 1e-6f);
+        assertArrayEquals(out, loaded, 1e-5f);
 
         // instance norm: tiles (16^3, overlap 0.5) and one whole-volume pass are not identical, but close
         float[] whole = m.synthesizeNormalized(lv, MedGanModel.Options.defaults(11).withTile(0), Progress.NONE);

@@ -87,6 +87,16 @@ class MedGanNetworksTest {
     }
 
     @Test
+    void theDecoderSlopeSurvivesTheManifestAndOldManifestsMeanRelu() {
+        UNet g = CFG.generator(2);
+        assertEquals(0.2, ((UNet) org.medsynth.nn.networks.Networks.fromMap("unet", g.toMap())).upSlope());
+        Map<String, Object> old = new java.util.HashMap<>(g.toMap());
+        old.remove("upSlope");
+        assertEquals(0.0, UNet.fromMap(old).upSlope(), "models saved before the option: ReLU, as pix2pix");
+        assertFalse(UNet.pix2pix(3, 3).build().toMap().containsKey("upSlope"), "pix2pix manifests unchanged");
+    }
+
+    @Test
     void spectralNormBoundsEveryWeightOfGeneratorAndDiscriminator() {
         ParamStore store = new ParamStore(5, DataType.DOUBLE);
         NetBuilder b = NetBuilder.forInference(store);

@@ -119,6 +119,27 @@ class MedGanSynthesisTest {
         assertTrue(e4.getMessage().contains("checkpoint"), e4.getMessage());
     }
 
+    /** A loaded model folds spectral norm into its weights (W / sigma once, not per tile): same volume as the trainer's graph. */
+    @Test
+    void aLoadedModelWithFoldedSpectralNormGivesWhatTheTrainerGives() throws Exception {
+        MedGanTraining.Data data = MedGanPhantoms.data(12, 12, 12, 3);
+        MedGanConfig cfg = MedGanTrainerTest.tiny().withIterations(3);
+        MedGanTrainer t = new MedGanTrainer(cfg, data.cases(), data.names(), data.encoding(), data.mapping());
+        for (int s = 0; s < 3; s++) t.step(s);
+        Path f = dir.resolve("fold.zip");
+        t.saveModel(f, 3, List.of());
+        MedGanModel loaded = MedGanModel.load(f);
+        assertFalse(loaded.generator().spectralNorm(), "folded");
+        assertTrue(t.model().generator().spectralNorm());
+        LabelVolume lv = new LabelVolume(16, 12, 12, MedGanPhantoms.ball(16, 12, 12, 8, 6, 6, 4), null, 8, "b");
+        float[] a = t.model().synthesizeNormalized(lv, MedGanModel.Options.defaults(2), Progress.NONE);
+        float[] b = loaded.synthesizeNormalized(lv, MedGanModel.Options.defaults(2), Progress.NONE);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+        assertTrue(max < 1e-5, "folded spectral norm changes the output by " + max);
+        assertEquals(MedGanModel.KIND, loaded.manifest().metadata().get("kind"));
+    }
+
     @Test
     void twoDimensionalModeTrainsOnSlicesAndSynthesisesSliceBySlice() throws Exception {
         MedGanTraining.Data data = MedGanPhantoms.data(12, 12, 6, 3);
