@@ -37,10 +37,13 @@ File.makeDirectory(labels);
 if (!File.exists(images + "brain.nii.gz")) File.copy(t1, images + "brain.nii.gz");
 if (!File.exists(labels + "brain.nii.gz")) File.copy(atlas, labels + "brain.nii.gz");
 
+// generator depth: 4 for 64^3 patches; smaller patches need a shallower U-Net (innermost level >= 4 voxels)
+depth = 4;
+while (depth > 2 && patch < 4 * pow(2, depth)) depth--;
 model = out + "medgan-brain.zip";
-print("3D-MedGAN: training " + iterations + " iterations on " + patch + "^3 patches (model " + model + ")");
+print("3D-MedGAN: training " + iterations + " iterations on " + patch + "^3 patches, generator depth " + depth + " (model " + model + ")");
 run("MedSynth Train 3D-MedGAN", "images=[" + images + "] labels=[" + labels + "] model=[" + model + "] mode=3D patch=" + patch
-    + " iterations=" + iterations + " pool=50 seed=1 resume");
+    + " depth=" + depth + " iterations=" + iterations + " pool=50 seed=1 resume");
 print("3D-MedGAN: labels " + getResultString("labels", 0) + "; final losses D " + d2s(getResult("loss D", 0), 4)
     + " G " + d2s(getResult("loss G", 0), 4) + "; loss curves " + getResultString("loss curves", 0));
 if (nImages > 0) close("*");

@@ -31,7 +31,7 @@ class MedGanCommandsTest {
         train.images = images.toFile();
         train.labels = labels.toFile();
         train.model = model.toFile();
-        train.patch = 8;
+        train.patch = 16;
         train.iterations = 2;
         train.pool = 1;
         train.width = 2;

@@ -34,6 +34,15 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
                            int pool, int iterations, double learningRate, double l1Weight, boolean noise,
                            double clipLow, double clipHigh, double rareShare, long seed, int checkpointEvery) {
 
+    /**
+     * Smallest edge of G's innermost level in 3D. ND4J 1.0.0-M2.1 (oneDNN) returns wrong, uninitialised
+     * weight gradients for 3D 4x4x4 stride-2 convolutions whose input is 4 voxels wide and for the
+     * transposed ones whose input is 2 wide (from about 16 channels on; 2D and stride 1 are right):
+     * see {@code Nd4jConv3dGradientTest}. With an innermost level of at least 4 voxels no layer has
+     * those sizes.
+     */
+    public static final int MIN_INNERMOST_3D = 4;
+
     /** LeakyReLU slope in G's down and up blocks (the paper names LeakyReLU; pix2pix's 0.2). */
     public static final double LEAKY_SLOPE = 0.2;
 
@@ -48,6 +57,12 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
         if (patch < m || patch % m != 0) {
             throw new UserInputException("The patch size " + patch + " must be a multiple of " + m + " (2^depth for a generator of depth "
                     + depth + "): use e.g. " + Math.max(m, (patch + m - 1) / m * m) + ", or a smaller depth.");
+        }
+        if (spatialDims == 3 && patch >> depth < MIN_INNERMOST_3D) {
+            int d = Math.max(2, 31 - Integer.numberOfLeadingZeros(patch) - 2);
+            throw new UserInputException("In 3D mode the patch must be at least " + (MIN_INNERMOST_3D << depth) + " voxels for a generator of depth "
+                    + depth + " (its innermost level needs " + MIN_INNERMOST_3D + " voxels per side: smaller 3D levels hit a bug in the"
+                    + " 3D convolution gradients of ND4J 1.0.0-M2.1). Use patch=" + (MIN_INNERMOST_3D << depth) + ", or depth=" + d + ".");
         }
         if (width < 1 || discriminatorWidth < 1) throw new UserInputException("Network widths must be at least 1.");
         if (discriminatorLayers < 1 || discriminatorLayers > 5) {

@@ -18,11 +18,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * quality check (segment the synthetic volume, Dice against the label map) sees it.
  *
  * <p>Setting: a 32^3 ball phantom (label 1 = 0.6, background = -0.6, noise sigma 0.05), 16^3 patches,
- * G of width 4 and depth 3, D of width 4 with 2 layers, pool 10, 300 iterations (about 30 s on two idle
+ * G of width 4 and depth 2, D of width 4 with 2 layers, pool 10, 300 iterations (about 30 s on two idle
  * cores). To learn within that budget G's loss gets an L1 term (weight 10, the {@code l1_weight}
  * option) besides the paper's least-squares term; with the pure LSGAN loss the same run reaches a
- * threshold Dice of about 0.85 and a ball mean of about 0.43 (measured, not asserted).
- * Measured for this seed: background mean -0.62, ball mean 0.52, mean absolute error 0.09, Dice 0.95.
+ * threshold Dice of about 0.85 and a ball mean of about 0.43 (measured with a depth-3 G, not asserted).
+ * Label means are taken 2 voxels away from the ball's surface. Measured for this seed: background
+ * -0.64, ball 0.68, mean absolute error (all voxels) 0.075, Dice 0.95, tiled vs whole 0.027.
  */
 class MedGanLearnsTest {
 
@@ -33,7 +34,7 @@ class MedGanLearnsTest {
     void aTinyGeneratorLearnsTheIntensitiesOfATwoLabelPhantom() throws Exception {
         int n = 32;
         MedGanTraining.Data data = MedGanPhantoms.data(n, n, n, 9);
-        MedGanConfig cfg = MedGanConfig.defaults().withNetworks(4, 3, 4, 2).withPatch(16).withPool(10).withIterations(300)
+        MedGanConfig cfg = MedGanConfig.defaults().withNetworks(4, 2, 4, 2).withPatch(16).withPool(10).withIterations(300)
                 .withL1Weight(10);
         MedGanTrainer t = new MedGanTrainer(cfg, data.cases(), data.names(), data.encoding(), data.mapping());
         for (int s = 0; s < cfg.iterations(); s++) t.step(s);
@@ -42,19 +43,23 @@ class MedGanLearnsTest {
         int[] lab = MedGanPhantoms.ball(n, n, n, 13, 18, 15, 7);
         LabelVolume lv = new LabelVolume(n, n, n, lab, null, 8, "moved");
         float[] out = t.model().synthesizeNormalized(lv, MedGanModel.Options.defaults(11), Progress.NONE);
+        // label means away from the boundary (2 voxels inside / outside the ball), error over all voxels
         double[] sum = new double[2];
         long[] count = new long[2];
         double mae = 0;
-        for (int i = 0; i < out.length; i++) {
-            sum[lab[i]] += out[i];
-            count[lab[i]]++;
-            mae += Math.abs(out[i] - (lab[i] == 1 ? MedGanPhantoms.BALL : MedGanPhantoms.BACKGROUND));
-        }
+        for (int z = 0, i = 0; z < n; z++)
+            for (int y = 0; y < n; y++)
+                for (int x = 0; x < n; x++, i++) {
+                    double r = Math.sqrt((x - 13) * (x - 13) + (y - 18) * (y - 18) + (z - 15) * (z - 15));
+                    if (r <= 7 - 2) { sum[1] += out[i]; count[1]++; }
+                    if (r >= 7 + 2) { sum[0] += out[i]; count[0]++; }
+                    mae += Math.abs(out[i] - (lab[i] == 1 ? MedGanPhantoms.BALL : MedGanPhantoms.BACKGROUND));
+                }
         mae /= out.length;
+        System.out.printf("3D-MedGAN phantom: background %.3f, ball %.3f, mean absolute error %.3f%n", sum[0] / count[0], sum[1] / count[1], mae);
         assertEquals(MedGanPhantoms.BACKGROUND, sum[0] / count[0], 0.15, "background mean");
         assertEquals(MedGanPhantoms.BALL, sum[1] / count[1], 0.15, "ball mean");
         assertTrue(mae < 0.15, "mean absolute error " + mae);
-        System.out.printf("3D-MedGAN phantom: background %.3f, ball %.3f, mean absolute error %.3f%n", sum[0] / count[0], sum[1] / count[1], mae);
 
         // the paper's quality check with a segmenter that knows the real intensities (threshold half-way)
         MedGanModel m = saveAndLoad(t);
@@ -77,7 +82,7 @@ class MedGanLearnsTest {
         diff /= out.length;
         assertTrue(diff > 0, "instance norm makes tiling visible");
         System.out.printf("3D-MedGAN phantom: Dice %.3f, tiled vs whole %.4f%n", rows.get(0).dice(), diff);
-        assertTrue(diff < 0.1, "tiled vs whole volume: mean absolute difference " + diff + " (measured about 0.04)");
+        assertTrue(diff < 0.1, "tiled vs whole volume: mean absolute difference " + diff + " (measured 0.027)");
     }
 
     private MedGanModel saveAndLoad(MedGanTrainer t) throws Exception {

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class MedGanNetworksTest {
 
-    static final MedGanConfig CFG = MedGanConfig.defaults().withNetworks(4, 3, 4, 2).withPatch(16);
+    static final MedGanConfig CFG = MedGanConfig.defaults().withNetworks(4, 3, 4, 2).withPatch(32);
 
     @Test
     void theGeneratorIsAn3dUNetWithInstanceNormLeakyReluSpectralNormAndTanh() {
@@ -43,7 +43,7 @@ class MedGanNetworksTest {
 
         ParamStore store = new ParamStore(3);
         NetBuilder b = NetBuilder.forInference(store);
-        Tensor in = b.input("x", 4, 16, 16, 16);
+        Tensor in = b.input("x", 4, 32, 32, 32);
         Tensor out = g.apply(b.network("G"), in);
         // LeakyReLU (not ReLU) before every decoder convolution, as before every encoder convolution but the first
         for (int i = 0; i < 3; i++) {
@@ -63,7 +63,7 @@ class MedGanNetworksTest {
         }
 
         // instance norm: every normalised feature map has mean 0 and variance 1 per sample and channel
-        INDArray x = randomInput(2, 4, 16, 7);
+        INDArray x = randomInput(2, 4, 32, 7);
         List<String> norms = new ArrayList<>(List.of("G/down1/norm/normalized", "G/up2/norm/normalized", "G/up1/norm/normalized"));
         norms.add(out.var().name());
         Map<String, INDArray> r = b.sd().output(Map.of("x", x), norms.toArray(new String[0]));
@@ -80,10 +80,17 @@ class MedGanNetworksTest {
                 }
         }
         INDArray y = r.get(out.var().name());
-        assertArrayEquals(new long[]{2, 1, 16, 16, 16}, y.shape());
+        assertArrayEquals(new long[]{2, 1, 32, 32, 32}, y.shape());
         assertTrue(y.amaxNumber().doubleValue() <= 1, "tanh output");
         assertTrue(b.sd().hasVariable("G/up0/tanh"), "tanh output layer");
         assertEquals(InstanceNorm.EPS, 1e-5);
+    }
+
+    @Test
+    void threeDimensionalConfigurationsKeepTheInnermostLevelAtLeastFourVoxelsWide() {
+        var e = assertThrows(org.medsynth.workflow.UserInputException.class, () -> MedGanConfig.defaults().withPatch(32));
+        assertTrue(e.getMessage().contains("patch=64") && e.getMessage().contains("depth=3"), e.getMessage());
+        assertEquals(2, MedGanConfig.defaults().withSpatialDims(2).withNetworks(16, 4, 16, 1).withPatch(32).patch() / 16, "2D is not affected");
     }
 
     @Test
@@ -100,8 +107,8 @@ class MedGanNetworksTest {
     void spectralNormBoundsEveryWeightOfGeneratorAndDiscriminator() {
         ParamStore store = new ParamStore(5, DataType.DOUBLE);
         NetBuilder b = NetBuilder.forInference(store);
-        Tensor in = b.input("x", 4, 16, 16, 16);
-        Tensor lab = b.input("c", 3, 16, 16, 16);
+        Tensor in = b.input("x", 4, 32, 32, 32);
+        Tensor lab = b.input("c", 3, 32, 32, 32);
         Tensor fake = CFG.generator(3).apply(b.network("G"), in);
         CFG.discriminator(3).apply(b.network("D"), lab, fake);
         assertEquals(6 + 4, b.spectralNorms().size(), "G: 6 convolutions, D (2 layers): 4");
@@ -123,8 +130,8 @@ class MedGanNetworksTest {
         assertEquals(Norm.INSTANCE, d.norm());
         ParamStore store = new ParamStore(1);
         NetBuilder b = NetBuilder.forInference(store);
-        Tensor out = d.apply(b.network("D"), b.input("c", 3, 16, 16, 16), b.input("x", 1, 16, 16, 16));
-        assertArrayEquals(new int[]{2, 2, 2}, out.spatial(), "one logit per patch: 16 / 2^2 - 2");
+        Tensor out = d.apply(b.network("D"), b.input("c", 3, 32, 32, 32), b.input("x", 1, 32, 32, 32));
+        assertArrayEquals(new int[]{6, 6, 6}, out.spatial(), "one logit per patch: 32 / 2^2 - 2");
         assertEquals(1, out.channels());
     }
 

@@ -73,7 +73,7 @@ class MedGanSynthesisTest {
         MedGanTraining.Result r = MedGanTraining.train(data, model, cfg, false, Progress.NONE);
         assertEquals(2, r.completedIterations());
         MedGanModel m = MedGanModel.load(model);
-        assertEquals(8, m.patch());
+        assertEquals(16, m.patch());
         assertTrue(m.noise());
         assertArrayEquals(new int[]{0, 1}, m.encoding().values());
         assertEquals(hu, m.mapping());
