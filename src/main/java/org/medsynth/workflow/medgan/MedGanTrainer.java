@@ -146,6 +146,10 @@ public final class MedGanTrainer implements TrainingTask {
         dRealName = dReal.name();
         dPoolName = dPool.name();
         dStep = new TrainStep(dg, lossD, D, adamD);
+        // G's first update judges its fakes with D: D's spectral norm must be estimated before that (as
+        // PyTorch's first forward pass of D does). Random u, v give sigma ~ 0, D scores of +-100 and a
+        // first G gradient so large that it swamps Adam's second moment for thousands of iterations.
+        dStep.powerIterate();
         pool = new ImagePool<>(cfg.pool(), cfg.seed(), Pooled::copy);
     }
 

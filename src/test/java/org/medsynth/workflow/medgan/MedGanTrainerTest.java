@@ -56,6 +56,25 @@ class MedGanTrainerTest {
         d.closeGradients();
     }
 
+    /**
+     * G is updated first in an iteration (CycleGAN's order), so D's spectral norm must already be
+     * estimated when G's first update looks at D: with random u, v sigma is near 0 and D's scores are
+     * of order 100 (a first G loss of thousands, measured on the brain sample before this was done).
+     */
+    @Test
+    void theFirstGeneratorUpdateSeesASpectrallyNormalisedDiscriminator() {
+        MedGanTrainer t = trainer(MedGanConfig.defaults().withNetworks(4, 2, 8, 2).withPatch(16).withIterations(1));
+        for (org.medsynth.nn.layers.SpectralNorm.State st : t.discriminatorStep().graph().spectralNorms()) {
+            INDArray w = org.medsynth.nn.layers.SpectralNorm.matrix(t.store().array(st.weightName()), st.rowAxis());
+            double svd = new org.apache.commons.math3.linear.SingularValueDecomposition(
+                    new org.apache.commons.math3.linear.Array2DRowRealMatrix(w.toDoubleMatrix())).getSingularValues()[0];
+            double sigma = org.medsynth.nn.layers.SpectralNorm.sigma(t.store(), st);
+            assertTrue(sigma > 0.5 * svd && sigma <= svd * (1 + 1e-5), st.weightName() + ": sigma " + sigma + ", largest singular value " + svd);
+        }
+        double g = t.step(0).get("G");
+        assertTrue(g < 5, "first adversarial G loss " + g);
+    }
+
     @Test
     void eachUpdateChangesOnlyItsOwnNetworkAndThePoolFillsUpToItsSize() {
         MedGanTrainer t = trainer(tiny().withPool(2));
