@@ -148,6 +148,7 @@ public final class SynthesisQualityCheck {
     public static ResultsTable table(List<Row> rows) {
         boolean withReal = rows.stream().anyMatch(r -> !Double.isNaN(r.realDice()));
         ResultsTable rt = new ResultsTable();
+        rt.setPrecision(4);
         TreeMap<Integer, double[]> sums = new TreeMap<>(); // label -> {sum syn, n syn, sum real, n real}
         TreeMap<Integer, String> classNames = new TreeMap<>();
         for (Row r : rows) {
