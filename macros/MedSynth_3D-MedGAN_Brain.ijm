@@ -4,7 +4,10 @@
 //   2. edit the label map (Brodmann area 17, the primary visual cortex, scaled by 1.3),
 //   3. synthesise an MR volume from the original and from the edited label map,
 //   4. write 2 synthetic image/label pairs per real pair for segmentation training (Augment Training Set).
-// The hybrid IM-MLU-MedGAN step (segmentation trained on real + synthetic pairs) follows in the segmentation docs.
+// The second stage of the paper's pipeline (IM-MLU-MedGAN: segmenter trained on real + synthetic pairs, tested on held-out
+// cases, plus the Fig. 3 quality check) needs several labelled cases and a test set, which one brain volume does not give:
+// macros/MedSynth_Hybrid_Liver.ijm runs both stages end to end on liver phantoms (and Table 1's mixes with mixes=R,F,F+R,3F+R).
+// To continue from this macro's output instead: run("MedSynth Train Segmenter", "... augment_with=[OUT/synthetic] fake_ratio=2").
 //
 // Headless: bin/medsynth-headless macros/MedSynth_3D-MedGAN_Brain.ijm "OUTPUT_FOLDER [ITERATIONS [PATCH]]"
 // GUI:      Plugins>Macros>Run..., then choose the output folder (and the sample-data/brain files if asked).

@@ -1,6 +1,7 @@
 package org.medsynth.command;
 
 import ij.measure.ResultsTable;
+import org.medsynth.workflow.hybrid.SyntheticTrainingData;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterTraining;
 
@@ -36,6 +37,27 @@ final class SegmentationTables {
             rt.addValue("best", step == r.bestStep() ? 1 : 0);
             rt.addValue("model", r.model().toString());
         }
+        return rt;
+    }
+
+    /**
+     * One row: real and synthetic training pairs, validation pairs, and the synthetic data used
+     * ("mix" as in the paper's Table 1, "augment with", "fake ratio", "synthetic only", "synthetic folder", "reused").
+     */
+    static ResultsTable trainingData(SegmenterTraining.Result r, SyntheticTrainingData aug) {
+        ResultsTable rt = new ResultsTable();
+        rt.incrementCounter();
+        SegmenterTraining.TrainingData d = r.data();
+        rt.addValue("real training pairs", d == null ? Double.NaN : d.realTrainingPairs());
+        rt.addValue("synthetic training pairs", d == null ? Double.NaN : d.syntheticTrainingPairs());
+        rt.addValue("validation pairs", d == null ? Double.NaN : d.validationPairs());
+        rt.addValue("mix", aug == null ? "100% R" : aug.label());
+        rt.addValue("augment with", aug == null ? "" : String.valueOf(d != null && d.augmentation() != null ? d.augmentation().get("source") : ""));
+        rt.addValue("fake ratio", aug == null ? 0 : aug.fakeRatio());
+        rt.addValue("synthetic only", aug != null && aug.syntheticOnly() ? 1 : 0);
+        rt.addValue("synthetic folder", aug == null ? "" : aug.folder().toString());
+        rt.addValue("reused", aug != null && aug.reused() ? 1 : 0);
+        rt.addValue("model", r.model().toString());
         return rt;
     }
 

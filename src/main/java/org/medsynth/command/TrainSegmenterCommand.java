@@ -7,7 +7,11 @@ import org.medsynth.image.preprocess.CropPlacement;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.hybrid.SyntheticTrainingData;
+import org.medsynth.workflow.medgan.AugmentTrainingSet;
+import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
 import org.scijava.ItemIO;
@@ -105,8 +109,26 @@ public class TrainSegmenterCommand implements Command {
     @Parameter(description = "Steps between checkpoints", min = "1")
     public int checkpoint_every = 100;
 
+    @Parameter(description = "Synthetic training data (IM-MedGAN, MLU-MedGAN, IM-MLU-MedGAN): a folder written by MedSynth Augment "
+            + "Training Set, or a 3D-MedGAN model (.zip) that writes fake_ratio pairs per real training pair into "
+            + "<model name>-synthetic/ beside the model; empty = real data only", required = false, style = "open")
+    public File augment_with;
+
+    @Parameter(description = "Synthetic pairs per real training pair (0 = real only; the paper's Table 1: 1, 3, 5)", min = "0", max = "1000")
+    public int fake_ratio = 0;
+
+    @Parameter(description = "Train on the synthetic pairs alone (the paper's \"100% F\" with fake_ratio=1)")
+    public boolean synthetic_only = false;
+
+    @Parameter(description = "When augment_with is a 3D-MedGAN model: label whose region is randomly scaled and moved before "
+            + "synthesis (0 = a random label of each map; 2 = tumour for liver data)", min = "0")
+    public int edit_label = 0;
+
     @Parameter(type = ItemIO.OUTPUT, label = "Segmenter validation")
     public ResultsTable validation_dice;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Segmenter training data")
+    public ResultsTable training_data;
 
     @Parameter(type = ItemIO.OUTPUT, label = "Segmenter losses")
     public ImagePlus loss_curves;
@@ -125,10 +147,18 @@ public class TrainSegmenterCommand implements Command {
                 batch == 0 ? d.batch() : batch, iterations, learning_rate, d.decayAt(), d.decayFactor(), seed, validation,
                 validate_every, rare_share, !"none".equalsIgnoreCase(augment), pre, checkpoint_every,
                 init == null ? null : init.toPath());
-        SegmenterTraining.Result r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), model.toPath(), resume,
+        List<String> early = new java.util.ArrayList<>();
+        AugmentTrainingSet.Options generation = new AugmentTrainingSet.Options(Math.max(1, fake_ratio), edit_label, LabelMapEditor.AUTO_HOST,
+                new LabelMapEditor.RandomRanges(0.8, 1.2, 5, 2), seed, MedGanModel.Options.defaults(seed));
+        SyntheticTrainingData aug = SyntheticTrainingData.of(augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(),
+                fake_ratio, synthetic_only, model.toPath(), classes, generation, early);
+        SegmenterTraining.Result r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
                 new ImageJProgress("Train Segmenter"));
+        for (String n : early) IJ.log("Train Segmenter: " + n);
+        if (aug != null) for (String n : aug.notes()) IJ.log("Train Segmenter: " + n);
         for (String n : r.notes()) IJ.log("Train Segmenter: " + n);
         validation_dice = SegmentationTables.validation(r, classes);
+        training_data = SegmentationTables.trainingData(r, aug);
         loss_curves = r.losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
         loss_curves.setTitle(model.getName() + " losses");
     }

@@ -104,6 +104,20 @@ public final class PairedDataset {
     public Path imageFolder() { return imageFolder; }
     public Path labelFolder() { return labelFolder; }
 
+    /**
+     * The pairs whose names are in {@code names}, in this data set's order (e.g. the training part of
+     * a split); the folders, classes and problems are kept.
+     *
+     * @throws IllegalArgumentException when a name is not a pair of this data set
+     */
+    public PairedDataset subset(java.util.Collection<String> names) {
+        Set<String> wanted = new HashSet<>(names);
+        List<Pair> kept = new ArrayList<>();
+        for (Pair p : pairs) if (wanted.remove(p.name())) kept.add(p);
+        if (!wanted.isEmpty()) throw new IllegalArgumentException("not pairs of this data set: " + wanted);
+        return new PairedDataset(imageFolder, labelFolder, classes, kept, problems);
+    }
+
     /** Opens pair {@code i} and checks it; throws {@link UserInputException} naming the files on a problem. */
     public Case load(int i) {
         Pair p = pairs.get(i);

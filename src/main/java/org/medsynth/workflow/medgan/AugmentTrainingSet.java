@@ -65,6 +65,58 @@ public final class AugmentTrainingSet {
 
     public static List<Written> run(Path images, Path labels, Path modelFile, Path out, Options o, Progress progress) {
         if (out == null) throw new UserInputException("Choose an output folder for the synthetic pairs.");
+        checkOutsideInputs(images, labels, out);
+        MedGanModel model = MedGanModel.load(modelFile);
+        PairedDataset real = PairedDataset.scan(images, labels, MedGanTraining.ANY_LABEL);
+        return write(real, model, modelFile, out, o, List.of(), progress);
+    }
+
+    /**
+     * Makes sure {@code out} holds copies 1..{@code o.copies()} of every pair of {@code real}: the pairs its
+     * manifest already lists are kept, the missing ones are written (copy k of case c depends only on
+     * (seed, c, k), so the result equals a fresh run). A new or empty folder is filled as by {@link #run}.
+     *
+     * @throws UserInputException when the folder was written by another model (SHA-256 of the model
+     *                            file) or with other edit/synthesis settings, or holds unlisted files
+     */
+    public static List<Written> extend(PairedDataset real, Path modelFile, Path out, Options o, Progress progress) {
+        if (out == null) throw new UserInputException("Choose an output folder for the synthetic pairs.");
+        checkOutsideInputs(real.imageFolder(), real.labelFolder(), out);
+        List<Written> existing = List.of();
+        if (Files.isRegularFile(out.resolve(AugmentedPairs.MANIFEST))) {
+            Manifest m = readManifest(out);
+            String sha = sha256(modelFile);
+            if (!sha.equals(m.modelSha256())) {
+                throw new UserInputException("The folder " + out + " holds synthetic pairs made by another 3D-MedGAN model (" + m.model()
+                        + (m.modelSha256() == null ? ", no checksum recorded" : "") + ") than " + modelFile
+                        + ". Delete or rename the folder to make new pairs, or give the folder itself as the synthetic data.");
+            }
+            Map<String, Object> want = settingsMap(o), have = m.settings();
+            for (Map.Entry<String, Object> e : want.entrySet()) {
+                if (e.getKey().equals("copies")) continue;
+                Object a = e.getValue(), b = have.get(e.getKey());
+                boolean same = a instanceof Number na && b instanceof Number nb ? na.doubleValue() == nb.doubleValue() : String.valueOf(a).equals(String.valueOf(b));
+                if (!same) {
+                    throw new UserInputException("The folder " + out + " holds synthetic pairs made with " + e.getKey() + "=" + b + ", but now "
+                            + e.getKey() + "=" + a + ". Delete or rename the folder to make new pairs with the new settings.");
+                }
+            }
+            existing = m.written();
+        } else if (Files.isDirectory(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent()) {
+                    throw new UserInputException("The folder " + out + " is not empty but has no " + AugmentedPairs.MANIFEST
+                            + "; it was not written by MedSynth Augment Training Set. Delete or rename it.");
+                }
+            } catch (IOException e) {
+                throw new UserInputException("Cannot read the folder " + out + ": " + e.getMessage());
+            }
+        }
+        MedGanModel model = MedGanModel.load(modelFile);
+        return write(real, model, modelFile, out, o, existing, progress);
+    }
+
+    private static void checkOutsideInputs(Path images, Path labels, Path out) {
         Path outAbs = out.toAbsolutePath().normalize();
         for (Path in : new Path[]{images, labels}) {
             Path a = in.toAbsolutePath().normalize();
@@ -73,8 +125,13 @@ public final class AugmentTrainingSet {
                         + " (and not contain it): synthetic pairs must not mix with the real ones. Choose another folder.");
             }
         }
-        MedGanModel model = MedGanModel.load(modelFile);
-        PairedDataset real = PairedDataset.scan(images, labels, MedGanTraining.ANY_LABEL);
+    }
+
+    private static List<Written> write(PairedDataset real, MedGanModel model, Path modelFile, Path out, Options o, List<Written> existingPairs,
+                                       Progress progress) {
+        Path images = real.imageFolder(), labels = real.labelFolder();
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (Written w : existingPairs) listed.add(w.source() + "\t" + w.copy());
         int digits = Math.max(2, String.valueOf(o.copies()).length());
         List<String[]> targets = new ArrayList<>();
         for (PairedDataset.Pair p : real.pairs()) {
@@ -84,8 +141,15 @@ public final class AugmentTrainingSet {
             }
         }
         List<String> existing = new ArrayList<>();
-        for (String[] t : targets) for (int i = 1; i <= 2; i++) if (Files.exists(out.resolve(t[i]))) existing.add(t[i]);
-        if (Files.exists(out.resolve(AugmentedPairs.MANIFEST))) existing.add(AugmentedPairs.MANIFEST);
+        int t0 = 0;
+        for (PairedDataset.Pair p : real.pairs()) {
+            for (int k = 1; k <= o.copies(); k++, t0++) {
+                if (listed.contains(p.name() + "\t" + k)) continue;
+                String[] t = targets.get(t0);
+                for (int i = 1; i <= 2; i++) if (Files.exists(out.resolve(t[i]))) existing.add(t[i]);
+            }
+        }
+        if (existingPairs.isEmpty() && Files.exists(out.resolve(AugmentedPairs.MANIFEST))) existing.add(AugmentedPairs.MANIFEST);
         if (!existing.isEmpty()) {
             throw new UserInputException("The output folder " + out + " already holds " + existing.size() + " of the files to write (e.g. "
                     + existing.get(0) + "). Choose an empty folder; nothing was written.");
@@ -96,11 +160,20 @@ public final class AugmentTrainingSet {
         } catch (IOException e) {
             throw new UserInputException("Cannot create the output folder " + out + ": " + e.getMessage());
         }
-        List<Written> written = new ArrayList<>();
-        int total = targets.size(), t = 0;
+        List<Written> written = new ArrayList<>(existingPairs);
+        int total = 0;
+        for (PairedDataset.Pair p : real.pairs()) for (int k = 1; k <= o.copies(); k++) if (!listed.contains(p.name() + "\t" + k)) total++;
+        String modelSha = sha256(modelFile);
+        int t = -1, n = 0;
         for (int i = 0; i < real.size(); i++) {
             PairedDataset.Pair pair = real.pairs().get(i);
             progress.checkCancelled();
+            boolean missing = false;
+            for (int k = 1; k <= o.copies(); k++) missing |= !listed.contains(pair.name() + "\t" + k);
+            if (!missing) {
+                t += o.copies();
+                continue;
+            }
             ImagePlus labelImp = ImageFiles.open(pair.labels());
             LabelVolume lv;
             try {
@@ -109,7 +182,9 @@ public final class AugmentTrainingSet {
                 throw new UserInputException("Label map " + pair.labels().getFileName() + ": " + e.getMessage(), e);
             }
             model.encoding().indices(lv.values(), "Label map " + pair.labels().getFileName());
-            for (int k = 1; k <= o.copies(); k++, t++) {
+            for (int k = 1; k <= o.copies(); k++) {
+                t++;
+                if (listed.contains(pair.name() + "\t" + k)) continue;
                 progress.checkCancelled();
                 String[] target = targets.get(t);
                 Random rnd = new Random(MedGanTrainer.mix(MedGanTrainer.mix(o.seed() ^ nameHash(pair.name())) + k));
@@ -134,10 +209,11 @@ public final class AugmentTrainingSet {
                 if (header != null) edited.setProp(NiftiImages.PROPERTY, header);
                 model.encoding().indices(LabelVolume.from(edited).values(), "The edited label map " + target[0]);
                 long synthSeed = rnd.nextLong();
-                int done = t;
+                int done = n++;
+                int all = total;
                 Progress inner = new Progress() {
                     @Override public void report(double f, String m) {
-                        progress.report((done + f) / total, target[0] + " (" + (done + 1) + "/" + total + "): " + m);
+                        progress.report((done + f) / all, target[0] + " (" + (done + 1) + "/" + all + "): " + m);
                     }
                     @Override public boolean isCancelled() { return progress.isCancelled(); }
                 };
@@ -147,10 +223,10 @@ public final class AugmentTrainingSet {
                 ImageFiles.save(edited, out.resolve(target[2]));
                 ImageFiles.save(synthetic, out.resolve(target[1]));
                 written.add(new Written(target[0], pair.name(), k, out.resolve(target[1]), out.resolve(target[2]), edit, editedLabel, synthSeed));
-                writeManifest(out, modelFile, images, labels, o, written);
+                writeManifest(out, modelFile, modelSha, images, labels, o, written);
             }
         }
-        progress.report(1, "wrote " + written.size() + " synthetic pairs to " + out);
+        progress.report(1, "wrote " + n + " synthetic pairs to " + out + (existingPairs.isEmpty() ? "" : " (" + existingPairs.size() + " were there)"));
         return written;
     }
 
@@ -168,13 +244,9 @@ public final class AugmentTrainingSet {
         return h;
     }
 
-    private static void writeManifest(Path out, Path model, Path images, Path labels, Options o, List<Written> written) {
+    /** The edit and synthesis settings as stored in the manifest. */
+    static Map<String, Object> settingsMap(Options o) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", AugmentedPairs.FORMAT);
-        m.put("version", AugmentedPairs.VERSION);
-        m.put("model", model.toAbsolutePath().toString());
-        m.put("realImages", images.toAbsolutePath().toString());
-        m.put("realLabels", labels.toAbsolutePath().toString());
         m.put("copies", o.copies());
         m.put("editLabel", o.editLabel());
         m.put("fill", o.fill());
@@ -185,6 +257,74 @@ public final class AugmentTrainingSet {
         m.put("seed", o.seed());
         m.put("tile", o.synthesis().tile());
         m.put("overlap", o.synthesis().overlap());
+        return m;
+    }
+
+    /** An augmentation folder's manifest: the model (path and SHA-256 of the file, null when not recorded), settings and pairs. */
+    public record Manifest(String model, String modelSha256, Map<String, Object> settings, List<Written> written) {
+        /** Copies per source case. */
+        public Map<String, Integer> copiesPerSource() {
+            Map<String, Integer> m = new java.util.TreeMap<>();
+            for (Written w : written) m.merge(w.source(), 1, Integer::sum);
+            return m;
+        }
+    }
+
+    /** Reads {@code folder/augmentation.json}. */
+    @SuppressWarnings("unchecked")
+    public static Manifest readManifest(Path folder) {
+        Path file = folder.resolve(AugmentedPairs.MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new UserInputException(folder + " has no " + AugmentedPairs.MANIFEST + ": it was not written by MedSynth Augment Training Set.");
+        }
+        Map<String, Object> m;
+        try {
+            m = JSON.readValue(Files.readAllBytes(file), Map.class);
+        } catch (IOException e) {
+            throw new UserInputException(file + " cannot be read (" + e.getMessage() + "); run MedSynth Augment Training Set again.", e);
+        }
+        if (!AugmentedPairs.FORMAT.equals(m.get("format"))) throw new UserInputException(file + " is not an augmentation manifest.");
+        List<Written> w = new ArrayList<>();
+        if (m.get("pairs") instanceof List<?> l) {
+            for (Object o : l) {
+                if (!(o instanceof Map<?, ?> p)) continue;
+                w.add(new Written(String.valueOf(p.get("name")), String.valueOf(p.get("source")),
+                        p.get("copy") instanceof Number c ? c.intValue() : 0, folder.resolve(String.valueOf(p.get("image"))),
+                        folder.resolve(String.valueOf(p.get("labels"))), String.valueOf(p.get("edit")),
+                        p.get("editedLabel") instanceof Number e ? e.intValue() : 0, p.get("seed") instanceof Number s ? s.longValue() : 0));
+            }
+        }
+        return new Manifest(String.valueOf(m.get("model")), m.get("modelSha256") instanceof String s ? s : null, m, w);
+    }
+
+    /** SHA-256 (hex) of a file's bytes. */
+    public static String sha256(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
+            StringBuilder sb = new StringBuilder();
+            for (byte b : md.digest()) sb.append(String.format(Locale.ROOT, "%02x", b));
+            return sb.toString();
+        } catch (IOException e) {
+            throw new UserInputException("Cannot read " + file + ": " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeManifest(Path out, Path model, String modelSha, Path images, Path labels, Options o, List<Written> written) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", AugmentedPairs.FORMAT);
+        m.put("version", AugmentedPairs.VERSION);
+        m.put("model", model.toAbsolutePath().toString());
+        m.put("modelSha256", modelSha);
+        m.put("realImages", images.toAbsolutePath().toString());
+        m.put("realLabels", labels.toAbsolutePath().toString());
+        m.putAll(settingsMap(o));
+        int copies = o.copies();
+        for (Written w : written) copies = Math.max(copies, w.copy());
+        m.put("copies", copies);
         List<Map<String, Object>> pairs = new ArrayList<>();
         for (Written w : written) {
             Map<String, Object> p = new LinkedHashMap<>();

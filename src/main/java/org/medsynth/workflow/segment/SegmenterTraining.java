@@ -3,6 +3,7 @@ package org.medsynth.workflow.segment;
 import ij.ImagePlus;
 import ij.gui.Plot;
 import ij.io.FileSaver;
+import org.medsynth.data.AugmentedPairs;
 import org.medsynth.data.Augmenter;
 import org.medsynth.data.LabeledImage;
 import org.medsynth.data.PairedDataset;
@@ -76,7 +77,34 @@ public final class SegmenterTraining implements TrainingTask {
 
     /** How a training ended. */
     public record Result(Path model, int completedSteps, boolean cancelled, LossHistory losses, LossHistory validation,
-                         double bestDice, int bestStep, List<String> notes) { }
+                         double bestDice, int bestStep, List<String> notes, TrainingData data) {
+        /** Without the training-data summary (as before augmentation existed). */
+        public Result(Path model, int completedSteps, boolean cancelled, LossHistory losses, LossHistory validation,
+                      double bestDice, int bestStep, List<String> notes) {
+            this(model, completedSteps, cancelled, losses, validation, bestDice, bestStep, notes, null);
+        }
+    }
+
+    /**
+     * Synthetic training data (the hybrid models of the paper: IM-MedGAN, MLU-MedGAN, IM-MLU-MedGAN):
+     * given the real <em>training</em> pairs (after the validation cases are held out), the pairs to
+     * train on, e.g. {@link AugmentedPairs#mix} of them with a folder of 3D-MedGAN pairs. Synthetic
+     * pairs must be copies of these training pairs only, so that copies of validation cases never
+     * reach training (checked).
+     */
+    public interface Augmentation {
+        AugmentedPairs trainingSet(PairedDataset realTraining, Progress progress);
+
+        /** What to record in the model and checkpoint (source, ratio, ...); a resume needs the same map. */
+        Map<String, Object> describe();
+    }
+
+    /** What the network was trained and validated on. */
+    public record TrainingData(int realTrainingPairs, int syntheticTrainingPairs, int validationPairs, Map<String, Object> augmentation) {
+        public TrainingData {
+            augmentation = augmentation == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(augmentation));
+        }
+    }
 
     private static final String GROUP = SegmenterModel.GROUP;
 
@@ -99,6 +127,9 @@ public final class SegmenterTraining implements TrainingTask {
     private double bestDice = Double.NEGATIVE_INFINITY;
     private int bestStep = -1;
     private Segmenter validator;
+    private final Map<String, Object> augmentationInfo;
+    private int realTrainingPairs, syntheticTrainingPairs;
+    private final List<String> syntheticNames = new ArrayList<>();
 
     /** A held-out case: preprocessed image and its labels (values 0..classes-1). */
     private record ValidationCase(String name, ImagePlus image, float[] labels) { }
@@ -109,8 +140,18 @@ public final class SegmenterTraining implements TrainingTask {
      * @param modelFile where the model goes (the checkpoint and curves go beside it)
      */
     public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Path modelFile, Progress progress) {
+        this(settings, data, null, modelFile, progress);
+    }
+
+    /**
+     * As {@link #SegmenterTraining(SegmenterSettings, PairedDataset, Path, Progress)}, training on the
+     * pairs {@code augmentation} makes of the real training pairs (null = the real training pairs).
+     * Validation cases are always real pairs of {@code data}, split off as without augmentation.
+     */
+    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Augmentation augmentation, Path modelFile, Progress progress) {
         this.settings = settings;
         this.modelFile = modelFile;
+        this.augmentationInfo = augmentation == null ? null : new LinkedHashMap<>(augmentation.describe());
         if (data.classes() != settings.classes()) {
             throw new IllegalArgumentException("dataset has " + data.classes() + " classes, settings " + settings.classes());
         }
@@ -119,18 +160,46 @@ public final class SegmenterTraining implements TrainingTask {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) order.add(i);
         Collections.shuffle(order, new Random(settings.seed()));
-        int nVal = settings.validation() > 0 && data.size() > 1
-                ? Math.max(1, Math.min(data.size() - 1, (int) Math.round(settings.validation() * data.size()))) : 0;
+        int nVal = validationCount(settings.validation(), data.size());
         if (settings.validation() > 0 && data.size() < 2) {
             notes.add("Only one image pair: no validation (all data is used for training).");
+        }
+        // the cases to load, in order: validation cases (real) first, then the training pairs
+        List<Loader> loaders = new ArrayList<>();
+        java.util.Set<String> validationNames = new java.util.HashSet<>();
+        for (int k = 0; k < nVal; k++) {
+            int i = order.get(k);
+            validationNames.add(data.pairs().get(i).name());
+            loaders.add(new Loader(data.pairs().get(i).name(), () -> data.load(i), true, false));
+        }
+        if (augmentation == null) {
+            for (int k = nVal; k < order.size(); k++) {
+                int i = order.get(k);
+                loaders.add(new Loader(data.pairs().get(i).name(), () -> data.load(i), false, false));
+            }
+        } else {
+            List<String> trainingNames = new ArrayList<>();
+            for (int k = nVal; k < order.size(); k++) trainingNames.add(data.pairs().get(order.get(k)).name());
+            AugmentedPairs set = augmentation.trainingSet(data.subset(trainingNames), progress);
+            for (int j = 0; j < set.size(); j++) {
+                AugmentedPairs.Entry e = set.entries().get(j);
+                if (validationNames.contains(e.source()) || !trainingNames.contains(e.source())) {
+                    throw new IllegalStateException("training pair " + e.pair().name() + " comes from " + e.source()
+                            + (validationNames.contains(e.source()) ? ", a validation case" : ", which is not a training case"));
+                }
+                int jj = j;
+                loaders.add(new Loader(e.pair().name(), () -> loadSynthetic(set, jj), false, e.synthetic()));
+            }
+            notes.add("Training on " + set.describe() + "; validation on " + nVal + " real pair(s).");
         }
         Preprocessor pre = new Preprocessor(settings.preprocessing());
         Random cropRandom = new Random(settings.seed() + 17);
         int channels = -1;
-        for (int k = 0; k < order.size(); k++) {
+        for (int k = 0; k < loaders.size(); k++) {
             progress.checkCancelled();
-            PairedDataset.Case c = data.load(order.get(k));
-            progress.report(0, "loading " + c.name() + " (" + (k + 1) + "/" + data.size() + ")");
+            Loader loader = loaders.get(k);
+            progress.report(0, "loading " + loader.name() + " (" + (k + 1) + "/" + loaders.size() + ")");
+            PairedDataset.Case c = loader.load().get();
             SliceCrop.Outcome o = pre.prepareTraining(c.image(), c.labels(), cropRandom);
             if (o.skipped()) {
                 notes.add(c.name() + " skipped: " + o.message());
@@ -146,10 +215,16 @@ public final class SegmenterTraining implements TrainingTask {
                 throw new UserInputException("A 3D patch (" + SegmenterSettings.format(settings.patch()) + ") needs volumes, but "
                         + c.name() + " is a single slice. Use a 2D patch size such as " + settings.patch()[0] + ".");
             }
-            if (k < nVal) {
+            if (loader.validation()) {
                 validation.add(new ValidationCase(c.name(), o.image(), SegmentationMetrics.voxels(o.labels(), "label map " + c.name())));
             } else {
                 train.add(LabeledImage.of(o.image(), o.labels()));
+                if (loader.synthetic()) {
+                    syntheticTrainingPairs++;
+                    syntheticNames.add(c.name());
+                } else {
+                    realTrainingPairs++;
+                }
             }
         }
         if (train.isEmpty()) {
@@ -210,6 +285,37 @@ public final class SegmenterTraining implements TrainingTask {
         }
         notes.add(String.format(Locale.ROOT, "Started from %s: %d arrays, %.0f%% of the weights.", file.getFileName(), arrays,
                 100.0 * copied / total));
+    }
+
+    private record Loader(String name, java.util.function.Supplier<PairedDataset.Case> load, boolean validation, boolean synthetic) { }
+
+    private static PairedDataset.Case loadSynthetic(AugmentedPairs set, int j) {
+        try {
+            return set.load(j);
+        } catch (UserInputException e) {
+            throw new UserInputException("Synthetic training pair " + set.entries().get(j).pair().name() + " (made from "
+                    + set.entries().get(j).source() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Number of validation cases for a share and a number of pairs (at least 1 when share > 0 and n > 1; at most n - 1). */
+    public static int validationCount(double share, int n) {
+        return share > 0 && n > 1 ? Math.max(1, Math.min(n - 1, (int) Math.round(share * n))) : 0;
+    }
+
+    /** The names of the real pairs held out for validation (the seeded split of the constructor). */
+    public static List<String> validationNames(SegmenterSettings settings, PairedDataset data) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) order.add(i);
+        Collections.shuffle(order, new Random(settings.seed()));
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < validationCount(settings.validation(), data.size()); k++) out.add(data.pairs().get(order.get(k)).name());
+        return out;
+    }
+
+    /** Real and synthetic training pairs, validation pairs and the augmentation description. */
+    public TrainingData trainingData() {
+        return new TrainingData(realTrainingPairs, syntheticTrainingPairs, validation.size(), augmentationInfo);
     }
 
     public SegmentationNetwork network() { return network; }
@@ -322,6 +428,16 @@ public final class SegmenterTraining implements TrainingTask {
         info.put("trainingCases", train.size());
         info.put("validationCases", validation.size());
         info.put("steps", adam.steps());
+        if (augmentationInfo != null) {
+            Map<String, Object> a = new LinkedHashMap<>(augmentationInfo);
+            a.put("realTrainingPairs", realTrainingPairs);
+            a.put("syntheticTrainingPairs", syntheticTrainingPairs);
+            a.put("syntheticPairs", List.copyOf(syntheticNames));
+            List<String> vn = new ArrayList<>();
+            for (ValidationCase vc : validation) vn.add(vc.name());
+            a.put("validationPairs", vn);
+            info.put("augmentation", a);
+        }
         info.putAll(extra);
         List<String> names = SegmenterModel.defaultClassNames(settings.classes());
         return new SegmenterModel(network, settings.preprocessing(), settings.patch(), names, info, validationRecords(), store);
@@ -401,6 +517,7 @@ public final class SegmenterTraining implements TrainingTask {
         ck.put("bestStep", bestStep);
         ck.put("validationCsv", validationHistory.toCsv());
         ck.put("settings", settings.toMap());
+        if (augmentationInfo != null) ck.put("augmentation", augmentationInfo);
         currentModel(Map.of()).saveCheckpoint(file, adam, ck);
     }
 
@@ -422,6 +539,12 @@ public final class SegmenterTraining implements TrainingTask {
                 throw new UserInputException("The checkpoint " + file + " was written with " + key + "=" + b + " but now " + key + "=" + a
                         + ". Use the same settings to resume, or set resume=false to start again.");
             }
+        }
+        Object savedAug = ck.get("augmentation");
+        String a = augmentationInfo == null ? "none" : String.valueOf(augmentationInfo), b = savedAug == null ? "none" : String.valueOf(savedAug);
+        if (!a.equals(b)) {
+            throw new UserInputException("The checkpoint " + file + " was trained with synthetic data " + b + " but now " + a
+                    + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or set resume=false to start again.");
         }
         for (ParamStore.Param p : loaded.store().all()) {
             ParamStore.Param mine = store.get(p.name());
@@ -445,12 +568,21 @@ public final class SegmenterTraining implements TrainingTask {
      * @param resume continue from {@code model + ".ckpt"} when it exists
      */
     public static Result run(SegmenterSettings settings, Path images, Path labels, Path model, boolean resume, Progress progress) {
+        return run(settings, images, labels, null, model, resume, progress);
+    }
+
+    /**
+     * As {@link #run(SegmenterSettings, Path, Path, Path, boolean, Progress)}, with synthetic training
+     * data ({@code augmentation}, null = none).
+     */
+    public static Result run(SegmenterSettings settings, Path images, Path labels, Augmentation augmentation, Path model, boolean resume,
+                             Progress progress) {
         if (model == null) throw new UserInputException("Give the model file to write (model=/path/to/model.zip).");
         if (Files.isDirectory(model)) {
             throw new UserInputException("The model path " + model + " is a folder; give a file name such as " + model.resolve("segmenter.zip") + ".");
         }
         PairedDataset data = PairedDataset.scan(images, labels, settings.classes());
-        SegmenterTraining task = new SegmenterTraining(settings, data, model, progress);
+        SegmenterTraining task = new SegmenterTraining(settings, data, augmentation, model, progress);
         Path ckpt = model.resolveSibling(model.getFileName() + ".ckpt");
         TrainingRunner runner = new TrainingRunner(ckpt, settings.checkpointEvery(), "Train Segmenter (" + settings.network() + ")");
         TrainingRunner.Result r = runner.run(task, resume, progress);
@@ -467,6 +599,6 @@ public final class SegmenterTraining implements TrainingTask {
         }
         if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; resume=true continues from the checkpoint " + ckpt + ".");
         return new Result(model, r.completedSteps(), r.cancelled(), r.history(), task.validationHistory,
-                task.bestDice, task.bestStep, notes);
+                task.bestDice, task.bestStep, notes, task.trainingData());
     }
 }

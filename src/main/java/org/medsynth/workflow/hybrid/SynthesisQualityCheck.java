@@ -1,0 +1,181 @@
+package org.medsynth.workflow.hybrid;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import org.medsynth.image.io.ImageFiles;
+import org.medsynth.image.labels.LabelVolume;
+import org.medsynth.workflow.Progress;
+import org.medsynth.workflow.UserInputException;
+import org.medsynth.workflow.medgan.MedGanModel;
+import org.medsynth.workflow.medgan.SynthesisQuality;
+import org.medsynth.workflow.segment.Segmenter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * "MedSynth Check Synthesis Quality": the paper's quality check of 3D-MedGAN (section V.D.1, Fig. 3) with
+ * a MedSynth segmentation model. Every label map of a folder is turned into a synthetic volume (noise
+ * seed {@code seed + i} for the i-th map in name order), the volume is segmented with a segmenter trained on
+ * real data, and the Dice of each label against the label map is reported ({@link SynthesisQuality}).
+ * With a folder of the matching real images, the same segmenter's Dice on the real image is reported
+ * next to it, so the two can be compared as in Fig. 3.
+ */
+public final class SynthesisQualityCheck {
+
+    /** Dice of one label of one label map on the synthetic volume (and on the real image, NaN without one). */
+    public record Row(String labelMap, int label, String className, double dice, double realDice, long truthVoxels, long predictedVoxels) { }
+
+    /** Synthesis and segmentation settings; {@code segmenterTile} null = the segmenter's training patch size. */
+    public record Options(MedGanModel.Options synthesis, int[] segmenterTile, double segmenterOverlap, Path output) { }
+
+    private SynthesisQualityCheck() { }
+
+    public static List<Row> run(Path medganModel, Path segmenterModel, Path labelMaps, Path realImages, Options o, Progress progress) {
+        if (medganModel == null || segmenterModel == null || labelMaps == null) {
+            throw new UserInputException("Give the 3D-MedGAN model (model=...), the segmenter (segmenter=...) and the folder of label maps (labels=...).");
+        }
+        if (!Files.isDirectory(labelMaps)) throw new UserInputException("The label-map folder " + labelMaps + " does not exist.");
+        List<Path> files = new ArrayList<>();
+        for (Path p : ImageFiles.listFiles(labelMaps)) if (ImageFiles.looksLikeImage(p)) files.add(p);
+        if (files.isEmpty()) throw new UserInputException("The folder " + labelMaps + " holds no label maps (image files).");
+        Map<String, Path> real = new TreeMap<>();
+        if (realImages != null) {
+            if (!Files.isDirectory(realImages)) throw new UserInputException("The image folder " + realImages + " does not exist.");
+            for (Path p : ImageFiles.listFiles(realImages)) if (ImageFiles.looksLikeImage(p)) real.put(ImageFiles.baseName(p), p);
+        }
+        MedGanModel model = MedGanModel.load(medganModel);
+        Segmenter segmenter = Segmenter.load(segmenterModel);
+        int classes = segmenter.model().network().classes();
+        List<String> names = segmenter.model().classNames();
+        for (int v : model.encoding().values()) {
+            if (v < 0 || v >= classes) {
+                throw new UserInputException("The 3D-MedGAN model knows the labels " + model.encoding().describe() + " but the segmenter "
+                        + segmenterModel.getFileName() + " has " + classes + " classes (0.." + (classes - 1) + "). Use a segmenter trained on"
+                        + " label maps with the same labels.");
+            }
+        }
+        if (o.output() != null) {
+            try {
+                Files.createDirectories(o.output());
+            } catch (IOException e) {
+                throw new UserInputException("Cannot create the output folder " + o.output() + ": " + e.getMessage());
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        SynthesisQuality.Segmenter seg = img -> segmenter.segment(img, o.segmenterTile(), o.segmenterOverlap(), false, Progress.NONE).labels();
+        for (int i = 0; i < files.size(); i++) {
+            progress.checkCancelled();
+            Path f = files.get(i);
+            String name = ImageFiles.baseName(f);
+            ImagePlus lm = ImageFiles.open(f);
+            lm.setTitle(name);
+            int at = i;
+            Progress inner = new Progress() {
+                @Override public void report(double fr, String m) { progress.report((at + 0.9 * fr) / files.size(), m); }
+                @Override public boolean isCancelled() { return progress.isCancelled(); }
+            };
+            MedGanModel.Options so = new MedGanModel.Options(o.synthesis().seed() + i, o.synthesis().tile(), o.synthesis().overlap(),
+                    o.synthesis().blend(), o.synthesis().margin());
+            ImagePlus[] kept = new ImagePlus[2];
+            SynthesisQuality.Segmenter keeping = img -> {
+                kept[0] = img;
+                kept[1] = seg.segment(img);
+                return kept[1];
+            };
+            List<SynthesisQuality.Row> synth = SynthesisQuality.evaluate(model, List.of(lm), keeping, so, inner);
+            if (o.output() != null) {
+                ImageFiles.saveTiff(kept[0], o.output().resolve(name + "-synthetic.tif"));
+                ImageFiles.saveTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
+            }
+            int[] realPred = null;
+            Path image = real.get(name);
+            if (image != null) {
+                progress.report((at + 0.95) / files.size(), name + ": segmenting the real image");
+                ImagePlus realSeg = seg.segment(ImageFiles.open(image));
+                LabelVolume pv = LabelVolume.from(realSeg);
+                if (pv.values().length != LabelVolume.from(lm).values().length) {
+                    throw new UserInputException("The real image " + image.getFileName() + " and the label map " + f.getFileName()
+                            + " differ in size; give the images the label maps belong to (or leave images empty).");
+                }
+                realPred = pv.values();
+            }
+            int[] truth = LabelVolume.from(lm).values(), pred = LabelVolume.from(kept[1]).values();
+            Map<Integer, SynthesisQuality.Row> byLabel = new TreeMap<>();
+            for (SynthesisQuality.Row r : synth) byLabel.put(r.label(), r);
+            for (int label : model.encoding().values()) {
+                if (label == 0) continue;
+                // labels absent from this map are reported too: predicting them is a false positive (Dice 0; NaN if absent from both)
+                SynthesisQuality.Row r = byLabel.get(label);
+                double d = r != null ? r.dice() : dice(truth, pred, label);
+                long tv = r != null ? r.truthVoxels() : 0, pv = r != null ? r.predictedVoxels() : count(pred, label);
+                double realDice = realPred == null ? Double.NaN : dice(truth, realPred, label);
+                rows.add(new Row(name, label, label < names.size() ? names.get(label) : "label " + label, d, realDice, tv, pv));
+            }
+        }
+        progress.report(1, "checked " + files.size() + " synthetic volumes");
+        return rows;
+    }
+
+    private static long count(int[] v, int label) {
+        long n = 0;
+        for (int x : v) if (x == label) n++;
+        return n;
+    }
+
+    /** Dice of one label (NaN when it is absent from both). */
+    public static double dice(int[] truth, int[] pred, int label) {
+        long t = 0, p = 0, both = 0;
+        for (int i = 0; i < truth.length; i++) {
+            boolean a = truth[i] == label, b = pred[i] == label;
+            if (a) t++;
+            if (b) p++;
+            if (a && b) both++;
+        }
+        return t + p == 0 ? Double.NaN : 2.0 * both / (t + p);
+    }
+
+    /**
+     * One row per label map and label ("label map", "label", "class", "Dice synthetic", "Dice real" with real
+     * images, "truth voxels", "predicted voxels"), then one row per label with "label map" = "mean"
+     * (means over the label maps, NaN skipped).
+     */
+    public static ResultsTable table(List<Row> rows) {
+        boolean withReal = rows.stream().anyMatch(r -> !Double.isNaN(r.realDice()));
+        ResultsTable rt = new ResultsTable();
+        rt.setPrecision(4);
+        TreeMap<Integer, double[]> sums = new TreeMap<>(); // label -> {sum syn, n syn, sum real, n real}
+        TreeMap<Integer, String> classNames = new TreeMap<>();
+        for (Row r : rows) {
+            rt.incrementCounter();
+            rt.addValue("label map", r.labelMap());
+            rt.addValue("label", r.label());
+            rt.addValue("class", r.className());
+            rt.addValue("Dice synthetic", r.dice());
+            if (withReal) rt.addValue("Dice real", r.realDice());
+            rt.addValue("truth voxels", r.truthVoxels());
+            rt.addValue("predicted voxels", r.predictedVoxels());
+            double[] s = sums.computeIfAbsent(r.label(), k -> new double[4]);
+            classNames.put(r.label(), r.className());
+            if (!Double.isNaN(r.dice())) { s[0] += r.dice(); s[1]++; }
+            if (!Double.isNaN(r.realDice())) { s[2] += r.realDice(); s[3]++; }
+        }
+        for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
+            double[] s = e.getValue();
+            rt.incrementCounter();
+            rt.addValue("label map", "mean");
+            rt.addValue("label", e.getKey());
+            rt.addValue("class", classNames.get(e.getKey()));
+            rt.addValue("Dice synthetic", s[1] == 0 ? Double.NaN : s[0] / s[1]);
+            if (withReal) rt.addValue("Dice real", s[3] == 0 ? Double.NaN : s[2] / s[3]);
+            rt.addValue("truth voxels", Double.NaN);
+            rt.addValue("predicted voxels", Double.NaN);
+        }
+        return rt;
+    }
+}
