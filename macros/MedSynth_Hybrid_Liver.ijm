@@ -13,10 +13,10 @@
 // (generator + segmentation) and the evaluation, on liver data as in the paper's LIVER100 experiments.
 //
 // Headless: bin/medsynth-headless macros/MedSynth_Hybrid_Liver.ijm "OUTPUT_FOLDER [key=value ...]"
-// keys (defaults): cases=8 test=4 size=64 depth=16 (phantom volumes size x size x depth), gan_iterations=300
-//   gan_patch=16 gan_width=8 l1_weight=10, seg_iterations=400 network=im-mlu-net width=16 seg_depth=3 validation=0.2
-//   validate_every=50 (steps; the same for every mix) learning_rate=0.001 (the paper: 1e-4 for 3000 batches; 1e-3 suits the short runs here), l1_weight=10 (the paper: 0,
-//   pure least squares; the L1 term lets the small generator learn in a few hundred iterations),
+// keys (defaults): cases=8 test=4 size=64 depth=16 (phantom volumes size x size x depth), gan_mode=2D gan_iterations=1000
+//   gan_patch=0 (2D: the whole slice; 3D: 16) gan_width=16 l1_weight=100, seg_iterations=400 network=im-mlu-net width=16 seg_depth=3 validation=0.2
+//   validate_every=50 (steps; the same for every mix) learning_rate=0.001 (the paper: 1e-4 for 3000 batches; 1e-3 suits the short runs here), l1_weight=100 (the paper: 0,
+//   pure least squares; the L1 term, pix2pix's 100, makes the generator match the intensities in 1000 iterations),
 //   mixes=R,F+R (also F = synthetic only, 3F+R = 3 synthetic pairs per real pair, ...), edit_label=2 seed=1.
 //   The defaults take about 10-15 min on 2 loaded cores; "OUT cases=3 test=1 size=32 depth=8 gan_iterations=2
 //   seg_iterations=2 width=4" is a smoke run. mixes=R,F,F+R,3F+R is the augmentation experiment of Table 1
@@ -32,8 +32,15 @@ if (!endsWith(out, File.separator)) out = out + File.separator;
 File.makeDirectory(out);
 
 cases = value("cases", 8); test = value("test", 4); size = value("size", 64); depth = value("depth", 16);
-ganIterations = value("gan_iterations", 300); ganPatch = value("gan_patch", 16); ganWidth = value("gan_width", 8);
-l1 = value("l1_weight", 10);
+ganMode = toUpperCase(text("gan_mode", "2D"));
+if (ganMode != "2D" && ganMode != "3D") exit("gan_mode must be 2D or 3D, not '" + ganMode + "'.");
+// 2D: the whole slice (rounded up to a multiple of 16) is one patch, so the generator sees where the body is;
+// 3D: 16^3 blocks (what fits the CPU budget; see docs/medgan.md, "Why the synthetic liver volumes failed")
+ganPatch = value("gan_patch", 0);
+if (ganPatch == 0 && ganMode == "2D") ganPatch = 16 * floor((maxOf(size, 32) + 15) / 16);
+if (ganPatch == 0) ganPatch = 16;
+ganIterations = value("gan_iterations", 1000); ganWidth = value("gan_width", 16);
+l1 = value("l1_weight", 100);
 segIterations = value("seg_iterations", 400); width = value("width", 16); segDepth = value("seg_depth", 3);
 validation = value("validation", 0.2); learningRate = value("learning_rate", 0.001);
 validateEvery = value("validate_every", 50); editLabel = value("edit_label", 2); seed = value("seed", 1);
@@ -50,17 +57,17 @@ if (!File.exists(testDir + "labels")) run("MedSynth Make Phantoms", "kind=liver 
     + " depth=" + depth + " seed=" + (100 * seed + 10000) + " output=[" + testDir + "]");
 log("phantoms: " + cases + " training and " + test + " test volumes of " + size + " x " + size + " x " + depth);
 
-// 2. 3D-MedGAN on the training pairs (generator depth: the innermost level must keep >= 4 voxels)
+// 2. 3D-MedGAN on the training pairs (generator depth: the patch a multiple of 2^depth, the innermost level >= 4 voxels)
 ganDepth = 4;
-while (ganDepth > 2 && ganPatch < 4 * pow(2, ganDepth)) ganDepth--;
+while (ganDepth > 2 && (ganPatch < 4 * pow(2, ganDepth) || ganPatch % pow(2, ganDepth) != 0)) ganDepth--;
 dLayers = 3; // discriminator receptive field: the patch must hold at least 3 x 2^layers voxels
 while (dLayers > 1 && ganPatch < 3 * pow(2, dLayers)) dLayers--;
 medgan = out + "medgan-liver.zip";
 if (!File.exists(medgan)) {
-    run("MedSynth Train 3D-MedGAN", "images=[" + train + "images] labels=[" + train + "labels] model=[" + medgan + "] mode=3D patch=" + ganPatch
+    run("MedSynth Train 3D-MedGAN", "images=[" + train + "images] labels=[" + train + "labels] model=[" + medgan + "] mode=" + ganMode + " patch=" + ganPatch
         + " depth=" + ganDepth + " width=" + ganWidth + " d_width=" + ganWidth + " d_layers=" + dLayers + " iterations=" + ganIterations + " pool=50 l1_weight=" + l1
         + " seed=" + seed + " resume");
-    log("3D-MedGAN: " + ganIterations + " iterations, losses D " + d2s(getResult("loss D", 0), 4) + " G " + d2s(getResult("loss G", 0), 4));
+    log("3D-MedGAN (" + ganMode + ", patch " + ganPatch + ", depth " + ganDepth + "): " + ganIterations + " iterations, losses D " + d2s(getResult("loss D", 0), 4) + " G " + d2s(getResult("loss G", 0), 4));
 }
 
 // synthetic pairs: with several synthetic mixes one folder serves all (the largest ratio); else the model itself

@@ -50,6 +50,8 @@ class HybridMacroIT {
         assertEquals(1 + 2 * 2 + 2, quality.size(), "2 test maps x 2 labels + 2 mean rows: " + quality);
         assertTrue(run.out().contains("quality check, class 2"), run.out());
         assertTrue(run.out().contains("Hybrid: done in"), run.out());
+        // default 3D-MedGAN: slice-wise on the whole 32 x 32 slice (a 16^3 generator cannot tell air from body)
+        assertTrue(run.out().contains("3D-MedGAN (2D, patch 32, depth 3)"), run.out());
     }
 
     @Test
