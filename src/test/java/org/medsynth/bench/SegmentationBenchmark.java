@@ -115,6 +115,7 @@ public final class SegmentationBenchmark {
         String torchVersion = "?";
         String load0 = loadAverage();
         long start = System.nanoTime();
+        int total = cases.size() * networks.size(), done = 0;
         for (String dims : cases) {
             for (String n : networks) {
                 int batch = SegmentationNetworks.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
@@ -134,11 +135,20 @@ public final class SegmentationBenchmark {
                     rows.add(row(new Case("unet, batch norm composed of element-wise ops (before)", c.size(), c.width(), c.batch()),
                             old, null, b2, loadAverage()));
                 }
+                done++;
+                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, size2d, width2d, size3d, width3d,
+                        done < total ? "**Run in progress: " + done + " of " + total + " cases measured.**\n\n" : "");
+                BenchmarkReport.writeSection(target, "segmentation", md);
+                if (done == total) System.out.println(md);
             }
         }
+    }
+
+    static String section(List<String> rows, List<String> mismatched, List<String> networks, String torchVersion, String load0, long start,
+                          int warmup, int steps, int[] size2d, int width2d, int[] size3d, int width3d, String status) {
         double minutes = (System.nanoTime() - start) / 60e9;
         StringBuilder md = new StringBuilder();
-        md.append("## Segmentation networks: MedSynth vs PyTorch\n\n");
+        md.append("## Segmentation networks: MedSynth vs PyTorch\n\n").append(status);
         md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on ND4J 1.0.0-M2.1 (CPU, oneDNN), "
                         + "PyTorch %s (CPU, `torch.set_num_threads(2)`, float32, run by `src/test/python/bench_segmentation_torch.py` in the "
                         + "same run). Load average %s at the start, %s at the end (2 cores shared with other jobs: absolute times vary "
@@ -165,12 +175,11 @@ public final class SegmentationBenchmark {
         missing.removeAll(networks);
         md.append("\n").append(missing.isEmpty() ? "All six networks of the Train Segmenter command are compared. "
                 : "Not measured in this run: " + missing + ". ");
-        md.append(mismatched.isEmpty() ? "Parameter counts are equal on both sides in every row. "
+        md.append(mismatched.isEmpty() ? "Parameter counts are equal on both sides in every row where both sides finished. "
                 : "PARAMETER COUNTS DIFFER (the PyTorch network is not the same) in: " + mismatched + ". ");
         md.append("Batch norm runs on libnd4j's fused batchnorm / batchnorm_bp kernels (org.medsynth.nn.layers.FusedBatchNormOp); "
                 + "the \"before\" row is the same U-Net with the earlier batch norm composed of element-wise SameDiff ops.\n");
-        BenchmarkReport.writeSection(target, "segmentation", md.toString());
-        System.out.println(md);
+        return md.toString();
     }
 
     static int[] parseSize(String s) {
@@ -364,7 +373,11 @@ public final class SegmentationBenchmark {
     static String lastError(List<String> out) {
         for (int i = out.size() - 1; i >= 0; i--) {
             String l = out.get(i);
-            if (l.contains("OutOfMemory") || l.contains("Cannot allocate") || l.contains("Killed")) return "out of memory";
+            if (l.contains("OutOfMemory") || l.contains("Cannot allocate") || l.contains("Killed")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("maxPhysicalBytes \\((\\d+)M\\)").matcher(l);
+                return m.find() ? String.format(Locale.ROOT, "out of memory (over the %.0f GB limit)", Long.parseLong(m.group(1)) / 1024.0)
+                        : "out of memory";
+            }
         }
         for (int i = out.size() - 1; i >= 0; i--) {
             String l = out.get(i);
