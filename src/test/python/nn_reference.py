@@ -142,19 +142,22 @@ def case_instance_norm(name, shape, affine):
     write(name, {'x': x}, params, {'y': y}, grads, {'affine': affine}, up)
 
 
-def case_batch_norm():
-    torch.manual_seed(17)
-    x = leaf(3, 4, 3, 5, scale=1.5)
-    g = leaf(4)
-    be = leaf(4)
-    rm = torch.randn(4)
-    rv = torch.rand(4) + 0.5
+def case_batch_norm(name='batchnorm2d', shape=(3, 4, 3, 5), seed=17, offset=0.0):
+    """Training-mode batch norm (batch statistics, running-statistics update) and inference mode
+    (running statistics), F.batch_norm = BatchNorm2d/3d; shape [N, C, spatial...]."""
+    torch.manual_seed(seed)
+    c = shape[1]
+    x = (torch.randn(*shape) * 1.5 + offset).requires_grad_(True)
+    g = leaf(c)
+    be = leaf(c)
+    rm = torch.randn(c)
+    rv = torch.rand(c) + 0.5
     rm_after, rv_after = rm.clone(), rv.clone()
     y = F.batch_norm(x, rm_after, rv_after, g, be, training=True, momentum=0.1, eps=1e-5)
     up = backward(y, None)
     with torch.no_grad():
         y_inf = F.batch_norm(x, rm, rv, g, be, training=False, eps=1e-5)
-    write('batchnorm2d', {'x': x},
+    write(name, {'x': x},
           {'bn/gamma': g, 'bn/beta': be, 'bn/runningMean': rm, 'bn/runningVar': rv},
           {'y': y, 'yInference': y_inf, 'runningMeanAfter': rm_after, 'runningVarAfter': rv_after},
           {'x': x.grad, 'bn/gamma': g.grad, 'bn/beta': be.grad}, {}, up)
@@ -561,6 +564,8 @@ def main():
     case_instance_norm('instancenorm2d', (2, 3, 4, 5), False)
     case_instance_norm('instancenorm3d_affine', (2, 3, 3, 4, 2), True)
     case_batch_norm()
+    case_batch_norm('batchnorm3d', (2, 3, 3, 4, 5), 23)
+    case_batch_norm('batchnorm2d_n1_offset', (1, 5, 6, 7), 29, offset=3.0)
     case_pixel_norm()
     case_minibatch_stddev('mbstd_n8', (8, 3, 4, 4))
     case_minibatch_stddev('mbstd_n2', (2, 3, 4, 4))

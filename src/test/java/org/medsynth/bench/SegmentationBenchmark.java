@@ -1,23 +1,28 @@
 package org.medsynth.bench;
 
-import org.bytedeco.javacpp.Pointer;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
-import org.medsynth.nn.layers.Norm;
-import org.medsynth.nn.losses.Losses;
+import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.networks.InfoMaxNet;
-import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
-import org.medsynth.testutil.Phantoms;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,109 +33,359 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Train-step and inference time of the segmentation networks for one 256 x 256 slice (batch 1,
- * 1 channel, 3 classes) at the paper's width (64 feature maps at the first level, 3
- * down-samplings, batch norm), Adam. Writes a markdown section into the given file (default
- * docs/benchmarks.md), replacing an earlier one:
+ * Segmentation networks, MedSynth vs PyTorch in the same run: train step (forward + soft Dice, plus
+ * deep supervision for MLU-Net and the mutual-information BCE for the Info-Max networks, + backward +
+ * Adam) and inference (forward of the INFERENCE graph to the class probabilities) for one 256 x 256
+ * slice and one 48 x 256 x 256 volume (1 channel, 3 classes, batch 1; the MI networks batch 2, which
+ * they need for negative pairs), and the peak resident memory of each side.
+ *
+ * <p>Every case runs in a fresh process on each side, so that the peak memory (VmHWM of the JVM, ru_maxrss
+ * of Python) belongs to that case alone: MedSynth in a child JVM with this JVM's options
+ * ({@code --worker}), PyTorch by {@code src/test/python/bench_segmentation_torch.py} (the same networks
+ * written in PyTorch; the parameter counts of both are in the table). Writes the section
+ * "segmentation" of the given markdown file (default docs/benchmarks.md):
  * <pre>
- * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G \
- *      -cp target/classes:target/test-classes:$(cat target/cp.txt) \
- *      org.medsynth.bench.SegmentationBenchmark docs/benchmarks.md [steps] [networks...]
+ * mvn -B -o test-compile package -DskipTests
+ * java -cp "target/test-classes:target/classes:target/imagej/jars/*" --add-opens=java.base/java.lang=ALL-UNNAMED \
+ *      -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=16G org.medsynth.bench.SegmentationBenchmark docs/benchmarks.md \
+ *      [warmup=1] [steps=2] [networks=all|unet,mlu-net,...] [cases=2d,3d] [width2d=64] [width3d=16] [size3d=48x256x256]
+ *      [composed=true] [python=/usr/bin/python3]
  * </pre>
- * Default networks: unet, mlu-net; "all" adds attention-unet, unet++, info-max-net, im-mlu-net
- * (the MI networks with batch 2, which they need for negative pairs).
+ * {@code composed=true} adds a MedSynth-only row for the 2D U-Net with batch norm built from element-wise
+ * ops ({@link BatchNorm.Implementation#COMPOSED}, the implementation before the fused kernels).
  */
 public final class SegmentationBenchmark {
+    static final int CLASSES = 3;
+    static final int DEPTH = 3;
+    static final String SCRIPT = "src/test/python/bench_segmentation_torch.py";
+    static final long CASE_TIMEOUT_MIN = 20;
+
+    /** One benchmark case. */
+    record Case(String network, int[] size, int width, int batch) {
+        int dims() { return size.length; }
+
+        String sizeText() {
+            return Arrays.stream(size).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+        }
+
+        @Override
+        public String toString() {
+            return network + " " + sizeText() + " width " + width + " batch " + batch;
+        }
+    }
+
+    /** What one side measured (null fields: failed, with {@code error}). */
+    record Measured(long parameters, double train, List<Double> trainAll, double infer, double peakRssGb, String error) {
+        static Measured failed(String why) {
+            return new Measured(-1, Double.NaN, List.of(), Double.NaN, Double.NaN, why);
+        }
+
+        boolean ok() { return error == null; }
+    }
 
     public static void main(String[] args) throws Exception {
-        Path target = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        List<String> nets = new ArrayList<>(args.length > 2 ? Arrays.asList(args).subList(2, args.length) : List.of("unet", "mlu-net"));
-        if (nets.contains("all")) nets = new ArrayList<>(SegmentationNetworks.NAMES);
-        List<String> rows = new ArrayList<>();
-        String load0 = loadAverage();
-        for (String name : nets) {
-            rows.add(run(name, Norm.BATCH, steps));
-            System.out.println(rows.get(rows.size() - 1));
+        if (args.length > 0 && args[0].equals("--worker")) {
+            worker(args);
+            return;
         }
-        rows.add(run("unet", Norm.NONE, steps));
-        System.out.println(rows.get(rows.size() - 1));
-        rows.add(reference(steps));
-        System.out.println(rows.get(rows.size() - 1));
-        StringBuilder md = new StringBuilder();
-        md.append("## Segmentation networks (org.medsynth.nn.networks)\n\n");
-        md.append("`org.medsynth.bench.SegmentationBenchmark` on this machine (").append(BenchmarkReport.machine())
-                .append(", ND4J 1.0.0-M2.1 oneDNN CPU, float32). ")
-                .append("One 256 x 256 slice, 1 channel, 3 classes, the paper's width (64 feature maps at the first level, 3 "
-                        + "down-samplings), batch norm (the default) and, for U-Net, without normalisation. Train step = forward + backward + Adam update (soft Dice eq. 1, plus deep "
-                        + "supervision for MLU-Net and the BCE of the critic for the MI networks, which run with batch 2 to have "
-                        + "negative pairs); inference = forward pass of the INFERENCE graph on one 256 x 256 tile. Mean of ")
-                .append(steps).append(" runs after 2 warm-up runs. ")
-                .append("Load average before/after: ").append(load0).append(" / ").append(loadAverage())
-                .append(" (other jobs on the shared machine slow the numbers down; the last row, a network measured at 1.9 s per "
-                        + "step on a quiet machine in docs/design.md, gives the scale). Batch norm is built from element-wise "
-                        + "SameDiff ops (memory-bound) and about doubles the step time.\n\n");
-        md.append("| network | batch | parameters | train step (s) | inference (s) | resident memory after (GB) |\n|---|---|---|---|---|---|\n");
-        for (String s : rows) md.append(s).append('\n');
-        BenchmarkReport.writeSection(target, "segmentation", md.toString());
-        System.out.println(md);
+        Path target = Path.of(args.length > 0 && !args[0].contains("=") ? args[0] : "docs/benchmarks.md");
+        Map<String, String> opt = new HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq > 0) opt.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "1"));
+        int steps = Integer.parseInt(opt.getOrDefault("steps", "2"));
+        String nets = opt.getOrDefault("networks", "all");
+        List<String> networks = nets.equals("all") ? SegmentationNetworks.NAMES : Arrays.asList(nets.split(","));
+        List<String> cases = Arrays.asList(opt.getOrDefault("cases", "2d,3d").split(","));
+        int width2d = Integer.parseInt(opt.getOrDefault("width2d", "64"));
+        int width3d = Integer.parseInt(opt.getOrDefault("width3d", "16"));
+        int[] size3d = parseSize(opt.getOrDefault("size3d", "48x256x256"));
+        int[] size2d = parseSize(opt.getOrDefault("size2d", "256x256"));
+        boolean composed = Boolean.parseBoolean(opt.getOrDefault("composed", "true"));
+        String python = opt.getOrDefault("python", "/usr/bin/python3");
+
+        List<String> rows = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        String torchVersion = "?";
+        String load0 = loadAverage();
+        long start = System.nanoTime();
+        int total = cases.size() * networks.size(), done = 0;
+        for (String dims : cases) {
+            for (String n : networks) {
+                int batch = SegmentationNetworks.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
+                Case c = dims.equals("3d") ? new Case(n, size3d, width3d, batch) : new Case(n, size2d, width2d, batch);
+                String before = loadAverage();
+                Measured java = runJava(c, warmup, steps, null);
+                System.out.println("MedSynth " + c + ": " + java);
+                Measured torch = runPython(python, c, warmup, steps);
+                System.out.println("PyTorch  " + c + ": " + torch);
+                if (torch.ok() && torchVersion.equals("?")) torchVersion = lastTorchVersion;
+                rows.add(row(c, java, torch, before, loadAverage()));
+                if (java.parameters() >= 0 && torch.parameters() >= 0 && java.parameters() != torch.parameters()) mismatched.add(c.toString());
+                if (composed && dims.equals("2d") && n.equals("unet")) {
+                    String b2 = loadAverage();
+                    Measured old = runJava(c, warmup, steps, "composed");
+                    System.out.println("MedSynth composed batch norm " + c + ": " + old);
+                    rows.add(row(new Case("unet, batch norm composed of element-wise ops (before)", c.size(), c.width(), c.batch()),
+                            old, null, b2, loadAverage()));
+                }
+                done++;
+                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, size2d, width2d, size3d, width3d,
+                        done < total ? "**Run in progress: " + done + " of " + total + " cases measured.**\n\n" : "");
+                BenchmarkReport.writeSection(target, "segmentation", md);
+                if (done == total) System.out.println(md);
+            }
+        }
     }
 
-    static String run(String name, Norm norm, int steps) {
-        SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(2, 1, 3).withNorm(norm));
-        int batch = net.usesMutualInformation() ? 2 : 1;
+    static String section(List<String> rows, List<String> mismatched, List<String> networks, String torchVersion, String load0, long start,
+                          int warmup, int steps, int[] size2d, int width2d, int[] size3d, int width3d, String status) {
+        double minutes = (System.nanoTime() - start) / 60e9;
+        StringBuilder md = new StringBuilder();
+        md.append("## Segmentation networks: MedSynth vs PyTorch\n\n").append(status);
+        md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on ND4J 1.0.0-M2.1 (CPU, oneDNN), "
+                        + "PyTorch %s (CPU, `torch.set_num_threads(2)`, float32, run by `src/test/python/bench_segmentation_torch.py` in the "
+                        + "same run). Load average %s at the start, %s at the end (2 cores shared with other jobs: absolute times vary "
+                        + "with the load, compare the two sides of one row, measured one after the other). Whole run %.0f min.\n\n",
+                BenchmarkReport.machine(), torchVersion, load0, loadAverage(), minutes));
+        md.append(String.format(Locale.ROOT, "Cases: one %s slice at the paper's width (%d feature maps at the first level, %d down-samplings) "
+                        + "and one %s volume (3D networks) at width %d, same depth%s. 1 channel, %d classes, batch norm, batch 1; "
+                        + "Info-Max-Net and IM-MLU-Net batch 2 (negative pairs), including their MI encoder U-Net and bilinear critic. "
+                        + "Train step = forward + soft Dice (eq. 1; MLU-Net: + 0.5 x mean Dice of the scale-wise maps; MI networks: + BCE) "
+                        + "+ backward + Adam; inference = forward to the class probabilities of one image (running batch-norm "
+                        + "statistics). Mean of %d timed runs after %d warm-up run(s); each case in a fresh process on each side; "
+                        + "peak memory = peak resident set of that process (MedSynth: VmHWM of the JVM incl. heap and native "
+                        + "arrays; PyTorch: ru_maxrss).\n\n",
+                String.join(" x ", Arrays.stream(size2d).mapToObj(Integer::toString).toList()), width2d, DEPTH,
+                String.join(" x ", Arrays.stream(size3d).mapToObj(Integer::toString).toList()), width3d,
+                width3d < width2d ? " (at the paper's width a 48 x 256 x 256 training step does not fit this machine's 24 GB "
+                        + "and the run's time on either side; both sides use the same smaller width)" : "", CLASSES, steps, warmup));
+        md.append("| network | case | batch | parameters MedSynth | parameters PyTorch | train step MedSynth (s) | train step PyTorch (s) "
+                + "| train MedSynth / PyTorch | inference MedSynth (s) | inference PyTorch (s) | inference MedSynth / PyTorch "
+                + "| peak memory MedSynth (GB) | peak memory PyTorch (GB) | load before / after |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (String r : rows) md.append(r).append('\n');
+        List<String> missing = new ArrayList<>(SegmentationNetworks.NAMES);
+        missing.removeAll(networks);
+        md.append("\n").append(missing.isEmpty() ? "All six networks of the Train Segmenter command are compared. "
+                : "Not measured in this run: " + missing + ". ");
+        md.append(mismatched.isEmpty() ? "Parameter counts are equal on both sides in every row where both sides finished. "
+                : "PARAMETER COUNTS DIFFER (the PyTorch network is not the same) in: " + mismatched + ". ");
+        md.append("Batch norm runs on libnd4j's fused batchnorm / batchnorm_bp kernels (org.medsynth.nn.layers.FusedBatchNormOp); "
+                + "the \"before\" row is the same U-Net with the earlier batch norm composed of element-wise SameDiff ops.\n");
+        return md.toString();
+    }
+
+    static int[] parseSize(String s) {
+        return Arrays.stream(s.split("x")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    static String row(Case c, Measured j, Measured t, String loadBefore, String loadAfter) {
+        String caseText = c.sizeText() + (c.dims() == 3 ? " volume" : " slice") + ", width " + c.width();
+        return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |",
+                c.network(), caseText, c.batch(), count(j), t == null ? "-" : count(t), sec(j, j.train(), 2), t == null ? "-" : sec(t, t.train(), 2),
+                t == null ? "-" : ratio(j.train(), t.train()), sec(j, j.infer(), 3), t == null ? "-" : sec(t, t.infer(), 3),
+                t == null ? "-" : ratio(j.infer(), t.infer()), gb(j), t == null ? "-" : gb(t), loadBefore, loadAfter);
+    }
+
+    private static String count(Measured m) {
+        return m.parameters() < 0 ? "-" : String.format(Locale.ROOT, "%,d", m.parameters());
+    }
+
+    private static String sec(Measured m, double v, int digits) {
+        if (!m.ok()) return "failed: " + m.error().replace('|', '/');
+        return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private static String gb(Measured m) {
+        return m.ok() ? String.format(Locale.ROOT, "%.1f", m.peakRssGb()) : "-";
+    }
+
+    private static String ratio(double a, double b) {
+        if (!(a > 0) || !(b > 0)) return "-";
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    // ---------------------------------------------------------------- MedSynth side (child JVM)
+
+    static Measured runJava(Case c, int warmup, int steps, String batchNorm) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
+        }
+        if (batchNorm != null) cmd.add("-D" + BatchNorm.IMPLEMENTATION_PROPERTY + "=" + batchNorm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SegmentationBenchmark.class.getName(), "--worker",
+                c.network(), c.sizeText(), Integer.toString(c.width()), Integer.toString(c.batch()), Integer.toString(warmup),
+                Integer.toString(steps)));
+        List<String> out = run(cmd);
+        for (String line : out) {
+            if (line.startsWith("RESULT ")) {
+                Map<String, String> kv = new HashMap<>();
+                for (String p : line.substring(7).trim().split(" ")) {
+                    int eq = p.indexOf('=');
+                    kv.put(p.substring(0, eq), p.substring(eq + 1));
+                }
+                List<Double> all = Arrays.stream(kv.get("trainAll").split(",")).map(Double::parseDouble).toList();
+                return new Measured(Long.parseLong(kv.get("parameters")), Double.parseDouble(kv.get("train")), all,
+                        Double.parseDouble(kv.get("infer")), Double.parseDouble(kv.get("peakRssGb")), null);
+            }
+        }
+        return Measured.failed(lastError(out));
+    }
+
+    /** Child process: one case, prints {@code RESULT key=value ...}. */
+    static void worker(String[] a) {
+        String name = a[1];
+        int[] size = parseSize(a[2]);
+        int width = Integer.parseInt(a[3]);
+        int batch = Integer.parseInt(a[4]);
+        int warmup = Integer.parseInt(a[5]);
+        int steps = Integer.parseInt(a[6]);
+        SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, CLASSES).withWidth(width).withDepth(DEPTH));
         ParamStore store = new ParamStore(1);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
-        Tensor x = b.input("image", 1, 256, 256);
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, -1, 3, 256, 256);
+        Tensor x = b.input("image", 1, size);
+        long[] ts = new long[2 + size.length];
+        ts[0] = -1;
+        ts[1] = CLASSES;
+        for (int i = 0; i < size.length; i++) ts[2 + i] = size[i];
+        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
         SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
         TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(1e-4, 0.9, 0.999, 1e-8));
-        Random r = new Random(1);
-        SplittableRandom sr = new SplittableRandom(2);
-        double train = 0;
-        for (int i = 0; i < steps + 2; i++) {
-            INDArray[] data = Phantoms.batch2d(batch, 256, 0.15, r);
-            Map<String, INDArray> f = new HashMap<>();
-            f.put("image", data[0]);
-            f.put("target", data[1]);
-            if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(data[0], null, sr));
+        long[] shape = x.shape(batch);
+        Nd4j.getRandom().setSeed(1);
+        INDArray image = Nd4j.randn(DataType.FLOAT, shape);
+        Map<String, INDArray> f = new HashMap<>();
+        f.put("image", image);
+        f.put("target", randomOneHot(batch, size, new Random(2)));
+        if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(image, null, new SplittableRandom(3)));
+        List<Double> train = new ArrayList<>();
+        for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
             step.run(f);
-            if (i >= 2) train += (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) train.add((System.nanoTime() - t0) / 1e9);
         }
-        train /= steps;
         NetBuilder ib = NetBuilder.forInference(store);
-        SegmentationNetwork.Output o = net.apply(ib.network("seg"), ib.input("image", 1, 256, 256));
+        SegmentationNetwork.Output o = net.apply(ib.network("seg"), ib.input("image", 1, size));
         String out = o.probabilities().var().name();
-        INDArray img = Phantoms.batch2d(1, 256, 0.15, r)[0];
-        double infer = 0;
-        for (int i = 0; i < steps + 2; i++) {
+        INDArray one = image.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+        List<Double> infer = new ArrayList<>();
+        for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
-            ib.sd().output(Map.of("image", img), out).get(out).close();
-            if (i >= 2) infer += (System.nanoTime() - t0) / 1e9;
+            ib.sd().output(Map.of("image", one), out).get(out).close();
+            if (i >= warmup) infer.add((System.nanoTime() - t0) / 1e9);
         }
-        infer /= steps;
-        System.gc();
-        return String.format(Locale.ROOT, "| %s (%s) | %d | %,d | %.2f | %.3f | %.2f |", name, norm == Norm.NONE ? "no norm" : norm.name().toLowerCase(Locale.ROOT) + " norm",
-                batch, store.countTrainable(null), train, infer, Pointer.physicalBytes() / 1e9);
+        System.out.println(String.format(Locale.ROOT, "RESULT parameters=%d train=%.6f trainAll=%s infer=%.6f peakRssGb=%.3f",
+                store.countTrainable(null), mean(train), train.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
+                        .collect(Collectors.joining(",")), mean(infer), peakRssGb()));
+        System.exit(0);
     }
 
-    /** The nn toolkit's pix2pix unet_256 (L1 loss, batch 1) as a yardstick: docs/design.md measured 1.9 s per step on a quiet machine. */
-    static String reference(int steps) {
-        ParamStore store = new ParamStore(1);
-        NetBuilder b = NetBuilder.forTraining(store, "G");
-        Tensor x = b.input("image", 1, 256, 256);
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, -1, 3, 256, 256);
-        Tensor y = UNet.builder().inChannels(1).outChannels(3).depth(8).dropoutBlocks(0).build().apply(b.network("G"), x);
-        TrainStep step = new TrainStep(b, Losses.l1(b.sd(), y.var(), target).rename("l1"), "G", new Adam(1e-4, 0.9, 0.999, 1e-8));
-        INDArray[] data = Phantoms.batch2d(1, 256, 0.15, new Random(1));
-        Map<String, INDArray> f = Map.of("image", data[0], "target", data[1]);
-        double train = BenchmarkReport.secondsPerCall(2, steps, i -> step.run(f));
-        return String.format(Locale.ROOT, "| reference: pix2pix unet_256 (nn toolkit, L1) | 1 | %,d | %.2f | | %.2f |",
-                store.countTrainable(null), train, Pointer.physicalBytes() / 1e9);
+    static INDArray randomOneHot(int batch, int[] size, Random r) {
+        int vox = 1;
+        for (int s : size) vox *= s;
+        float[] v = new float[batch * CLASSES * vox];
+        for (int n = 0; n < batch; n++) {
+            for (int i = 0; i < vox; i++) v[(n * CLASSES + r.nextInt(CLASSES)) * vox + i] = 1f;
+        }
+        long[] shape = new long[2 + size.length];
+        shape[0] = batch;
+        shape[1] = CLASSES;
+        for (int i = 0; i < size.length; i++) shape[2 + i] = size[i];
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Peak resident set (VmHWM) of this process in GB. */
+    static double peakRssGb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    // ---------------------------------------------------------------- PyTorch side
+
+    private static String lastTorchVersion = "?";
+
+    static Measured runPython(String python, Case c, int warmup, int steps) throws IOException, InterruptedException {
+        if (!new File(python).canExecute() || !Files.exists(Path.of(SCRIPT))) {
+            return Measured.failed("no " + python + " or " + SCRIPT + " (run from the repository root)");
+        }
+        List<String> out = run(List.of(python, SCRIPT, c.network(), c.sizeText(), Integer.toString(c.width()), Integer.toString(DEPTH),
+                Integer.toString(CLASSES), Integer.toString(c.batch()), Integer.toString(warmup), Integer.toString(steps), "batch"));
+        for (String line : out) {
+            if (line.startsWith("{")) {
+                JsonNode j = new ObjectMapper().readTree(line);
+                List<Double> all = new ArrayList<>();
+                j.get("train_all").forEach(v -> all.add(v.asDouble()));
+                lastTorchVersion = j.get("torch").asText();
+                return new Measured(j.get("parameters").asLong(), j.get("train_s").asDouble(), all, j.get("infer_s").asDouble(),
+                        j.get("peak_rss_gb").asDouble(), null);
+            }
+        }
+        return Measured.failed(lastError(out));
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    /** Runs a child process (stderr merged), echoes and returns its output lines; kills it after the case timeout. */
+    static List<String> run(List<String> cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Process p = pb.start();
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    lines.add(l);
+                    if (l.startsWith("RESULT") || l.startsWith("{") || l.contains("Exception") || l.contains("Error")) System.out.println("  > " + l);
+                }
+            } catch (IOException e) {
+                lines.add("read error: " + e);
+            }
+        });
+        reader.start();
+        if (!p.waitFor(CASE_TIMEOUT_MIN, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            lines.add("ERROR timed out after " + CASE_TIMEOUT_MIN + " min");
+        }
+        reader.join(10_000);
+        if (p.isAlive()) p.waitFor(30, TimeUnit.SECONDS);
+        if (!p.isAlive() && p.exitValue() != 0) lines.add("ERROR exit code " + p.exitValue());
+        return new ArrayList<>(lines);
+    }
+
+    static String lastError(List<String> out) {
+        for (int i = out.size() - 1; i >= 0; i--) {
+            String l = out.get(i);
+            if (l.contains("OutOfMemory") || l.contains("Cannot allocate") || l.contains("Killed")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("maxPhysicalBytes \\((\\d+)M\\)").matcher(l);
+                return m.find() ? String.format(Locale.ROOT, "out of memory (over the %.0f GB limit)", Long.parseLong(m.group(1)) / 1024.0)
+                        : "out of memory";
+            }
+        }
+        for (int i = out.size() - 1; i >= 0; i--) {
+            String l = out.get(i);
+            if (l.contains("Exception") || l.startsWith("ERROR") || l.contains("Error")) {
+                return l.length() > 80 ? l.substring(0, 80) : l;
+            }
+        }
+        return "no result";
     }
 
     private static String loadAverage() {

@@ -1,0 +1,251 @@
+package org.medsynth.nn.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.CustomOpDescriptor;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * libnd4j's fused {@code batchnorm} / {@code batchnorm_bp} kernels (oneDNN on CPU for float32) as a
+ * SameDiff op whose gradient works in ND4J 1.0.0-M2.1.
+ *
+ * <p>Why not {@code sd.nn().batchNorm(...)}: in M2.1 its gradient cannot be built. SameDiff clones
+ * every op through FlatBuffers before differentiating it, and the clone of
+ * {@code org.nd4j...convolution.BatchNorm} loses its axis ({@code jaxis} is not among its serialised
+ * properties: "Invalid axis argument ... Got null"); with the axis restored,
+ * {@code BatchNormDerivative} still declares 1 output data type for the 5 outputs of
+ * {@code batchnorm_bp} and rejects 6 inputs.
+ *
+ * <p>This op executes the native {@code batchnorm} kernel (its {@link #opHash()}), but carries its own
+ * op name ({@value #NAME}), registered in {@link ImportClassMapping#getOpNameMapping()}, so that the
+ * FlatBuffers clone is this class again and {@link #doDiff} builds {@link Backward} (native
+ * {@code batchnorm_bp}, 5 outputs). Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
+ * channel axis is 1 (NCHW / NCDHW).
+ *
+ * <p>Gradient semantics (checked against PyTorch in the tests): {@code batchnorm_bp} returns the full
+ * training-mode input gradient, i.e. it assumes mean and variance are the biased batch statistics of
+ * x over all axes but 1 and includes their derivative in dL/dx; its dL/dmean and dL/dvariance are 0.
+ * So the statistics must be exactly those batch statistics (as {@link BatchNorm} computes them), and
+ * their own backward pass contributes nothing.
+ */
+public final class FusedBatchNormOp extends DynamicCustomOp {
+    /** Op name in SameDiff graphs (not a native name: execution uses the hash of {@code batchnorm}). */
+    public static final String NAME = "medsynth_batchnorm";
+
+    static {
+        register();
+    }
+
+    private double epsilon;
+
+    /** For SameDiff's reflective cloning only. */
+    public FusedBatchNormOp() { }
+
+    public FusedBatchNormOp(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta,
+                            double epsilon) {
+        super(null, sd, new SDVariable[]{x, mean, variance, gamma, beta}, false);
+        this.epsilon = epsilon;
+        addArgs();
+    }
+
+    /** Registers both op classes with SameDiff's op-name mapping (idempotent). */
+    static void register() {
+        Map<String, org.nd4j.autodiff.functions.DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
+        synchronized (m) {
+            m.putIfAbsent(NAME, new FusedBatchNormOp());
+            m.putIfAbsent(Backward.NAME, new Backward());
+            m.putIfAbsent(Moments.NAME, new Moments());
+        }
+    }
+
+    /** Applies the op: normalised output of x (the first and only output). */
+    public static SDVariable apply(SameDiff sd, String name, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma,
+                                   SDVariable beta, double epsilon) {
+        SDVariable y = new FusedBatchNormOp(sd, x, mean, variance, gamma, beta, epsilon).outputVariable();
+        return name == null ? y : y.rename(name);
+    }
+
+    private void addArgs() {
+        // applyGamma, applyBeta, axis 1
+        addIArgument(1, 1, 1);
+        addTArgument(epsilon);
+    }
+
+    @Override
+    public String opName() {
+        return NAME;
+    }
+
+    @Override
+    public long opHash() {
+        return nativeHash("batchnorm");
+    }
+
+    @Override
+    public CustomOpDescriptor getDescriptor() {
+        return Nd4j.getExecutioner().getCustomOperations().get("batchnorm");
+    }
+
+    @Override
+    public Map<String, Object> propertiesForFunction() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epsilon", epsilon);
+        return m;
+    }
+
+    @Override
+    public void setPropertiesForFunction(Map<String, Object> properties) {
+        Object e = properties.get("epsilon");
+        if (e instanceof Number n) epsilon = n.doubleValue();
+    }
+
+    @Override
+    public void configureFromArguments() {
+        if (numTArguments() > 0) epsilon = getTArgument(0);
+    }
+
+    @Override
+    public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+        return Collections.singletonList(in.get(0));
+    }
+
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> grad) {
+        SDVariable[] a = args();
+        return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon).outputVariables());
+    }
+
+    static long nativeHash(String op) {
+        CustomOpDescriptor d = Nd4j.getExecutioner().getCustomOperations().get(op);
+        if (d == null) throw new IllegalStateException("the ND4J backend has no native op '" + op + "'");
+        return d.getHash();
+    }
+
+    /** Native {@code batchnorm_bp}: outputs dL/dx, dL/dmean (0), dL/dvariance (0), dL/dgamma, dL/dbeta. */
+    public static final class Backward extends DynamicCustomOp {
+        public static final String NAME = "medsynth_batchnorm_bp";
+
+        private double epsilon;
+
+        public Backward() { }
+
+        Backward(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta, SDVariable gradOut,
+                 double epsilon) {
+            super(null, sd, new SDVariable[]{x, mean, variance, gamma, beta, gradOut}, false);
+            this.epsilon = epsilon;
+            addIArgument(1, 1, 1);
+            addTArgument(epsilon);
+        }
+
+        @Override
+        public String opName() {
+            return NAME;
+        }
+
+        @Override
+        public long opHash() {
+            return nativeHash("batchnorm_bp");
+        }
+
+        @Override
+        public CustomOpDescriptor getDescriptor() {
+            return Nd4j.getExecutioner().getCustomOperations().get("batchnorm_bp");
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 5;
+        }
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epsilon", epsilon);
+            return m;
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
+            Object e = properties.get("epsilon");
+            if (e instanceof Number n) epsilon = n.doubleValue();
+        }
+
+        @Override
+        public void configureFromArguments() {
+            if (numTArguments() > 0) epsilon = getTArgument(0);
+        }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+            DataType t = in.get(0);
+            return Arrays.asList(t, t, t, t, t);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grad) {
+            throw new UnsupportedOperationException("second derivatives of batch norm are not supported");
+        }
+    }
+
+    /** Native {@code moments}: biased mean and variance over the given axes, no gradient of its own. */
+    public static final class Moments extends DynamicCustomOp {
+        public static final String NAME = "medsynth_bn_moments";
+
+        public Moments() { }
+
+        public Moments(SameDiff sd, SDVariable x, int[] axes) {
+            super(null, sd, new SDVariable[]{x}, false);
+            addIArgument(axes);
+        }
+
+        @Override
+        public String opName() {
+            return NAME;
+        }
+
+        @Override
+        public long opHash() {
+            return nativeHash("moments");
+        }
+
+        @Override
+        public CustomOpDescriptor getDescriptor() {
+            return Nd4j.getExecutioner().getCustomOperations().get("moments");
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 2;
+        }
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            return new LinkedHashMap<>();
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) { }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+            return Arrays.asList(in.get(0), in.get(0));
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grad) {
+            // the statistics feed only FusedBatchNormOp, whose batchnorm_bp already contains their
+            // derivative in dL/dx (and returns 0 for them): contribute nothing. A scalar 0 (broadcast
+            // when SameDiff adds it to the other gradient of x) avoids a full-size array of zeros.
+            return Collections.singletonList(sameDiff.constant(Nd4j.scalar(arg().dataType(), 0.0)));
+        }
+    }
+}
