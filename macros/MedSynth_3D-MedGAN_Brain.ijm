@@ -12,7 +12,7 @@
 // Headless: bin/medsynth-headless macros/MedSynth_3D-MedGAN_Brain.ijm "OUTPUT_FOLDER [ITERATIONS [PATCH]]"
 // GUI:      Plugins>Macros>Run..., then choose the output folder (and the sample-data/brain files if asked).
 // Defaults: 1000 iterations on 64^3 patches; docs/benchmarks.md gives the time per iteration on your kind of machine
-// (about 1.5 s on 2 cores, so ~25 min). "OUT 20 32" is a quick smoke run.
+// (0.5 s on 2 quiet cores, 1-1.5 s under load, so 10-25 min). "OUT 20 32" is a quick smoke run.
 setBatchMode(true);
 args = split(getArgument(), " ");
 out = "";
