@@ -15,6 +15,7 @@
 // Headless: bin/medsynth-headless macros/MedSynth_Hybrid_Liver.ijm "OUTPUT_FOLDER [key=value ...]"
 // keys (defaults): cases=8 test=4 size=64 depth=16 (phantom volumes size x size x depth), gan_mode=2D gan_iterations=1000
 //   gan_patch=0 (2D: the whole slice; 3D: 16) gan_width=16 l1_weight=100, seg_iterations=400 network=im-mlu-net width=16 seg_depth=3 validation=0.2
+//   seg_batch=0 (segmenter slices per step; 0 = Train Segmenter's default: 2 for im-mlu-net/info-max-net, else 1)
 //   validate_every=50 (steps; the same for every mix) learning_rate=0.001 (the paper: 1e-4 for 3000 batches; 1e-3 suits the short runs here), l1_weight=100 (the paper: 0,
 //   pure least squares; the L1 term, pix2pix's 100, makes the generator match the intensities in 1000 iterations),
 //   mixes=R,F+R (also F = synthetic only, 3F+R = 3 synthetic pairs per real pair, ...), edit_label=2 seed=1.
@@ -41,7 +42,7 @@ if (ganPatch == 0 && ganMode == "2D") ganPatch = 16 * floor((maxOf(size, 32) + 1
 if (ganPatch == 0) ganPatch = 16;
 ganIterations = value("gan_iterations", 1000); ganWidth = value("gan_width", 16);
 l1 = value("l1_weight", 100);
-segIterations = value("seg_iterations", 400); width = value("width", 16); segDepth = value("seg_depth", 3);
+segIterations = value("seg_iterations", 400); segBatch = value("seg_batch", 0); width = value("width", 16); segDepth = value("seg_depth", 3);
 validation = value("validation", 0.2); learningRate = value("learning_rate", 0.001);
 validateEvery = value("validate_every", 50); editLabel = value("edit_label", 2); seed = value("seed", 1);
 network = text("network", "im-mlu-net");
@@ -104,6 +105,7 @@ for (i = 0; i < mixes.length; i++) {
         opts = "network=" + network + " images=[" + train + "images] labels=[" + train + "labels] classes=3 model=[" + model + "] iterations="
             + segIterations + " patch=" + size + " width=" + width + " depth=" + segDepth + " learning_rate=" + learningRate + " seed=" + seed
             + " validation=" + validation + " validate_every=" + validateEvery + " resume";
+        if (segBatch > 0) opts = opts + " batch=" + segBatch;
         if (r > 0) opts = opts + " augment_with=[" + augmentWith + "] fake_ratio=" + r + " edit_label=" + editLabel;
         if (only) opts = opts + " synthetic_only";
         ts = getTime();
