@@ -1,0 +1,141 @@
+package org.medsynth.workflow.segment;
+
+import ij.ImagePlus;
+import org.junit.jupiter.api.Test;
+import org.medsynth.data.LiverPhantom;
+import org.medsynth.image.preprocess.IntensityNormalizer;
+import org.medsynth.image.preprocess.Normalization;
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.layers.Norm;
+import org.medsynth.nn.networks.MluNet;
+import org.medsynth.nn.networks.SegConfig;
+import org.medsynth.nn.networks.SegUNet;
+import org.medsynth.nn.networks.SegmentationNetwork;
+import org.medsynth.nn.train.Adam;
+import org.medsynth.nn.train.TrainStep;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A small U-Net and a small MLU-Net learn the bundled liver CT phantoms ({@link LiverPhantom}: liver among
+ * spleen, kidneys and soft tissue of similar density, hypo- or hyperdense tumours) slice-wise, with the paper's
+ * intensity preprocessing (0.5-99.5 percentile clipping, z-score); fixed seeds, pooled Dice on the slices with
+ * liver of 8 unseen phantoms (64 x 64 x 12). Measured: U-Net liver 0.707, MLU-Net 0.724 after 300 steps of
+ * batch 4 (half of each batch slices with tumour). The tumour is NOT learnt in this budget (Dice 0: the
+ * tumours differ from the liver by about 30 HU under 12 HU noise, a few dozen pixels each; the 32 x 32
+ * phantoms of {@code SegmentationLearningTest} check tumour learning); only the liver has a bound here.
+ * An integration test (about 100 s), not a unit test.
+ */
+class LiverPhantomLearningIT {
+    static final int SIZE = 64, DEPTH = 12;
+
+    /** Slices (normalised image, labels) of phantoms seed0..seed0+n-1 that contain liver. */
+    static List<float[][]> slices(long seed0, int n) {
+        IntensityNormalizer norm = new IntensityNormalizer(0.5, 99.5, Normalization.ZSCORE);
+        List<float[][]> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            LiverPhantom.Sample s = LiverPhantom.generate(SIZE, SIZE, DEPTH, seed0 + k);
+            ImagePlus ct = norm.apply(s.ct());
+            for (int z = 1; z <= DEPTH; z++) {
+                float[] img = (float[]) ct.getStack().getProcessor(z).convertToFloatProcessor().getPixels();
+                byte[] lab = (byte[]) s.labels().getStack().getPixels(z);
+                float[] l = new float[lab.length];
+                boolean liver = false;
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = lab[i];
+                    liver |= lab[i] != 0;
+                }
+                if (liver) out.add(new float[][]{img.clone(), l});
+            }
+        }
+        return out;
+    }
+
+    static INDArray[] batch(List<float[][]> data, int[] idx) {
+        int n = idx.length, hw = SIZE * SIZE;
+        float[] x = new float[n * hw], y = new float[n * 3 * hw];
+        for (int b = 0; b < n; b++) {
+            float[][] s = data.get(idx[b]);
+            System.arraycopy(s[0], 0, x, b * hw, hw);
+            for (int i = 0; i < hw; i++) y[(b * 3 + (int) s[1][i]) * hw + i] = 1;
+        }
+        return new INDArray[]{Nd4j.create(x, new long[]{n, 1, SIZE, SIZE}), Nd4j.create(y, new long[]{n, 3, SIZE, SIZE})};
+    }
+
+    /** Trains {@code steps} steps of batch 4 and returns the pooled Dice (liver, tumour) on unseen phantoms. */
+    static double[] trainAndScore(SegmentationNetwork net, int steps, long seed) {
+        List<float[][]> train = slices(100, 12), test = slices(5000, 8);
+        ParamStore store = new ParamStore(seed);
+        NetBuilder b = NetBuilder.forTraining(store, "seg");
+        Tensor x = b.input("image", 1, SIZE, SIZE);
+        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, -1, 3, SIZE, SIZE);
+        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
+        TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(2e-3, 0.9, 0.999, 1e-8));
+        // as the trainer's rare_share: half of each batch are slices with tumour
+        List<Integer> withTumour = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            for (float v : train.get(i)[1]) if (v == 2) { withTumour.add(i); break; }
+        }
+        Random r = new Random(seed);
+        long t0 = System.nanoTime();
+        double first = 0, last = 0;
+        for (int i = 0; i < steps; i++) {
+            int[] idx = new int[4];
+            for (int k = 0; k < idx.length; k++) idx[k] = k % 2 == 0 && !withTumour.isEmpty() ? withTumour.get(r.nextInt(withTumour.size())) : r.nextInt(train.size());
+            INDArray[] xy = batch(train, idx);
+            double loss = step.run(Map.of("image", xy[0], "target", xy[1])).loss();
+            if (i == 0) first = loss;
+            last = loss;
+        }
+        NetBuilder ib = NetBuilder.forInference(store);
+        SegmentationNetwork.Output out = net.apply(ib.network("seg"), ib.input("image", 1, SIZE, SIZE));
+        String pName = out.probabilities().var().name();
+        double[] inter = new double[3], sum = new double[3];
+        for (int i = 0; i < test.size(); i++) {
+            INDArray[] xy = batch(test, new int[]{i});
+            int[] pred = ib.sd().output(Map.of("image", xy[0]), pName).get(pName).argMax(1).castTo(DataType.INT).dup('c').data().asInt();
+            float[] truth = test.get(i)[1];
+            for (int p = 0; p < pred.length; p++) {
+                int g = (int) truth[p];
+                if (pred[p] == g) inter[g]++;
+                sum[pred[p]]++;
+                sum[g]++;
+            }
+        }
+        double[] dice = {2 * inter[1] / sum[1], 2 * inter[2] / sum[2]};
+        long tumourTruth = 0;
+        for (float[][] sl : test) for (float v : sl[1]) if (v == 2) tumourTruth++;
+        System.out.printf("tumour pixels in the test slices %d, predicted %.0f, correct %.0f%n", tumourTruth, sum[2] - tumourTruth, inter[2]);
+        System.out.printf("%s on liver phantoms: %d steps in %.1f s, loss %.3f -> %.3f, Dice liver %.3f tumour %.3f (%d test slices)%n",
+                net.kind(), steps, (System.nanoTime() - t0) / 1e9, first, last, dice[0], dice[1], test.size());
+        return dice;
+    }
+
+    @Test
+    void unetLearnsTheLiverPhantoms() {
+        double[] d = trainAndScore(new SegUNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7);
+        assertTrue(d[0] > LIVER_BOUND, "Dice liver " + d[0] + " (tumour " + d[1] + ")");
+    }
+
+    @Test
+    void mluNetLearnsTheLiverPhantoms() {
+        double[] d = trainAndScore(new MluNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7);
+        assertTrue(d[0] > LIVER_BOUND, "Dice liver " + d[0] + " (tumour " + d[1] + ")");
+    }
+
+    static final int STEPS = 300;
+    /** Measured 0.707 (U-Net) and 0.724 (MLU-Net); a network that does not learn scores below 0.3 (untrained: ~0). */
+    static final double LIVER_BOUND = 0.6;
+}
