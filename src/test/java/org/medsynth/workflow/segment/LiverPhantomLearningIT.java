@@ -30,26 +30,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A small U-Net and a small MLU-Net learn the bundled liver CT phantoms ({@link LiverPhantom}: liver among
- * spleen, kidneys and soft tissue of similar density, hypo- or hyperdense tumours) slice-wise, with the paper's
- * intensity preprocessing (0.5-99.5 percentile clipping, z-score); fixed seeds, pooled Dice on the slices with
- * liver of 8 unseen phantoms (64 x 64 x 12). Measured: U-Net liver 0.707, MLU-Net 0.724 after 300 steps of
- * batch 4 (half of each batch slices with tumour). The tumour is NOT learnt in this budget (Dice 0: the
- * tumours differ from the liver by about 30 HU under 12 HU noise, a few dozen pixels each; the 32 x 32
- * phantoms of {@code SegmentationLearningTest} check tumour learning); only the liver has a bound here.
- * An integration test (about 100 s), not a unit test.
+ * spleen, kidneys and soft tissue of similar density, hypo- or hyperdense tumours) slice-wise: fixed seeds,
+ * 300 steps of batch 4 (half of each batch slices with tumour), pooled Dice on the slices with liver of 8 unseen
+ * phantoms (64 x 64 x 12).
+ * <ul>
+ * <li>With an abdominal CT window (HU clipped to [-160, 240], scaled to [-1, 1]) both networks learn liver AND
+ * tumour (measured: U-Net 0.893 / 0.630, MLU-Net 0.899 / 0.517).</li>
+ * <li>With the paper's percentile clipping (0.5-99.5 %) + z-score, the tumour is not learnt in this budget
+ * (U-Net liver 0.707, tumour 0): air and bone set the percentiles, so liver and tumour (about 30 HU apart under
+ * 12 HU noise) are squeezed into about 2 % of the range. Kept as a test so that the difference stays documented.</li>
+ * </ul>
+ * An integration test (about 2 min), not a unit test.
  */
 class LiverPhantomLearningIT {
     static final int SIZE = 64, DEPTH = 12;
 
     /** Slices (normalised image, labels) of phantoms seed0..seed0+n-1 that contain liver. */
-    static List<float[][]> slices(long seed0, int n) {
+    static List<float[][]> slices(long seed0, int n, boolean ctWindow) {
         IntensityNormalizer norm = new IntensityNormalizer(0.5, 99.5, Normalization.ZSCORE);
         List<float[][]> out = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             LiverPhantom.Sample s = LiverPhantom.generate(SIZE, SIZE, DEPTH, seed0 + k);
-            ImagePlus ct = norm.apply(s.ct());
+            ImagePlus ct = ctWindow ? s.ct() : norm.apply(s.ct());
             for (int z = 1; z <= DEPTH; z++) {
-                float[] img = (float[]) ct.getStack().getProcessor(z).convertToFloatProcessor().getPixels();
+                float[] img = ctWindow ? window((short[]) ct.getStack().getPixels(z))
+                        : (float[]) ct.getStack().getProcessor(z).convertToFloatProcessor().getPixels();
                 byte[] lab = (byte[]) s.labels().getStack().getPixels(z);
                 float[] l = new float[lab.length];
                 boolean liver = false;
@@ -61,6 +66,16 @@ class LiverPhantomLearningIT {
             }
         }
         return out;
+    }
+
+    /** Abdominal window: HU (raw - 32768) clipped to [-160, 240] and mapped to [-1, 1]. */
+    static float[] window(short[] raw) {
+        float[] v = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            double hu = (raw[i] & 0xffff) - LiverPhantom.SIGNED_OFFSET;
+            v[i] = (float) ((Math.max(-160, Math.min(240, hu)) - 40) / 200.0);
+        }
+        return v;
     }
 
     static INDArray[] batch(List<float[][]> data, int[] idx) {
@@ -75,8 +90,8 @@ class LiverPhantomLearningIT {
     }
 
     /** Trains {@code steps} steps of batch 4 and returns the pooled Dice (liver, tumour) on unseen phantoms. */
-    static double[] trainAndScore(SegmentationNetwork net, int steps, long seed) {
-        List<float[][]> train = slices(100, 12), test = slices(5000, 8);
+    static double[] trainAndScore(SegmentationNetwork net, int steps, long seed, boolean ctWindow) {
+        List<float[][]> train = slices(100, 12, ctWindow), test = slices(5000, 8, ctWindow);
         ParamStore store = new ParamStore(seed);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
         Tensor x = b.input("image", 1, SIZE, SIZE);
@@ -124,18 +139,24 @@ class LiverPhantomLearningIT {
     }
 
     @Test
-    void unetLearnsTheLiverPhantoms() {
-        double[] d = trainAndScore(new SegUNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7);
-        assertTrue(d[0] > LIVER_BOUND, "Dice liver " + d[0] + " (tumour " + d[1] + ")");
+    void unetLearnsLiverAndTumourWithACtWindow() {
+        double[] d = trainAndScore(new SegUNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7, true);
+        assertTrue(d[0] > 0.8 && d[1] > 0.4, "Dice liver " + d[0] + " tumour " + d[1]);
     }
 
     @Test
-    void mluNetLearnsTheLiverPhantoms() {
-        double[] d = trainAndScore(new MluNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7);
-        assertTrue(d[0] > LIVER_BOUND, "Dice liver " + d[0] + " (tumour " + d[1] + ")");
+    void mluNetLearnsLiverAndTumourWithACtWindow() {
+        double[] d = trainAndScore(new MluNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7, true);
+        assertTrue(d[0] > MLU_LIVER && d[1] > MLU_TUMOUR, "Dice liver " + d[0] + " tumour " + d[1]);
+    }
+
+    /** The paper's percentile clipping + z-score: the liver is learnt, the tumour not (measured 0.707 / 0). */
+    @Test
+    void withPercentileClippingTheUnetLearnsTheLiverOnly() {
+        double[] d = trainAndScore(new SegUNet(new SegConfig(2, 1, 3, 8, 3, Norm.BATCH)), STEPS, 7, false);
+        assertTrue(d[0] > 0.6, "Dice liver " + d[0] + " (tumour " + d[1] + ")");
     }
 
     static final int STEPS = 300;
-    /** Measured 0.707 (U-Net) and 0.724 (MLU-Net); a network that does not learn scores below 0.3 (untrained: ~0). */
-    static final double LIVER_BOUND = 0.6;
+    static final double MLU_LIVER = 0.8, MLU_TUMOUR = 0.35;  // measured 0.899 / 0.517
 }
