@@ -4,13 +4,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.ImportClassMapping;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +34,7 @@ import java.util.Map;
  * So the statistics must be exactly those batch statistics (as {@link BatchNorm} computes them), and
  * their own backward pass contributes nothing.
  */
-public final class FusedBatchNormOp extends DynamicCustomOp {
+public final class FusedBatchNormOp extends NativeOpAlias {
     /** Op name in SameDiff graphs (not a native name: execution uses the hash of {@code batchnorm}). */
     public static final String NAME = "medsynth_batchnorm";
 
@@ -45,19 +42,17 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
         register();
     }
 
-    private double epsilon;
-
     /** For SameDiff's reflective cloning only. */
     public FusedBatchNormOp() { }
 
     public FusedBatchNormOp(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta,
                             double epsilon) {
-        super(null, sd, new SDVariable[]{x, mean, variance, gamma, beta}, false);
-        this.epsilon = epsilon;
-        addArgs();
+        super(sd, new SDVariable[]{x, mean, variance, gamma, beta});
+        addIArgument(1, 1, 1);  // applyGamma, applyBeta, axis 1
+        setEpsilon(epsilon);
     }
 
-    /** Registers both op classes with SameDiff's op-name mapping (idempotent). */
+    /** Registers the three op classes with SameDiff's op-name mapping (idempotent). */
     static void register() {
         Map<String, org.nd4j.autodiff.functions.DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
         synchronized (m) {
@@ -74,43 +69,14 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
         return name == null ? y : y.rename(name);
     }
 
-    private void addArgs() {
-        // applyGamma, applyBeta, axis 1
-        addIArgument(1, 1, 1);
-        addTArgument(epsilon);
-    }
-
     @Override
     public String opName() {
         return NAME;
     }
 
     @Override
-    public long opHash() {
-        return nativeHash("batchnorm");
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return Nd4j.getExecutioner().getCustomOperations().get("batchnorm");
-    }
-
-    @Override
-    public Map<String, Object> propertiesForFunction() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epsilon", epsilon);
-        return m;
-    }
-
-    @Override
-    public void setPropertiesForFunction(Map<String, Object> properties) {
-        Object e = properties.get("epsilon");
-        if (e instanceof Number n) epsilon = n.doubleValue();
-    }
-
-    @Override
-    public void configureFromArguments() {
-        if (numTArguments() > 0) epsilon = getTArgument(0);
+    protected String nativeName() {
+        return "batchnorm";
     }
 
     @Override
@@ -124,26 +90,17 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
         return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon).outputVariables());
     }
 
-    static long nativeHash(String op) {
-        CustomOpDescriptor d = Nd4j.getExecutioner().getCustomOperations().get(op);
-        if (d == null) throw new IllegalStateException("the ND4J backend has no native op '" + op + "'");
-        return d.getHash();
-    }
-
     /** Native {@code batchnorm_bp}: outputs dL/dx, dL/dmean (0), dL/dvariance (0), dL/dgamma, dL/dbeta. */
-    public static final class Backward extends DynamicCustomOp {
+    public static final class Backward extends NativeOpAlias {
         public static final String NAME = "medsynth_batchnorm_bp";
-
-        private double epsilon;
 
         public Backward() { }
 
         Backward(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta, SDVariable gradOut,
                  double epsilon) {
-            super(null, sd, new SDVariable[]{x, mean, variance, gamma, beta, gradOut}, false);
-            this.epsilon = epsilon;
+            super(sd, new SDVariable[]{x, mean, variance, gamma, beta, gradOut});
             addIArgument(1, 1, 1);
-            addTArgument(epsilon);
+            setEpsilon(epsilon);
         }
 
         @Override
@@ -152,36 +109,13 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
         }
 
         @Override
-        public long opHash() {
-            return nativeHash("batchnorm_bp");
-        }
-
-        @Override
-        public CustomOpDescriptor getDescriptor() {
-            return Nd4j.getExecutioner().getCustomOperations().get("batchnorm_bp");
+        protected String nativeName() {
+            return "batchnorm_bp";
         }
 
         @Override
         public int getNumOutputs() {
             return 5;
-        }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epsilon", epsilon);
-            return m;
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) {
-            Object e = properties.get("epsilon");
-            if (e instanceof Number n) epsilon = n.doubleValue();
-        }
-
-        @Override
-        public void configureFromArguments() {
-            if (numTArguments() > 0) epsilon = getTArgument(0);
         }
 
         @Override
@@ -197,13 +131,13 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
     }
 
     /** Native {@code moments}: biased mean and variance over the given axes, no gradient of its own. */
-    public static final class Moments extends DynamicCustomOp {
+    public static final class Moments extends NativeOpAlias {
         public static final String NAME = "medsynth_bn_moments";
 
         public Moments() { }
 
         public Moments(SameDiff sd, SDVariable x, int[] axes) {
-            super(null, sd, new SDVariable[]{x}, false);
+            super(sd, new SDVariable[]{x});
             addIArgument(axes);
         }
 
@@ -213,27 +147,14 @@ public final class FusedBatchNormOp extends DynamicCustomOp {
         }
 
         @Override
-        public long opHash() {
-            return nativeHash("moments");
-        }
-
-        @Override
-        public CustomOpDescriptor getDescriptor() {
-            return Nd4j.getExecutioner().getCustomOperations().get("moments");
+        protected String nativeName() {
+            return "moments";
         }
 
         @Override
         public int getNumOutputs() {
             return 2;
         }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            return new LinkedHashMap<>();
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) { }
 
         @Override
         public List<DataType> calculateOutputDataTypes(List<DataType> in) {
