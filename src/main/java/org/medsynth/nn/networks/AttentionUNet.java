@@ -43,15 +43,10 @@ public final class AttentionUNet implements SegmentationNetwork {
     public Result applyWithCoefficients(NetBuilder b, Tensor x) {
         SegBlocks.checkInput("Attention U-Net", x, config.spatialDims(), config.inChannels(), sizeMultiple());
         int depth = config.depth();
-        Tensor[] skips = new Tensor[depth];
-        Tensor h = x;
-        for (int i = 0; i < depth; i++) {
-            h = SegBlocks.doubleConv(b, "enc" + i, h, config.channelsAt(i), config.norm());
-            skips[i] = h;
-            h = SegBlocks.maxPool(b, h);
-        }
-        Tensor code = SegBlocks.doubleConv(b, "bottom", h, config.channelsAt(depth), config.norm());
-        h = code;
+        SegBlocks.Encoded enc = SegBlocks.encoder(b, x, config);
+        Tensor[] skips = enc.skips();
+        Tensor code = enc.code();
+        Tensor h = code;
         Tensor[] coeff = new Tensor[depth];
         for (int i = depth - 1; i >= 0; i--) {
             NetBuilder s = b.sub("dec" + i);

@@ -51,6 +51,25 @@ public final class SegBlocks {
         return h;
     }
 
+    /** The plain U-Net encoder's outputs: one skip per level, and the bottom feature map (the code). */
+    record Encoded(Tensor[] skips, Tensor code) { }
+
+    /**
+     * The plain U-Net encoder of {@code c}: per level a double convolution ("enc" + i, kept as that level's skip)
+     * and 2x max pooling, then the "bottom" double convolution.
+     */
+    static Encoded encoder(NetBuilder b, Tensor x, SegConfig c) {
+        int depth = c.depth();
+        Tensor[] skips = new Tensor[depth];
+        Tensor h = x;
+        for (int i = 0; i < depth; i++) {
+            h = doubleConv(b, "enc" + i, h, c.channelsAt(i), c.norm());
+            skips[i] = h;
+            h = maxPool(b, h);
+        }
+        return new Encoded(skips, doubleConv(b, "bottom", h, c.channelsAt(depth), c.norm()));
+    }
+
     /** 2x2(x2) max pooling with stride 2; sizes must be even. */
     public static Tensor maxPool(NetBuilder b, Tensor x) {
         int[] sp = x.spatial();

@@ -54,17 +54,11 @@ public final class SegUNet implements SegmentationNetwork {
      * @return {output, code}
      */
     static Tensor[] encodeDecode(NetBuilder b, Tensor x, SegConfig c, int outChannels) {
-        int depth = c.depth();
-        Tensor[] skips = new Tensor[depth];
-        Tensor h = x;
-        for (int i = 0; i < depth; i++) {
-            h = SegBlocks.doubleConv(b, "enc" + i, h, c.channelsAt(i), c.norm());
-            skips[i] = h;
-            h = SegBlocks.maxPool(b, h);
-        }
-        Tensor code = SegBlocks.doubleConv(b, "bottom", h, c.channelsAt(depth), c.norm());
-        h = code;
-        for (int i = depth - 1; i >= 0; i--) {
+        SegBlocks.Encoded enc = SegBlocks.encoder(b, x, c);
+        Tensor[] skips = enc.skips();
+        Tensor code = enc.code();
+        Tensor h = code;
+        for (int i = c.depth() - 1; i >= 0; i--) {
             NetBuilder s = b.sub("dec" + i);
             Tensor up = SegBlocks.upConv(s, "up", h, c.channelsAt(i));
             h = SegBlocks.doubleConv(s, "conv", SegBlocks.concat(s, skips[i], up), c.channelsAt(i), c.norm());
