@@ -205,6 +205,16 @@ def case_leaky_relu():
     write('leakyrelu', {'x': x}, {}, {'y': y}, {'x': x.grad}, {'slope': 0.2}, up)
 
 
+def case_relu():
+    torch.manual_seed(30)
+    x = torch.randn(2, 3, 4, 4, dtype=torch.float64)
+    x.view(-1)[::7] = 0.0   # the derivative at exactly 0 is 0 (PyTorch's threshold_backward)
+    x.requires_grad_(True)
+    y = F.relu(x)
+    up = backward(y, None)
+    write('relu', {'x': x}, {}, {'y': y}, {'x': x.grad}, {}, up)
+
+
 def case_resample(name, shape, mode):
     torch.manual_seed(31 + len(shape))
     x = leaf(*shape)
@@ -571,6 +581,7 @@ def main():
     case_minibatch_stddev('mbstd_n2', (2, 3, 4, 4))
     case_minibatch_stddev('mbstd3d_n4', (4, 2, 2, 3, 2))
     case_leaky_relu()
+    case_relu()
     case_resample('upnearest2d', (2, 3, 3, 4), 'up')
     case_resample('upnearest3d', (1, 2, 2, 3, 2), 'up')
     case_resample('avgdown2d', (2, 3, 4, 6), 'down')

@@ -8,9 +8,16 @@ import org.nd4j.autodiff.samediff.SDVariable;
 public final class Activations {
     private Activations() { }
 
-    /** max(x, 0) + slope min(x, 0); PGGAN, pix2pix and DCGAN discriminators use slope 0.2. */
+    /**
+     * max(x, 0) + slope min(x, 0); PGGAN, pix2pix and DCGAN discriminators use slope 0.2. Computed as
+     * {@code slope x + (1 - slope) relu(x)} on {@link ReluOp}: ND4J's own leaky ReLU kernels (legacy
+     * LeakyReLU, lrelu, lrelu_bp) evaluate a function object per element and took 12 ms forward and 19 ms
+     * backward on a 1 x 64 x 256 x 256 array on 2 cores, these four vectorised kernels about 3 ms each way.
+     */
     public static Tensor leakyRelu(NetBuilder b, Tensor x, double slope) {
-        SDVariable y = b.sd().nn().leakyRelu(b.opName("lrelu"), x.var(), slope);
+        if (slope == 0) return relu(b, x);
+        SDVariable linear = x.var().mul(slope);
+        SDVariable y = ReluOp.apply(b.sd(), null, x.var()).mul(1 - slope).add(b.opName("lrelu"), linear);
         SDVariable t = null;
         if (x.hasTangent()) {
             SDVariable d = positive(b, x).mul(1 - slope).add(slope);
@@ -19,8 +26,9 @@ public final class Activations {
         return x.with(y, t);
     }
 
+    /** max(x, 0) on {@link ReluOp} (ND4J's own ReLU gradient is about 10x slower). */
     public static Tensor relu(NetBuilder b, Tensor x) {
-        SDVariable y = b.sd().nn().relu(b.opName("relu"), x.var(), 0.0);
+        SDVariable y = ReluOp.apply(b.sd(), b.opName("relu"), x.var());
         SDVariable t = x.hasTangent() ? x.tangent().mul(b.opName("reluT"), positive(b, x)) : null;
         return x.with(y, t);
     }

@@ -45,8 +45,6 @@ class LayersReferenceTest {
 
     static void compareAll(ReferenceCase c, LayerHarness.Result r, DataType dt) {
         double tol = rtol(dt);
-        // ND4J's lrelu_bp keeps the slope as a float32 (0.2f = 0.2 + 3e-9), even for double arrays
-        if (c.name().equals("leakyrelu") && dt == DataType.DOUBLE) tol = 1e-8;
         double atol = dt == DataType.DOUBLE ? 1e-12 : 1e-6;
         for (String k : c.names("outputs")) {
             if (r.outputs().containsKey(k)) assertClose(c.name() + " output " + k + " " + dt, c.output(k), r.outputs().get(k), tol, atol);
@@ -90,7 +88,7 @@ class LayersReferenceTest {
 
     static Stream<Arguments> simpleCases() {
         return dtypes("dense", "conv2d_equalized", "instancenorm2d", "instancenorm3d_affine", "pixelnorm", "mbstd_n8", "mbstd_n2",
-                "mbstd3d_n4", "leakyrelu", "upnearest2d", "upnearest3d", "avgdown2d", "avgdown3d", "softmax2d", "softmax3d");
+                "mbstd3d_n4", "leakyrelu", "relu", "upnearest2d", "upnearest3d", "avgdown2d", "avgdown3d", "softmax2d", "softmax3d");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -107,6 +105,7 @@ class LayersReferenceTest {
                 case "pixelnorm" -> PixelNorm.apply(b, x);
                 case "mbstd_n8", "mbstd_n2", "mbstd3d_n4" -> MinibatchStdDev.apply(b, x, 4);
                 case "leakyrelu" -> Activations.leakyRelu(b, x, 0.2);
+                case "relu" -> Activations.relu(b, x);
                 case "upnearest2d", "upnearest3d" -> Resample.upNearest(b, x, 2);
                 case "avgdown2d", "avgdown3d" -> Resample.downAverage(b, x, 2);
                 case "softmax2d", "softmax3d" -> ChannelSoftmax.apply(b, x);

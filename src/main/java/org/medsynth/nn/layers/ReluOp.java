@@ -1,0 +1,77 @@
+package org.medsynth.nn.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ReLU on libnd4j's native {@code relu} kernel, with a backward pass built from two vectorised kernels:
+ * {@code dL/dx = dL/dy * step(x)}.
+ *
+ * <p>Why not {@code sd.nn().relu(...)}: its gradient in ND4J 1.0.0-M2.1 is {@code thresholdedrelu_bp},
+ * which evaluates a {@code std::function} per element. Measured on a 1 x 64 x 256 x 256 array on this
+ * machine's 2 cores: thresholdedrelu_bp 19-39 ms, native relu_bp 4.2 ms, step + multiply 1.8 ms; in a
+ * 256 x 256 U-Net train step the 14 ReLU backward passes took 140-170 ms (PyTorch's: 12 ms). The
+ * forward kernel is as fast as the legacy scalar ReLU (under 1 ms).
+ *
+ * <p>Like {@link FusedBatchNormOp} the op carries its own op name ({@value #NAME}), registered with
+ * SameDiff's op-name mapping, so that SameDiff's FlatBuffers clone of the op keeps this {@link #doDiff}.
+ * The mask uses x > 0 (not >= 0): the derivative at 0 is taken as 0, as PyTorch does.
+ */
+public final class ReluOp extends NativeOpAlias {
+    /** Op name in SameDiff graphs (execution uses the hash of the native {@code relu}). */
+    public static final String NAME = "medsynth_relu";
+
+    static {
+        register();
+    }
+
+    /** For SameDiff's reflective cloning only. */
+    public ReluOp() { }
+
+    public ReluOp(SameDiff sd, SDVariable x) {
+        super(sd, new SDVariable[]{x});
+        addTArgument(0.0);   // the kernel's cutoff: max(x, 0)
+    }
+
+    /** Registers the op class with SameDiff's op-name mapping (idempotent). */
+    static void register() {
+        Map<String, org.nd4j.autodiff.functions.DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
+        synchronized (m) {
+            m.putIfAbsent(NAME, new ReluOp());
+        }
+    }
+
+    /** max(x, 0) as a differentiable graph variable. */
+    public static SDVariable apply(SameDiff sd, String name, SDVariable x) {
+        SDVariable y = new ReluOp(sd, x).outputVariable();
+        return name == null ? y : y.rename(name);
+    }
+
+    @Override
+    public String opName() {
+        return NAME;
+    }
+
+    @Override
+    protected String nativeName() {
+        return "relu";
+    }
+
+    @Override
+    public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+        return Collections.singletonList(in.get(0));
+    }
+
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> grad) {
+        SDVariable mask = new Step(sameDiff, arg(), false, 0.0).outputVariable();
+        return Collections.singletonList(grad.get(0).mul(mask));
+    }
+}

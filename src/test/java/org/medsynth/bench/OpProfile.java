@@ -1,0 +1,213 @@
+package org.medsynth.bench;
+
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.Tensor;
+import org.medsynth.nn.networks.InfoMaxNet;
+import org.medsynth.nn.networks.SegConfig;
+import org.medsynth.nn.networks.SegmentationNetwork;
+import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.train.Adam;
+import org.medsynth.nn.train.MemoryGuard;
+import org.medsynth.nn.train.TrainStep;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Where the time of one segmentation train step goes: time per op type (summed over the graph's ops of
+ * that type, measured by a SameDiff listener around each op execution), the rest of
+ * {@code calculateGradientsAndOutputs} (SameDiff's own scheduling and array management), the Adam update
+ * and the memory guard. A diagnostic for performance work, not a benchmark table:
+ * <pre>
+ * java -cp ... org.medsynth.bench.OpProfile unet 256x256 64 1 [steps=3]
+ * </pre>
+ */
+public final class OpProfile {
+
+    /** Accumulates wall time per op name between {@code preOpExecution} and {@code opExecution}. */
+    static final class Timer extends BaseListener {
+        final Map<String, long[]> perOp = new TreeMap<>();
+        /** Per op name: total nanoseconds with helpers as ND4J sets them [0] and off for the ops in noHelpers [1]. */
+        final Map<String, long[]> ab = new TreeMap<>();
+        boolean variantB;
+        final Map<String, Long> perInstance = new TreeMap<>();
+        private long start;
+        boolean on;
+        final java.util.Set<String> noHelpers = java.util.Set.of(System.getProperty("noHelpers", "").split(","));
+
+        @Override
+        public boolean isActive(Operation operation) { return on; }
+
+        @Override
+        public void preOpExecution(org.nd4j.autodiff.samediff.SameDiff sd, At at, SameDiffOp op, OpContext ctx) {
+            if (variantB && ctx != null && noHelpers.contains(op.getOp().opName())) ctx.allowHelpers(false);
+            start = System.nanoTime();
+        }
+
+        @Override
+        public void opExecution(org.nd4j.autodiff.samediff.SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+                                INDArray[] outputs) {
+            long dt = System.nanoTime() - start;
+            long[] acc = perOp.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
+            acc[0] += dt;
+            acc[1]++;
+            ab.computeIfAbsent(op.getOp().opName(), k -> new long[2])[variantB ? 1 : 0] += dt;
+            StringBuilder shapes = new StringBuilder(op.getName());
+            if (ctx != null) for (INDArray in : ctx.getInputArrays()) shapes.append(' ').append(java.util.Arrays.toString(in.shape())).append(in.ordering());
+            perInstance.merge(shapes.toString(), dt, Long::sum);
+        }
+    }
+
+    /** SkrGAN's G_P/D_P ({@code pix2pix}) or G_S/D_S ({@code pggan RES}) iterations as in SkrGanBenchmark, op times of both graphs. */
+    static void gan(String[] a) throws Exception {
+        Timer timer = new Timer();
+        java.util.function.IntConsumer iteration;
+        Runnable attach;
+        if (a[0].equals("pix2pix")) {
+            org.medsynth.workflow.skrgan.SkrGanSettings s = new org.medsynth.workflow.skrgan.SkrGanSettings("skrgan", 256, true, 7, 1, 1,
+                    SkrGanBenchmark.WIDTH, SkrGanBenchmark.RENDER_WIDTH, 1);
+            org.medsynth.nn.train.ConditionalGan render = new org.medsynth.nn.train.ConditionalGan(new ParamStore(1),
+                    org.medsynth.workflow.skrgan.SkrGanNetworks.renderGenerator(s)::apply,
+                    org.medsynth.workflow.skrgan.SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256},
+                    org.medsynth.nn.train.ConditionalGan.GanLoss.VANILLA, org.medsynth.workflow.skrgan.SkrGanTraining.LAMBDA_L1,
+                    Adam.pix2pix(), Adam.pix2pix());
+            INDArray sketch = Nd4j.rand(DataType.FLOAT, 1, 1, 256, 256), image = Nd4j.rand(DataType.FLOAT, 1, 3, 256, 256);
+            iteration = i -> render.step(sketch, image);
+            attach = () -> {
+                render.discriminatorStep().graph().sd().setListeners(timer);
+                render.generatorStep().graph().sd().setListeners(timer);
+            };
+        } else {
+            int r = Integer.parseInt(a[1]);
+            org.medsynth.nn.networks.PgganConfig cfg = org.medsynth.nn.networks.PgganConfig.builder().channels(1).maxResolution(r)
+                    .width(SkrGanBenchmark.WIDTH).build();
+            org.medsynth.workflow.skrgan.ProgressiveGanTraining t = new org.medsynth.workflow.skrgan.ProgressiveGanTraining(new ParamStore(1), cfg,
+                    org.medsynth.workflow.skrgan.ProgressiveSchedule.fixed(r, 100, SkrGanBenchmark.BATCH),
+                    (n, res, rng) -> Nd4j.rand(DataType.FLOAT, n, 1, res, res).muli(2).subi(1), "GS", "DS", true, 1e-3, 1);
+            iteration = t::step;
+            attach = () -> {
+                try {
+                    java.lang.reflect.Field g = t.getClass().getDeclaredField("gStep");
+                    g.setAccessible(true);
+                    ((TrainStep) g.get(t)).graph().sd().setListeners(timer);
+                    java.lang.reflect.Field c = t.getClass().getDeclaredField("critic");
+                    c.setAccessible(true);
+                    ((org.medsynth.nn.losses.WganGp) c.get(t)).trainStep().graph().sd().setListeners(timer);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        int steps = Integer.parseInt(a[a.length - 1]);
+        iteration.accept(0);
+        attach.run();
+        timer.on = true;
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= steps; i++) iteration.accept(i);
+        double total = (System.nanoTime() - t0) / 1e9 / steps;
+        long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
+        System.out.printf(Locale.ROOT, "%s: %.3f s per iteration, of which %.3f s in ops%n", String.join(" ", a), total, ops / 1e9 / steps);
+        timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(25)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/it  %5d calls/it%n", e.getKey(),
+                        e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+        System.exit(0);
+    }
+
+    /** Minor page faults of this process so far (field 10 of /proc/self/stat; -1 where there is none). */
+    static long minorFaults() {
+        try {
+            String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            return Long.parseLong(st.substring(st.lastIndexOf(')') + 2).split(" ")[7]);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    public static void main(String[] a) throws Exception {
+        if (a[0].equals("pix2pix") || a[0].equals("pggan")) {
+            gan(a);
+            return;
+        }
+        String name = a[0];
+        int[] size = SegmentationBenchmark.parseSize(a[1]);
+        int width = Integer.parseInt(a[2]);
+        int batch = Integer.parseInt(a[3]);
+        int steps = a.length > 4 ? Integer.parseInt(a[4]) : 3;
+        int classes = SegmentationBenchmark.CLASSES;
+        SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, classes).withWidth(width)
+                .withDepth(SegmentationBenchmark.DEPTH));
+        ParamStore store = new ParamStore(1);
+        NetBuilder b = NetBuilder.forTraining(store, "seg");
+        Tensor x = b.input("image", 1, size);
+        long[] ts = new long[2 + size.length];
+        ts[0] = -1;
+        ts[1] = classes;
+        for (int i = 0; i < size.length; i++) ts[2 + i] = size[i];
+        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
+        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
+        TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(1e-4, 0.9, 0.999, 1e-8)).memoryGuard(null);
+        Nd4j.getRandom().setSeed(1);
+        INDArray image = Nd4j.randn(DataType.FLOAT, x.shape(batch));
+        Map<String, INDArray> f = new HashMap<>();
+        f.put("image", image);
+        f.put("target", SegmentationBenchmark.randomOneHot(batch, size, new Random(2)));
+        if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(image, null, new SplittableRandom(3)));
+        Timer timer = new Timer();
+        b.sd().setListeners(timer);
+        System.out.printf(Locale.ROOT, "%s %s width %d batch %d: %d ops in the graph%n", name, a[1], width, batch, b.sd().getOps().size());
+        MemoryGuard guard = new MemoryGuard(0.1);
+        for (int i = 0; i < steps + 1; i++) {
+            timer.on = i > 0;
+            if (i == 1) {
+                timer.ab.clear();
+                timer.perOp.clear();
+                timer.perInstance.clear();
+            }
+            timer.variantB = i % 2 == 0;
+            long f0 = minorFaults();
+            long t0 = System.nanoTime();
+            TrainStep.Result r = step.compute(f);
+            long t1 = System.nanoTime();
+            step.apply(r);
+            r.closeGradients();
+            long t2 = System.nanoTime();
+            guard.afterStep();
+            long t3 = System.nanoTime();
+            long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
+            System.out.printf(Locale.ROOT, "step %d: forward+backward %.3f s, Adam+stats %.3f s, gc %.3f s, %d minor page faults%n", i,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, minorFaults() - f0);
+            if (i == steps) {
+                System.out.printf(Locale.ROOT, "sum of op times over %d steps: %.3f s%n", steps, ops / 1e9);
+                timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(30)
+                        .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/step  %5d calls/step%n", e.getKey(),
+                                e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+                if (!System.getProperty("noHelpers", "").isEmpty()) {
+                    System.out.println("A/B (odd steps: helpers as set; even steps: no helpers for " + timer.noHelpers + "), ms per step:");
+                    int na = (steps + 1) / 2, nb = steps / 2;
+                    timer.ab.forEach((k, v) -> {
+                        if (timer.noHelpers.contains(k)) System.out.printf(Locale.ROOT, "  %-28s %8.1f  %8.1f%n", k, v[0] / 1e6 / na, v[1] / 1e6 / Math.max(1, nb));
+                    });
+                }
+                System.out.println("slowest op instances:");
+                timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(25)
+                        .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/step  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
+            }
+        }
+        System.exit(0);
+    }
+}
