@@ -31,10 +31,21 @@ import java.util.List;
  */
 public class CommandBridge implements PlugIn {
 
+    private static volatile boolean allocatorAdviceShown;
+
+    /** Once per session, before the first training command: how to start Fiji for faster training, if that applies. */
+    static void adviseOnAllocator(String commandClass) {
+        if (allocatorAdviceShown || commandClass == null || !commandClass.contains(".Train")) return;
+        allocatorAdviceShown = true;
+        String advice = org.medsynth.nn.Backend.allocatorAdvice();
+        if (advice != null) IJ.log("MedSynth: " + advice);
+    }
+
     @Override
     public void run(String commandClass) {
         LastError.clear();
         org.medsynth.nn.Backend.preferPassiveThreadWaiting();
+        adviseOnAllocator(commandClass);
         String title = "MedSynth";
         try {
             Context context = MedSynthContext.get();

@@ -40,6 +40,7 @@ public final class MedGanBenchmark {
     record Case(int patch, double g, double d, double iteration, double peakRssMb, long gParams, long dParams) { }
 
     public static void main(String[] args) throws Exception {
+        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         String[] patchArg = (args.length > 0 ? args[0] : "64,96").split(",");
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int k = args.length > 2 ? Integer.parseInt(args[2]) : 4;

@@ -130,15 +130,25 @@ public final class OpProfile {
 
     /** Minor page faults of this process so far (field 10 of /proc/self/stat; -1 where there is none). */
     static long minorFaults() {
+        return statField(7);
+    }
+
+    /** CPU time of this process in the kernel so far, in clock ticks (field 15 of /proc/self/stat). */
+    static long systemTicks() {
+        return statField(12);
+    }
+
+    private static long statField(int indexAfterState) {
         try {
             String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
-            return Long.parseLong(st.substring(st.lastIndexOf(')') + 2).split(" ")[7]);
+            return Long.parseLong(st.substring(st.lastIndexOf(')') + 2).split(" ")[indexAfterState]);
         } catch (Exception e) {
             return -1;
         }
     }
 
     public static void main(String[] a) throws Exception {
+        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         if (a[0].equals("pix2pix") || a[0].equals("pggan")) {
             gan(a);
             return;
@@ -179,7 +189,7 @@ public final class OpProfile {
                 timer.perInstance.clear();
             }
             timer.variantB = i % 2 == 0;
-            long f0 = minorFaults();
+            long f0 = minorFaults(), s0 = systemTicks();
             long t0 = System.nanoTime();
             TrainStep.Result r = step.compute(f);
             long t1 = System.nanoTime();
@@ -189,9 +199,10 @@ public final class OpProfile {
             guard.afterStep();
             long t3 = System.nanoTime();
             long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
-            System.out.printf(Locale.ROOT, "step %d: forward+backward %.3f s, Adam+stats %.3f s, gc %.3f s, %d minor page faults%n", i,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, minorFaults() - f0);
+            System.out.printf(Locale.ROOT, "step %d: forward+backward %.3f s, Adam+stats %.3f s, gc %.3f s, %d minor page faults, %.2f s CPU in the kernel%n",
+                    i, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, minorFaults() - f0, (systemTicks() - s0) / 100.0);
             if (i == steps) {
+                System.out.printf(Locale.ROOT, "peak resident memory %.2f GB%n", SegmentationBenchmark.peakRssGb());
                 System.out.printf(Locale.ROOT, "sum of op times over %d steps: %.3f s%n", steps, ops / 1e9);
                 timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(30)
                         .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/step  %5d calls/step%n", e.getKey(),

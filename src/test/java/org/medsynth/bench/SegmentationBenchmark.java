@@ -242,6 +242,7 @@ public final class SegmentationBenchmark {
 
     /** Child process: one case, prints {@code RESULT key=value ...}. */
     static void worker(String[] a) {
+        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         String name = a[1];
         int[] size = parseSize(a[2]);
         int width = Integer.parseInt(a[3]);
@@ -346,6 +347,9 @@ public final class SegmentationBenchmark {
     /** Runs a child process (stderr merged), echoes and returns its output lines; kills it after the case timeout. */
     static List<String> run(List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // both sides run as bin/medsynth-headless runs MedSynth: passive OpenMP threads, one malloc arena
+        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "1");
         Process p = pb.start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {

@@ -43,7 +43,7 @@ public final class SkrGanBenchmark {
     static final int[] RESOLUTIONS = {64, 128, 256};
 
     public static void main(String[] args) throws Exception {
-        org.medsynth.nn.Backend.preferPassiveThreadWaiting();
+        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         Path target = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
         double load0 = loadAverage();
         Map<Integer, Double> javaPggan = new LinkedHashMap<>();
