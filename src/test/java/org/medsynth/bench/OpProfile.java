@@ -149,6 +149,10 @@ public final class OpProfile {
 
     public static void main(String[] a) throws Exception {
         org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
+        if (System.getProperty("ewThreshold") != null) Nd4j.getEnvironment().setElementwiseThreshold(Integer.getInteger("ewThreshold"));
+        if (System.getProperty("tadThreshold") != null) Nd4j.getEnvironment().setTadThreshold(Integer.getInteger("tadThreshold"));
+        System.out.println("element-wise threshold " + Nd4j.getEnvironment().elementwiseThreshold() + ", TAD threshold "
+                + Nd4j.getEnvironment().tadThreshold() + ", max threads " + Nd4j.getEnvironment().maxThreads());
         if (a[0].equals("pix2pix") || a[0].equals("pggan")) {
             gan(a);
             return;

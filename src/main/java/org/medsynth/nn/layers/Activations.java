@@ -9,15 +9,14 @@ public final class Activations {
     private Activations() { }
 
     /**
-     * max(x, 0) + slope min(x, 0); PGGAN, pix2pix and DCGAN discriminators use slope 0.2. Computed as
-     * {@code slope x + (1 - slope) relu(x)} on {@link ReluOp}: ND4J's own leaky ReLU kernels (legacy
-     * LeakyReLU, lrelu, lrelu_bp) evaluate a function object per element and took 12 ms forward and 19 ms
-     * backward on a 1 x 64 x 256 x 256 array on 2 cores, these four vectorised kernels about 3 ms each way.
+     * max(x, 0) + slope min(x, 0); PGGAN, pix2pix and DCGAN discriminators use slope 0.2. ND4J's own
+     * kernels (lrelu / lrelu_bp, slow per element). Composing it from {@link ReluOp} instead
+     * ({@code slope x + (1 - slope) relu(x)}, four vectorised kernels) was faster per array in isolation
+     * but made whole training steps slower (256 px PGGAN iteration 2.1 s -> 4.0 s: more ops and more
+     * full-size intermediates), so it is not used.
      */
     public static Tensor leakyRelu(NetBuilder b, Tensor x, double slope) {
-        if (slope == 0) return relu(b, x);
-        SDVariable linear = x.var().mul(slope);
-        SDVariable y = ReluOp.apply(b.sd(), null, x.var()).mul(1 - slope).add(b.opName("lrelu"), linear);
+        SDVariable y = b.sd().nn().leakyRelu(b.opName("lrelu"), x.var(), slope);
         SDVariable t = null;
         if (x.hasTangent()) {
             SDVariable d = positive(b, x).mul(1 - slope).add(slope);
