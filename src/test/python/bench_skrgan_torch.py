@@ -167,7 +167,8 @@ class PatchGAN(nn.Module):
 
 
 def timed(fn, repeats):
-    fn()  # warm-up
+    fn()  # warm-up: two calls, as on the MedSynth side
+    fn()
     t = time.perf_counter()
     for _ in range(repeats):
         fn()

@@ -39,7 +39,9 @@ public final class SkrGanBenchmark {
     static final double WIDTH = 0.125;
     static final int RENDER_WIDTH = 16;
     static final int BATCH = 4;
-    static final int REPS = 2;
+    static final int REPS = 5;
+    /** Warm-up calls: the first two steps of a run fault their native memory in (docs/nn-toolkit.md). */
+    static final int WARMUP = 2;
     static final int[] RESOLUTIONS = {64, 128, 256};
 
     public static void main(String[] args) throws Exception {
@@ -51,7 +53,7 @@ public final class SkrGanBenchmark {
             PgganConfig cfg = PgganConfig.builder().channels(1).maxResolution(r).width(WIDTH).build();
             ProgressiveGanTraining t = new ProgressiveGanTraining(new ParamStore(1), cfg, ProgressiveSchedule.fixed(r, 100, BATCH),
                     (n, res, rng) -> Nd4j.rand(DataType.FLOAT, n, 1, res, res).muli(2).subi(1), "GS", "DS", true, 1e-3, 1);
-            javaPggan.put(r, BenchmarkReport.secondsPerCall(1, REPS, t::step));
+            javaPggan.put(r, BenchmarkReport.secondsPerCall(WARMUP, REPS, t::step));
             System.out.printf(Locale.ROOT, "java pggan %d: %.3f s%n", r, javaPggan.get(r));
         }
         SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1);
@@ -60,7 +62,7 @@ public final class SkrGanBenchmark {
                 SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256}, ConditionalGan.GanLoss.VANILLA,
                 SkrGanTraining.LAMBDA_L1, Adam.pix2pix(), Adam.pix2pix());
         INDArray sketch = Nd4j.rand(DataType.FLOAT, 1, 1, 256, 256), image = Nd4j.rand(DataType.FLOAT, 1, 3, 256, 256);
-        double javaPix2pix = BenchmarkReport.secondsPerCall(1, REPS, i -> render.step(sketch, image));
+        double javaPix2pix = BenchmarkReport.secondsPerCall(WARMUP, REPS, i -> render.step(sketch, image));
         System.out.printf(Locale.ROOT, "java pix2pix 256: %.3f s%n", javaPix2pix);
 
         // generation: a model at 256 px (untrained weights time the same)

@@ -161,6 +161,7 @@ public final class WganGp {
         probe.sd().getVariable(XHAT).setArray(xhat);
         Map<String, INDArray> pf = new HashMap<>(extraFeeds);
         INDArray g = probe.sd().calculateGradients(onlyPlaceholders(probe.sd(), pf), XHAT).get(XHAT);
+        TrainStep.releaseSessionArrays(probe.sd());
         INDArray gFlat = g.reshape(n, g.length() / n);
         INDArray norms = gFlat.norm2(1);
         double penalty = 0;
