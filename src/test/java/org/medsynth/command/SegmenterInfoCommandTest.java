@@ -124,6 +124,16 @@ class SegmenterInfoCommandTest {
         assertTrue(e.getMessage().contains("must be below window_high"), e.getMessage());
     }
 
+    /** The command's window choices are the library's presets (annotations cannot refer to the list). */
+    @Test
+    void windowChoicesAreTheLibrarysPresets() throws Exception {
+        org.scijava.plugin.Parameter p = TrainSegmenterCommand.class.getField("window").getAnnotation(org.scijava.plugin.Parameter.class);
+        assertEquals(org.medsynth.image.preprocess.IntensityWindow.CHOICES, java.util.List.of(p.choices()));
+        for (String c : p.choices()) {
+            if (!c.equals("none")) assertTrue(p.description().contains(c + " (" + org.medsynth.image.preprocess.IntensityWindow.preset(c).describe() + ")"), c);
+        }
+    }
+
     @Test
     void missingAndForeignModelsAreExplained() throws Exception {
         SegmenterInfoCommand c = new SegmenterInfoCommand();
