@@ -18,7 +18,11 @@
 //   seg_batch=0 (segmenter slices per step; 0 = Train Segmenter's default: 2 for im-mlu-net/info-max-net, else 1)
 //   validate_every=50 (steps; the same for every mix) learning_rate=0.001 (the paper: 1e-4 for 3000 batches; 1e-3 suits the short runs here), l1_weight=100 (the paper: 0,
 //   pure least squares; the L1 term, pix2pix's 100, makes the generator match the intensities in 1000 iterations),
-//   mixes=R,F+R (also F = synthetic only, 3F+R = 3 synthetic pairs per real pair, ...), edit_label=2 seed=1.
+//   mixes=R,F+R (also F = synthetic only, 3F+R = 3 synthetic pairs per real pair, ...), edit_label=2 seed=1,
+//   window=-160..240: the segmenters' intensity preprocessing. Default: the abdominal CT window -160..240 HU mapped to
+//   [-1, 1] (Train Segmenter window_low/window_high, normalization=-1to1), because the phantoms (and 3D-MedGAN's synthetic
+//   volumes) are CT volumes in HU; LOW..HIGH sets another window, "abdomen" = -160..240, window=none gives Train
+//   Segmenter's default (the paper's 0.5/99.5 % percentile clipping + z-score). 3D-MedGAN keeps its own intensity mapping.
 //   The defaults take about 10-15 min on 2 loaded cores; "OUT cases=3 test=1 size=32 depth=8 gan_iterations=2
 //   seg_iterations=2 width=4" is a smoke run. mixes=R,F,F+R,3F+R is the augmentation experiment of Table 1
 //   (docs/medgan.md, "Augmentation experiment").
@@ -47,6 +51,20 @@ validation = value("validation", 0.2); learningRate = value("learning_rate", 0.0
 validateEvery = value("validate_every", 50); editLabel = value("edit_label", 2); seed = value("seed", 1);
 network = text("network", "im-mlu-net");
 mixes = split(text("mixes", "R,F+R"), ",");
+// segmenters' intensity preprocessing: a CT window (calibrated units, HU) mapped to [-1, 1], or the paper's percentiles
+window = text("window", "-160..240");
+if (window == "abdomen") window = "-160..240";
+windowLow = NaN; windowHigh = NaN;
+preprocessing = "window=none normalization=zscore clip_low=0.5 clip_high=99.5";
+if (window != "none") {
+    dots = indexOf(window, "..");
+    lowText = ""; highText = "";
+    if (dots > 0) { lowText = substring(window, 0, dots); highText = substring(window, dots + 2); }
+    windowLow = parseFloat(lowText); windowHigh = parseFloat(highText);
+    if (isNaN(windowLow) || isNaN(windowHigh) || windowLow >= windowHigh)
+        exit("window must be LOW..HIGH in calibrated units (HU) with LOW < HIGH, e.g. window=-160..240, or abdomen, or none (got " + window + ").");
+    preprocessing = "window_low=" + lowText + " window_high=" + highText + " normalization=-1to1";
+}
 t0 = getTime();
 
 // 1. phantoms: training and test cases with different seeds
@@ -56,6 +74,7 @@ if (!File.exists(train + "labels")) run("MedSynth Make Phantoms", "kind=liver co
     + " depth=" + depth + " seed=" + (100 * seed) + " output=[" + train + "]");
 if (!File.exists(testDir + "labels")) run("MedSynth Make Phantoms", "kind=liver count=" + test + " width=" + size + " height=" + size
     + " depth=" + depth + " seed=" + (100 * seed + 10000) + " output=[" + testDir + "]");
+log("segmenter preprocessing: " + preprocessing);
 log("phantoms: " + cases + " training and " + test + " test volumes of " + size + " x " + size + " x " + depth);
 
 // 2. 3D-MedGAN on the training pairs (generator depth: the patch a multiple of 2^depth, the innermost level >= 4 voxels)
@@ -101,10 +120,18 @@ for (i = 0; i < mixes.length; i++) {
     label = "" + (100 * r) + "% F";
     if (r == 0) label = "100% R";
     else if (!only) label = label + " + 100% R";
+    // a model of an earlier run is reused only when it has this run's intensity preprocessing
+    if (File.exists(model)) {
+        run("MedSynth Segmenter Info", "model=[" + model + "]");
+        oldLow = getResult("window low", 0); oldHigh = getResult("window high", 0);
+        same = (isNaN(oldLow) && isNaN(windowLow)) || (oldLow == windowLow && oldHigh == windowHigh);
+        if (!same) exit(model + " was trained with the intensity preprocessing '" + getResultString("preprocessing", 0) + "', not window="
+            + window + ". Delete OUT/models and OUT/segmentations-* (or choose another output folder) to train with this window.");
+    }
     if (!File.exists(model)) {
         opts = "network=" + network + " images=[" + train + "images] labels=[" + train + "labels] classes=3 model=[" + model + "] iterations="
             + segIterations + " patch=" + size + " width=" + width + " depth=" + segDepth + " learning_rate=" + learningRate + " seed=" + seed
-            + " validation=" + validation + " validate_every=" + validateEvery + " resume";
+            + " validation=" + validation + " validate_every=" + validateEvery + " " + preprocessing + " resume";
         if (segBatch > 0) opts = opts + " batch=" + segBatch;
         if (r > 0) opts = opts + " augment_with=[" + augmentWith + "] fake_ratio=" + r + " edit_label=" + editLabel;
         if (only) opts = opts + " synthetic_only";

@@ -15,6 +15,10 @@
 //   patch=64x64x16          training patch; WxHxD = 3D networks (as the paper's 48x256x256 chunks), one number or WxH =
 //                           2D networks trained and applied slice by slice
 //   width=8 depth=3 batch=1 lr=0.001 seed=1 norm=batch rare_share=0.333
+//   window=-160..240        intensity preprocessing. Default: the abdominal CT window -160..240 HU mapped to [-1, 1]
+//                           (Train Segmenter window_low/window_high, normalization=-1to1), because the phantoms are CT
+//                           volumes in HU; LOW..HIGH sets another window (calibrated units), "abdomen" = -160..240, and
+//                           window=none gives the paper's preprocessing (0.5/99.5 % percentile clipping + z-score)
 //   networks=unet,attention-unet,unet++,mlu-net,info-max-net,im-mlu-net   (comma-separated subset)
 // Example quick run (about a minute): "OUT 2 32x32x8 train=2 test=1 patch=32x32x8 width=2"
 setBatchMode(true);
@@ -36,6 +40,7 @@ lr = "0.001";
 seed = 1;
 norm = "batch";
 rareShare = "0.333";
+window = "-160..240";
 networkList = "unet,attention-unet,unet++,mlu-net,info-max-net,im-mlu-net";
 
 arg = String.trim(getArgument());
@@ -64,7 +69,8 @@ for (i = 0; i < tokens.length; i++) {
         else if (key == "networks") networkList = value;
         else if (key == "iterations") iterations = parseInt(value);
         else if (key == "size") size = value;
-        else exit("Unknown argument '" + key + "'. Use train, test, train_seed, test_seed, patch, width, depth, batch, lr, seed, norm, rare_share or networks.");
+        else if (key == "window") window = value;
+        else exit("Unknown argument '" + key + "'. Use train, test, train_seed, test_seed, patch, width, depth, batch, lr, seed, norm, rare_share, window or networks.");
     } else {
         if (positional == 0) out = tok;
         else if (positional == 1) iterations = parseInt(tok);
@@ -80,6 +86,19 @@ dims = split(size, "x");
 if (dims.length != 3) exit("SIZE must be WxHxD, e.g. 64x64x24 (got " + size + ").");
 pw = parseInt(dims[0]); ph = parseInt(dims[1]); pd = parseInt(dims[2]);
 if (isNaN(pw) || isNaN(ph) || isNaN(pd)) exit("SIZE must be WxHxD, e.g. 64x64x24 (got " + size + ").");
+// intensity preprocessing: a CT window (calibrated units, HU) mapped to [-1, 1], or the paper's percentile clipping
+if (window == "abdomen") window = "-160..240";
+if (window == "none") {
+    preprocessing = "normalization=zscore clip_low=0.5 clip_high=99.5";
+} else {
+    dots = indexOf(window, "..");
+    lowText = ""; highText = "";
+    if (dots > 0) { lowText = substring(window, 0, dots); highText = substring(window, dots + 2); }
+    windowLow = parseFloat(lowText); windowHigh = parseFloat(highText);
+    if (isNaN(windowLow) || isNaN(windowHigh) || windowLow >= windowHigh)
+        exit("window must be LOW..HIGH in calibrated units (HU) with LOW < HIGH, e.g. window=-160..240, or abdomen, or none (got " + window + ").");
+    preprocessing = "window_low=" + lowText + " window_high=" + highText + " normalization=-1to1";
+}
 mode = "2D (slice-wise)";
 patchSides = split(patch, "x");
 if (patchSides.length == 3) mode = "3D";
@@ -104,7 +123,7 @@ if (!File.exists(testDir + "dataset.json"))
 if (nImages > 0) close("*");
 
 settings = "iterations=" + iterations + " patch=" + patch + " batch=" + batch + " learning_rate=" + lr + " seed=" + seed
-    + " width=" + width + " depth=" + depth + " norm=" + norm + " normalization=zscore clip_low=0.5 clip_high=99.5 resize=0"
+    + " width=" + width + " depth=" + depth + " norm=" + norm + " " + preprocessing + " resize=0"
     + " rare_share=" + rareShare + " augment=flips+rotations validation=0 checkpoint_every=" + iterations;
 print("Segmentation comparison: " + networks.length + " networks, " + mode + ", " + nTrain + " training phantoms (seeds "
     + trainSeed + "-" + (trainSeed + nTrain - 1) + "), " + nTest + " test phantoms (seeds " + testSeed + "-" + (testSeed + nTest - 1)
@@ -201,18 +220,19 @@ for (k = 0; k < n; k++) {
     setResult("mode", k, mode);
     setResult("iterations", k, iterations);
     setResult("patch", k, patch);
+    setResult("window", k, window);
 }
 updateResults();
 // the CSV is written here (not with saveAs("Results")) to keep 4 decimals and leave out row numbers
 csv = out + "segmentation-comparison.csv";
 text = "network,Dice liver,Dice tumour,Dice mean,Dice liver pooled,Dice tumour pooled,tumour cases,training s,segmentation s,"
-    + "parameters,training parameters,final loss,mode,iterations,patch,batch,learning rate,width,depth,seed,train,test,size\n";
+    + "parameters,training parameters,final loss,mode,iterations,patch,batch,learning rate,width,depth,seed,train,test,size,window\n";
 for (k = 0; k < n; k++)
     text = text + networks[k] + "," + d2s(diceLiver[k], 4) + "," + d2s(diceTumour[k], 4) + "," + d2s(diceMean[k], 4) + ","
         + d2s(pooledLiver[k], 4) + "," + d2s(pooledTumour[k], 4) + "," + tumourCases[k] + "," + d2s(trainSec[k], 1) + ","
         + d2s(segSec[k], 1) + "," + d2s(params[k], 0) + "," + d2s(trainParams[k], 0) + "," + d2s(finalLoss[k], 4) + "," + mode + ","
         + iterations + "," + patch + "," + batch + "," + lr + "," + width + "," + depth + "," + seed + "," + nTrain + "," + nTest + ","
-        + size + "\n";
+        + size + "," + window + "\n";
 File.saveString(text, csv);
 
 // the same table as markdown in the Log (for reports)

@@ -66,6 +66,8 @@ public class SegmentCommand implements Command {
         }
         if (image == null) throw new UserInputException("Open an image to segment first, or give an input folder (input=...).");
         Segmenter.Result r = segmenter.segment(image, t, overlap, probabilities, new ImageJProgress("Segment"));
+        String warning = segmenter.windowWarning(image);
+        if (warning != null) ij.IJ.log("Segment: warning: " + warning + ".");
         labels = r.labels();
         probability_maps = r.probabilities();
         if (output != null) {

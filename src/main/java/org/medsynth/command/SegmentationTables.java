@@ -1,6 +1,8 @@
 package org.medsynth.command;
 
 import ij.measure.ResultsTable;
+import org.medsynth.image.preprocess.IntensityWindow;
+import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.workflow.hybrid.SyntheticTrainingData;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterTraining;
@@ -42,9 +44,10 @@ final class SegmentationTables {
 
     /**
      * One row: real and synthetic training pairs, validation pairs, and the synthetic data used
-     * ("mix" as in the paper's Table 1, "augment with", "fake ratio", "synthetic only", "synthetic folder", "reused").
+     * ("mix" as in the paper's Table 1, "augment with", "fake ratio", "synthetic only", "synthetic folder", "reused"),
+     * then the intensity preprocessing (see {@link #addPreprocessing}).
      */
-    static ResultsTable trainingData(SegmenterTraining.Result r, SyntheticTrainingData aug) {
+    static ResultsTable trainingData(SegmenterTraining.Result r, SyntheticTrainingData aug, PreprocessingSpec pre) {
         ResultsTable rt = new ResultsTable();
         rt.incrementCounter();
         SegmenterTraining.TrainingData d = r.data();
@@ -57,8 +60,23 @@ final class SegmentationTables {
         rt.addValue("synthetic only", aug != null && aug.syntheticOnly() ? 1 : 0);
         rt.addValue("synthetic folder", aug == null ? "" : aug.folder().toString());
         rt.addValue("reused", aug != null && aug.reused() ? 1 : 0);
+        addPreprocessing(rt, pre);
         rt.addValue("model", r.model().toString());
         return rt;
+    }
+
+    /**
+     * Columns of the intensity preprocessing in the current row: "window low", "window high" (calibrated units;
+     * NaN without a window), "clip low", "clip high" (percentiles), "normalization", and "preprocessing" in words.
+     */
+    static void addPreprocessing(ResultsTable rt, PreprocessingSpec pre) {
+        IntensityWindow w = pre.window();
+        rt.addValue("window low", w == null ? Double.NaN : w.low());
+        rt.addValue("window high", w == null ? Double.NaN : w.high());
+        rt.addValue("clip low", pre.clipLowPercentile());
+        rt.addValue("clip high", pre.clipHighPercentile());
+        rt.addValue("normalization", pre.normalization().key());
+        rt.addValue("preprocessing", pre.describeIntensity());
     }
 
     static ResultsTable folder(List<Segmenter.Outcome> outcomes) {

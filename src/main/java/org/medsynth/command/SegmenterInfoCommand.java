@@ -33,7 +33,10 @@ public class SegmenterInfoCommand implements Command {
         info = table(model.getName(), SegmenterModel.load(model.toPath()));
     }
 
-    /** One row: model, network, dims, width, depth, classes, channels, patch, parameters, training parameters, training settings. */
+    /**
+     * One row: model, network, dims, width, depth, classes, channels, patch, parameters, training parameters, training
+     * settings, and the intensity preprocessing that Segment applies (window low/high, clip low/high, normalization).
+     */
     static ResultsTable table(String name, SegmenterModel m) {
         SegmentationNetwork n = m.network();
         ResultsTable rt = new ResultsTable();
@@ -57,6 +60,7 @@ public class SegmenterInfoCommand implements Command {
             if (v instanceof Number num) rt.addValue(key, num.doubleValue());
             else if (v != null) rt.addValue(key, String.valueOf(v));
         }
+        SegmentationTables.addPreprocessing(rt, m.preprocessing());
         return rt;
     }
 

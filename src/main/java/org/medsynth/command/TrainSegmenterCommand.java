@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import org.medsynth.image.preprocess.CropPlacement;
+import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
@@ -84,8 +85,22 @@ public class TrainSegmenterCommand implements Command {
     @Parameter(description = "Normalisation inside the network", choices = {"batch", "instance", "none"})
     public String norm = "batch";
 
-    @Parameter(description = "Intensity normalisation after clipping", choices = {"zscore", "0to1", "-1to1", "none"})
+    @Parameter(description = "Intensity normalisation after clipping: zscore (mean 0, sd 1 per image), 0to1 / -1to1 (the "
+            + "clipping range, or the window, mapped linearly onto that range), none", choices = {"zscore", "0to1", "-1to1", "none"})
     public String normalization = "zscore";
+
+    @Parameter(description = "CT window preset instead of percentile clipping (calibrated units, HU): none, abdomen (-160..240), "
+            + "liver (-45..105), brain (0..80), lung (-1350..150), bone (-500..1300); window_low/window_high give any other window",
+            choices = {"none", "abdomen", "liver", "brain", "lung", "bone"})
+    public String window = "none";
+
+    @Parameter(description = "Lower end of the intensity window in calibrated units (HU for CT), e.g. -160; with window_high it "
+            + "replaces the percentile clipping; empty = no window", required = false)
+    public String window_low = "";
+
+    @Parameter(description = "Upper end of the intensity window in calibrated units (HU for CT), e.g. 240; empty = no window",
+            required = false)
+    public String window_high = "";
 
     @Parameter(description = "Lower clipping percentile (the paper: 0.5; 0 = no clipping)", min = "0", max = "100")
     public double clip_low = 0.5;
@@ -140,8 +155,14 @@ public class TrainSegmenterCommand implements Command {
         }
         if (model == null) throw new UserInputException("Give the model file to write, e.g. model=/path/to/liver-mlunet.zip.");
         int[] p = SegmenterSettings.parsePatch(patch);
-        PreprocessingSpec pre = new PreprocessingSpec(clip_low, clip_high, Normalization.fromKey(normalization),
-                resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS);
+        IntensityWindow w = IntensityWindow.fromOptions(window, window_low, window_high);
+        PreprocessingSpec pre = w == null
+                ? new PreprocessingSpec(clip_low, clip_high, Normalization.fromKey(normalization), resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
+                : new PreprocessingSpec(0, 100, Normalization.fromKey(normalization), resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, w);
+        if (w != null && (clip_low > 0 || clip_high < 100)) {
+            IJ.log("Train Segmenter: the intensity window " + w.describe() + " replaces the percentile clipping (clip_low/clip_high are not used).");
+        }
+        IJ.log("Train Segmenter: intensity preprocessing " + pre.describeIntensity() + ".");
         SegmenterSettings d = SegmenterSettings.defaults(network, classes, p);
         SegmenterSettings s = new SegmenterSettings(network, width, depth, Norm.parse(norm), classes, p,
                 batch == 0 ? d.batch() : batch, iterations, learning_rate, d.decayAt(), d.decayFactor(), seed, validation,
@@ -158,7 +179,7 @@ public class TrainSegmenterCommand implements Command {
         if (aug != null) for (String n : aug.notes()) IJ.log("Train Segmenter: " + n);
         for (String n : r.notes()) IJ.log("Train Segmenter: " + n);
         validation_dice = SegmentationTables.validation(r, classes);
-        training_data = SegmentationTables.trainingData(r, aug);
+        training_data = SegmentationTables.trainingData(r, aug, pre);
         loss_curves = r.losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
         loss_curves.setTitle(model.getName() + " losses");
     }

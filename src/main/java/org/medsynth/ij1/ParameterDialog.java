@@ -1,6 +1,8 @@
 package org.medsynth.ij1;
 
+import ij.Macro;
 import ij.gui.GenericDialog;
+import org.medsynth.workflow.UserInputException;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 
@@ -88,6 +90,7 @@ final class ParameterDialog {
             v = toType(type, d);
         } else if (type == String.class && choices != null && !choices.isEmpty()) {
             v = gd.getNextChoice();
+            checkMacroChoice(name, choices);
         } else if (type == File.class) {
             String s = gd.getNextString().trim();
             v = s.isEmpty() ? null : new File(s);
@@ -96,6 +99,20 @@ final class ParameterDialog {
         }
         module.setInput(name, v);
         module.resolveInput(name);
+    }
+
+    /**
+     * A macro value that is not one of the choices is refused with the valid ones: the headless
+     * (patched) GenericDialog would silently use the default choice instead, e.g. train without the
+     * window a macro asked for with a misspelt preset.
+     */
+    private static void checkMacroChoice(String name, List<?> choices) {
+        String options = Macro.getOptions();
+        if (options == null) return;
+        String given = Macro.getValue(options, name, null);
+        if (given == null || given.startsWith("&")) return;
+        for (Object c : choices) if (given.equals(String.valueOf(c))) return;
+        throw new UserInputException("'" + given + "' is not a valid choice for " + name + ". Use one of " + choices + ".");
     }
 
     private static String unitsOf(ModuleItem<?> item) {

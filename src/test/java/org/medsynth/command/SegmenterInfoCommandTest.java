@@ -22,6 +22,11 @@ class SegmenterInfoCommandTest {
     Path tmp;
 
     private Path train(String network) throws Exception {
+        return train(network, null).model.toPath();
+    }
+
+    /** Trains a tiny model through the command; {@code options} sets window keys before the run (null = defaults). */
+    private TrainSegmenterCommand train(String network, java.util.function.Consumer<TrainSegmenterCommand> options) throws Exception {
         Path img = tmp.resolve("images"), lab = tmp.resolve("labels");
         if (!Files.isDirectory(img)) {
             Files.createDirectories(img);
@@ -46,8 +51,9 @@ class SegmenterInfoCommandTest {
         t.depth = 1;
         t.validation = 0;
         t.seed = 7;
+        if (options != null) options.accept(t);
         t.run();
-        return t.model.toPath();
+        return t;
     }
 
     private static ResultsTable info(Path model) {
@@ -79,6 +85,53 @@ class SegmenterInfoCommandTest {
         // and critic only count among the training parameters
         assertEquals(pu, imn.getValue("parameters", 0));
         assertTrue(imn.getValue("training parameters", 0) > pu, "MI encoder and critic add parameters");
+    }
+
+    /** The window given to Train Segmenter is reported by it and by Segmenter Info (read from the model file). */
+    @Test
+    void theIntensityWindowIsReportedByTrainingAndInfo() throws Exception {
+        TrainSegmenterCommand windowed = train("unet", t -> {
+            t.window_low = "-160";
+            t.window_high = "240";
+            t.normalization = "-1to1";
+        });
+        ResultsTable data = windowed.training_data;
+        assertEquals(-160, data.getValue("window low", 0));
+        assertEquals(240, data.getValue("window high", 0));
+        assertEquals(0, data.getValue("clip low", 0), "the window replaces the percentiles");
+        assertEquals(100, data.getValue("clip high", 0));
+        assertEquals("-1to1", data.getStringValue("normalization", 0));
+        assertEquals("window -160..240 -> -1to1", data.getStringValue("preprocessing", 0));
+        ResultsTable info = info(windowed.model.toPath());
+        assertEquals(-160, info.getValue("window low", 0));
+        assertEquals(240, info.getValue("window high", 0));
+        assertEquals("window -160..240 -> -1to1", info.getStringValue("preprocessing", 0));
+
+        // a preset, and the paper's default (no window) for comparison
+        TrainSegmenterCommand preset = train("unet", t -> t.window = "liver");
+        assertEquals(-45, info(preset.model.toPath()).getValue("window low", 0));
+        ResultsTable plain = info(train("mlu-net"));
+        assertTrue(Double.isNaN(plain.getValue("window high", 0)));
+        assertEquals(0.5, plain.getValue("clip low", 0));
+        assertEquals("clip 0.5-99.5 % -> zscore", plain.getStringValue("preprocessing", 0));
+
+        UserInputException e = assertThrows(UserInputException.class, () -> train("unet", t -> t.window_low = "-160"));
+        assertTrue(e.getMessage().contains("Give both window_low and window_high"), e.getMessage());
+        e = assertThrows(UserInputException.class, () -> train("unet", t -> {
+            t.window_low = "240";
+            t.window_high = "-160";
+        }));
+        assertTrue(e.getMessage().contains("must be below window_high"), e.getMessage());
+    }
+
+    /** The command's window choices are the library's presets (annotations cannot refer to the list). */
+    @Test
+    void windowChoicesAreTheLibrarysPresets() throws Exception {
+        org.scijava.plugin.Parameter p = TrainSegmenterCommand.class.getField("window").getAnnotation(org.scijava.plugin.Parameter.class);
+        assertEquals(org.medsynth.image.preprocess.IntensityWindow.CHOICES, java.util.List.of(p.choices()));
+        for (String c : p.choices()) {
+            if (!c.equals("none")) assertTrue(p.description().contains(c + " (" + org.medsynth.image.preprocess.IntensityWindow.preset(c).describe() + ")"), c);
+        }
     }
 
     @Test

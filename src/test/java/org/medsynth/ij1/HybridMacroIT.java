@@ -52,6 +52,11 @@ class HybridMacroIT {
         assertTrue(run.out().contains("Hybrid: done in"), run.out());
         // default 3D-MedGAN: slice-wise on the whole 32 x 32 slice (a 16^3 generator cannot tell air from body)
         assertTrue(run.out().contains("3D-MedGAN (2D, patch 32, depth 3)"), run.out());
+        // the segmenters use the abdominal CT window by default; a second run reuses the models only with the same window
+        assertTrue(run.out().contains("Hybrid: segmenter preprocessing: window_low=-160 window_high=240 normalization=-1to1"), run.out());
+        HeadlessMacroIT.Run again = HeadlessMacroIT.headless(macro(), out + TINY + " window=none");
+        assertNotEquals(0, again.exit());
+        assertTrue(again.out().contains("was trained with the intensity preprocessing 'window -160..240 -> -1to1', not window=none"), again.out());
     }
 
     @Test

@@ -39,8 +39,8 @@ class SegmentationComparisonMacroIT {
         int net = header.indexOf("network"), liver = header.indexOf("Dice liver"), tumour = header.indexOf("Dice tumour"),
                 mean = header.indexOf("Dice mean"), pl = header.indexOf("Dice liver pooled"), pt = header.indexOf("Dice tumour pooled"),
                 time = header.indexOf("training s"), params = header.indexOf("parameters"), all = header.indexOf("training parameters"),
-                iterations = header.indexOf("iterations"), mode = header.indexOf("mode");
-        for (int i : new int[]{net, liver, tumour, mean, pl, pt, time, params, all, iterations, mode}) assertTrue(i >= 0, header.toString());
+                iterations = header.indexOf("iterations"), mode = header.indexOf("mode"), window = header.indexOf("window");
+        for (int i : new int[]{net, liver, tumour, mean, pl, pt, time, params, all, iterations, mode, window}) assertTrue(i >= 0, header.toString());
         assertEquals(1 + NETWORKS.size(), lines.size(), "one row per network: " + lines);
         List<String> seen = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
@@ -54,6 +54,7 @@ class SegmentationComparisonMacroIT {
             assertTrue(Double.parseDouble(f[time]) > 0);
             assertEquals("2", f[iterations], "the same budget for every network");
             assertEquals("3D", f[mode]);
+            assertEquals("-160..240", f[window], "the abdominal CT window is the macro's default");
             long p = Long.parseLong(f[params]), a = Long.parseLong(f[all]);
             assertTrue(p > 0);
             if (f[net].startsWith("info-max") || f[net].startsWith("im-")) assertTrue(a > p, "MI encoder and critic: " + line);
@@ -68,6 +69,8 @@ class SegmentationComparisonMacroIT {
             assertTrue(Files.exists(out.resolve("evaluation/" + n + "/segmentation-metrics.csv")), n);
         }
         assertTrue(run.out().contains("| network | Dice liver | Dice tumour | mean |"), run.out());
+        assertTrue(run.out().contains("window_low=-160 window_high=240 normalization=-1to1"), run.out());
+        assertTrue(run.out().contains("intensity preprocessing window -160..240 -> -1to1"), "Train Segmenter logs the window: " + run.out());
         assertTrue(run.out().contains("Train Segmenter (im-mlu-net) step 2/2"), "progress on the console: " + run.out());
     }
 
@@ -80,5 +83,9 @@ class SegmentationComparisonMacroIT {
         assertNotEquals(0, run.exit());
         assertTrue(run.out().contains("SIZE must be WxHxD"), run.out());
         assertFalse(Files.exists(tmp.resolve("y")), "nothing written before the arguments are checked");
+        run = HeadlessMacroIT.headless(macro(), tmp.resolve("z") + " 2 32x32x8 window=240..-160");
+        assertNotEquals(0, run.exit());
+        assertTrue(run.out().contains("window must be LOW..HIGH"), run.out());
+        assertFalse(Files.exists(tmp.resolve("z")), "nothing written before the window is checked");
     }
 }

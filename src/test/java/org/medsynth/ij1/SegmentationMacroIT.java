@@ -62,6 +62,20 @@ class SegmentationMacroIT {
         assertTrue(max <= 2, "labels are class indices 0..2");
     }
 
+    /** A macro value outside a key's choices stops the macro (the headless dialog would silently take the default). */
+    @Test
+    void aMisspeltChoiceStopsTheMacroWithTheValidOnes() throws Exception {
+        writePhantoms(2);
+        Path macro = tmp.resolve("choice.ijm");
+        Files.writeString(macro, "run(\"MedSynth Train Segmenter\", \"network=unet images=[" + tmp.resolve("images") + "] labels=["
+                + tmp.resolve("labels") + "] classes=3 model=[" + tmp.resolve("m.zip") + "] iterations=1 patch=16 width=2 depth=1 "
+                + "validation=0 window=kidney\");\n");
+        HeadlessMacroIT.Run run = HeadlessMacroIT.headless(macro, null);
+        assertNotEquals(0, run.exit());
+        assertTrue(run.out().contains("'kidney' is not a valid choice for window") && run.out().contains("abdomen"), run.out());
+        assertTrue(!Files.exists(tmp.resolve("m.zip")), "nothing trained");
+    }
+
     @Test
     void aMissingModelStopsTheMacroWithTheReason() throws Exception {
         writePhantoms(0);

@@ -8,14 +8,22 @@ import org.medsynth.image.bridge.FloatImage;
 import org.medsynth.image.bridge.ImgBridge;
 
 /**
- * Clips intensities at two percentiles and normalises them, per channel, with statistics taken
- * over the whole image or volume of that channel (all slices and frames). The input is never
- * modified; the result is a 32-bit image with the input's dimensions and spatial calibration.
+ * Clips intensities - at two percentiles, or at a fixed {@link IntensityWindow} - and normalises
+ * them, per channel, with statistics taken over the whole image or volume of that channel (all
+ * slices and frames). Values are the calibrated ones (HU for a CT with a calibration function).
+ * The input is never modified; the result is a 32-bit image with the input's dimensions and
+ * spatial calibration.
+ * <p>
+ * With a window the clipping bounds are the window's ends for every image: {@link Normalization#UNIT}
+ * and {@link Normalization#SYMMETRIC} map the window onto [0, 1] / [-1, 1] (a fixed map, the same
+ * for all images), {@link Normalization#ZSCORE} takes mean and standard deviation of the windowed
+ * (clipped) values of each image, {@link Normalization#NONE} leaves the clipped calibrated values.
  *
- * @param lowPercentile  lower clipping percentile (0 = the minimum, i.e. no clipping below)
- * @param highPercentile upper clipping percentile (100 = the maximum, i.e. no clipping above)
+ * @param lowPercentile  lower clipping percentile (0 = the minimum, i.e. no clipping below); must be 0 with a window
+ * @param highPercentile upper clipping percentile (100 = the maximum, i.e. no clipping above); must be 100 with a window
+ * @param window         fixed clipping window in calibrated units, used instead of the percentiles; null = none
  */
-public record IntensityNormalizer(double lowPercentile, double highPercentile, Normalization normalization) {
+public record IntensityNormalizer(double lowPercentile, double highPercentile, Normalization normalization, IntensityWindow window) {
 
     /** Statistics of one channel: clipping bounds, and mean and standard deviation of the clipped values. */
     public record Stats(double low, double high, double mean, double std) { }
@@ -26,11 +34,26 @@ public record IntensityNormalizer(double lowPercentile, double highPercentile, N
                     + lowPercentile + " and " + highPercentile + ".");
         }
         if (normalization == null) normalization = Normalization.NONE;
+        if (window != null && (lowPercentile > 0 || highPercentile < 100)) {
+            throw new IllegalArgumentException("a window replaces percentile clipping: use percentiles 0 and 100 with a window");
+        }
     }
 
-    /** The clipping bounds and statistics of the finite values of the given planes. */
+    /** Percentile clipping (no window). */
+    public IntensityNormalizer(double lowPercentile, double highPercentile, Normalization normalization) {
+        this(lowPercentile, highPercentile, normalization, null);
+    }
+
+    /** Clipping at a fixed window, then {@code normalization}. */
+    public static IntensityNormalizer windowed(IntensityWindow window, Normalization normalization) {
+        if (window == null) throw new IllegalArgumentException("no window");
+        return new IntensityNormalizer(0, 100, normalization, window);
+    }
+
+    /** The clipping bounds (the window, or the percentiles) and statistics of the finite values of the given planes. */
     public Stats measure(float[][] planes) {
-        double[] bounds = Percentiles.of(planes, lowPercentile, highPercentile);
+        double[] bounds = window != null ? new double[]{window.low(), window.high()}
+                : Percentiles.of(planes, lowPercentile, highPercentile);
         double lo = bounds[0], hi = bounds[1];
         double sum = 0, sumSq = 0;
         long n = 0;

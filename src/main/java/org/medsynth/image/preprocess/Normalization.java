@@ -5,13 +5,13 @@ import org.medsynth.workflow.UserInputException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** How intensities are rescaled after clipping. */
+/** How intensities are rescaled after clipping (at percentiles or at an {@link IntensityWindow}). */
 public enum Normalization {
     /** Values are left as they are (after clipping). */
     NONE("none"),
-    /** (v - mean) / std, mean and std of the clipped values; std 0 gives v - mean. */
+    /** (v - mean) / std, mean and std of the clipped (or windowed) values; std 0 gives v - mean. */
     ZSCORE("zscore"),
-    /** Linearly from [low, high] (the clipping bounds, or min/max without clipping) to [0, 1]. */
+    /** Linearly from [low, high] (the window, the clipping percentiles, or min/max without clipping) to [0, 1]. */
     UNIT("0to1"),
     /** Linearly from [low, high] to [-1, 1] (the GANs' range). */
     SYMMETRIC("-1to1");

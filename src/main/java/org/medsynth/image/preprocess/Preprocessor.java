@@ -7,8 +7,9 @@ import org.medsynth.workflow.UserInputException;
 import java.util.Random;
 
 /**
- * Applies a {@link PreprocessingSpec}, in this order: clip + normalise (statistics per channel over
- * the whole volume, so a crop does not change them), in-plane resize (images bilinear, label maps
+ * Applies a {@link PreprocessingSpec}, in this order: clip (at the intensity window in calibrated
+ * units, or at percentiles) + normalise (statistics per channel over the whole volume, so a crop
+ * does not change them), in-plane resize (images bilinear, label maps
  * nearest neighbour), then - for training pairs only - the organ-centred slice crop. Training
  * ({@link #prepareTraining}) and inference ({@link #prepare}) run the same code for the image.
  */
@@ -27,12 +28,12 @@ public final class Preprocessor {
     /** A preprocessed image with what is needed to map predictions back to the original image. */
     public record Prepared(ImagePlus image, int originalWidth, int originalHeight, Calibration originalCalibration) { }
 
-    /** Clip, normalise and resize one image (inference; also the image part of training). */
+    /** Clip (window or percentiles), normalise and resize one image (inference; also the image part of training). */
     public Prepared prepare(ImagePlus image) {
         if (image == null) throw new UserInputException("No image given.");
         ImagePlus out = image;
-        if (spec.clips() || spec.normalization() != Normalization.NONE) {
-            out = new IntensityNormalizer(spec.clipLowPercentile(), spec.clipHighPercentile(), spec.normalization()).apply(out);
+        if (spec.windows() || spec.clips() || spec.normalization() != Normalization.NONE) {
+            out = spec.intensityNormalizer().apply(out);
         }
         if (spec.resizes()) out = InPlaneResize.image(out, spec.width(), spec.height());
         if (out == image) out = image.duplicate();

@@ -7,6 +7,7 @@ import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import org.medsynth.image.bridge.TensorBridge;
 import org.medsynth.image.io.ImageFiles;
+import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Preprocessor;
 import org.medsynth.image.tiling.SlidingWindow;
 import org.medsynth.nn.NetBuilder;
@@ -97,6 +98,15 @@ public final class Segmenter {
     }
 
     /**
+     * Null, or a warning when the model has an intensity window and almost no voxel of {@code image} lies inside
+     * it (usually an image without its calibration function: raw values instead of HU).
+     */
+    public String windowWarning(ImagePlus image) {
+        IntensityWindow w = model.preprocessing().window();
+        return w == null || image == null ? null : w.warning(image);
+    }
+
+    /**
      * Segments every image of a folder into {@code <name>-labels.tif} (and
      * {@code <name>-probabilities.tif}) in the output folder; files that are no images or cannot
      * be segmented are skipped with the reason.
@@ -123,7 +133,8 @@ public final class Segmenter {
                 continue;
             }
             try {
-                Result r = segment(ImageFiles.open(f), tile, overlap, probabilities, Progress.NONE);
+                ImagePlus image = ImageFiles.open(f);
+                Result r = segment(image, tile, overlap, probabilities, Progress.NONE);
                 Path target = output.resolve(ImageFiles.baseName(f) + "-labels.tif");
                 ImageFiles.saveTiff(r.labels(), target);
                 String detail = target.getFileName().toString();
@@ -132,6 +143,8 @@ public final class Segmenter {
                     ImageFiles.saveTiff(r.probabilities(), pt);
                     detail += ", " + pt.getFileName();
                 }
+                String warning = windowWarning(image);
+                if (warning != null) detail += " (warning: " + warning + ")";
                 outcomes.add(new Outcome(name, true, detail));
             } catch (UserInputException e) {
                 outcomes.add(new Outcome(name, false, "skipped: " + e.getMessage()));

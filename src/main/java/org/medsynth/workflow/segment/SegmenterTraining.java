@@ -10,6 +10,8 @@ import org.medsynth.data.PairedDataset;
 import org.medsynth.data.Patch;
 import org.medsynth.data.PatchSampler;
 import org.medsynth.data.Patches;
+import org.medsynth.image.preprocess.IntensityWindow;
+import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.image.preprocess.Preprocessor;
 import org.medsynth.image.preprocess.SliceCrop;
 import org.medsynth.image.bridge.TensorBridge;
@@ -193,6 +195,12 @@ public final class SegmenterTraining implements TrainingTask {
             notes.add("Training on " + set.describe() + "; validation on " + nVal + " real pair(s).");
         }
         Preprocessor pre = new Preprocessor(settings.preprocessing());
+        IntensityWindow window = settings.preprocessing().window();
+        if (window != null) {
+            notes.add("Intensity window " + window.describe() + " (calibrated values, HU for CT), then "
+                    + settings.preprocessing().normalization().key() + "; stored in the model, so Segment applies it too.");
+        }
+        List<String> outsideWindow = new ArrayList<>();
         Random cropRandom = new Random(settings.seed() + 17);
         int channels = -1;
         for (int k = 0; k < loaders.size(); k++) {
@@ -200,6 +208,7 @@ public final class SegmenterTraining implements TrainingTask {
             Loader loader = loaders.get(k);
             progress.report(0, "loading " + loader.name() + " (" + (k + 1) + "/" + loaders.size() + ")");
             PairedDataset.Case c = loader.load().get();
+            if (window != null && window.shareInside(c.image()) < IntensityWindow.MIN_SHARE) outsideWindow.add(c.name());
             SliceCrop.Outcome o = pre.prepareTraining(c.image(), c.labels(), cropRandom);
             if (o.skipped()) {
                 notes.add(c.name() + " skipped: " + o.message());
@@ -226,6 +235,14 @@ public final class SegmenterTraining implements TrainingTask {
                     realTrainingPairs++;
                 }
             }
+        }
+        if (!outsideWindow.isEmpty()) {
+            String which = outsideWindow.size() <= 5 ? String.join(", ", outsideWindow)
+                    : String.join(", ", outsideWindow.subList(0, 5)) + " and " + (outsideWindow.size() - 5) + " more";
+            notes.add(String.format(Locale.ROOT, "Warning: in %d image(s) (%s) less than %.0f%% of the voxels lie inside the intensity "
+                    + "window %s. Check that these images are calibrated (Analyze>Calibrate..., or Image>Show Info for the "
+                    + "calibration function; a CT should show HU) and that the window suits them.", outsideWindow.size(), which,
+                    100 * IntensityWindow.MIN_SHARE, window.describe()));
         }
         if (train.isEmpty()) {
             throw new UserInputException("No training pair is left (all were skipped or held out for validation): "
@@ -540,6 +557,12 @@ public final class SegmenterTraining implements TrainingTask {
                         + ". Use the same settings to resume, or set resume=false to start again.");
             }
         }
+        PreprocessingSpec savedPre = PreprocessingSpec.fromMap(loaded.manifest().normalisation());
+        if (!savedPre.equals(settings.preprocessing())) {
+            throw new UserInputException("The checkpoint " + file + " was trained with the preprocessing " + describe(savedPre) + " but now "
+                    + describe(settings.preprocessing()) + ". Use the same window, clipping, normalization and resize to resume, "
+                    + "or set resume=false to start again.");
+        }
         Object savedAug = ck.get("augmentation");
         String a = augmentationInfo == null ? "none" : String.valueOf(augmentationInfo), b = savedAug == null ? "none" : String.valueOf(savedAug);
         if (!a.equals(b)) {
@@ -558,6 +581,10 @@ public final class SegmenterTraining implements TrainingTask {
         bestStep = ((Number) ck.get("bestStep")).intValue();
         validationHistory = LossHistory.fromCsv(String.valueOf(ck.get("validationCsv")));
         return ((Number) ck.get("completedSteps")).intValue();
+    }
+
+    private static String describe(PreprocessingSpec p) {
+        return p.describeIntensity() + (p.resizes() ? ", resize " + p.width() + "x" + p.height() : "");
     }
 
     // ---------------------------------------------------------------- entry point
