@@ -156,7 +156,9 @@ if (realModel != "") {
         + testDir + "images] seed=" + seed);
     for (i = 0; i < nResults; i++) if (getResultString("label map", i) == "mean")
         log("quality check, " + getResultString("class", i) + " (label " + getResult("label", i) + "): Dice on synthetic volumes "
-            + d2s(getResult("Dice synthetic", i), 4) + ", on the real images " + d2s(getResult("Dice real", i), 4));
+            + d2s(getResult("Dice synthetic", i), 4) + ", on the real images " + d2s(getResult("Dice real", i), 4)
+            + "; mean intensity inside the label: synthetic " + d2s(getResult("mean synthetic", i), 1) + ", real "
+            + d2s(getResult("mean real", i), 1) + " (HU)");
     saveAs("Results", out + "synthesis-quality.csv");
 }
 log("done in " + d2s((getTime() - t0) / 60000, 1) + " min; Dice table " + out + "hybrid-dice.csv");

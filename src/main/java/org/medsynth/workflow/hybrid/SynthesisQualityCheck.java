@@ -1,6 +1,9 @@
 package org.medsynth.workflow.hybrid;
 
 import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
 import ij.measure.ResultsTable;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
@@ -29,7 +32,17 @@ import java.util.TreeMap;
 public final class SynthesisQualityCheck {
 
     /** Dice of one label of one label map on the synthetic volume (and on the real image, NaN without one). */
-    public record Row(String labelMap, int label, String className, double dice, double realDice, long truthVoxels, long predictedVoxels) { }
+    /**
+     * @param syntheticMean mean calibrated intensity (HU for CT) of the synthetic volume inside the label (NaN if absent)
+     * @param realMean      the same in the real image (NaN without one): a synthesis that places the anatomy right
+     *                      but at the wrong intensity fails a segmenter trained on a fixed intensity window
+     */
+    public record Row(String labelMap, int label, String className, double dice, double realDice, long truthVoxels, long predictedVoxels,
+                      double syntheticMean, double realMean) {
+        public Row(String labelMap, int label, String className, double dice, double realDice, long truthVoxels, long predictedVoxels) {
+            this(labelMap, label, className, dice, realDice, truthVoxels, predictedVoxels, Double.NaN, Double.NaN);
+        }
+    }
 
     /** Synthesis and segmentation settings; {@code segmenterTile} null = the segmenter's training patch size. */
     public record Options(MedGanModel.Options synthesis, int[] segmenterTile, double segmenterOverlap, Path output) { }
@@ -94,10 +107,12 @@ public final class SynthesisQualityCheck {
                 ImageFiles.saveTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
             }
             int[] realPred = null;
+            ImagePlus realImage = null;
             Path image = real.get(name);
             if (image != null) {
                 progress.report((at + 0.95) / files.size(), name + ": segmenting the real image");
-                ImagePlus realSeg = seg.segment(ImageFiles.open(image));
+                realImage = ImageFiles.open(image);
+                ImagePlus realSeg = seg.segment(realImage);
                 LabelVolume pv = LabelVolume.from(realSeg);
                 if (pv.values().length != LabelVolume.from(lm).values().length) {
                     throw new UserInputException("The real image " + image.getFileName() + " and the label map " + f.getFileName()
@@ -115,11 +130,41 @@ public final class SynthesisQualityCheck {
                 double d = r != null ? r.dice() : dice(truth, pred, label);
                 long tv = r != null ? r.truthVoxels() : 0, pv = r != null ? r.predictedVoxels() : count(pred, label);
                 double realDice = realPred == null ? Double.NaN : dice(truth, realPred, label);
-                rows.add(new Row(name, label, label < names.size() ? names.get(label) : "label " + label, d, realDice, tv, pv));
+                double synMean = meanIntensity(kept[0], truth, label);
+                double realMean = realImage == null ? Double.NaN : meanIntensity(realImage, truth, label);
+                rows.add(new Row(name, label, label < names.size() ? names.get(label) : "label " + label, d, realDice, tv, pv,
+                        synMean, realMean));
             }
         }
         progress.report(1, "checked " + files.size() + " synthetic volumes");
         return rows;
+    }
+
+    /**
+     * Mean calibrated value (ImageJ's calibration function: HU for a CT with a -32768 offset or DICOM rescale;
+     * 32-bit values as they are) of the first channel of {@code image} where {@code labels} (z-major, as
+     * {@link LabelVolume#values()}) equals {@code label}; NaN where the label is absent or the sizes differ.
+     */
+    public static double meanIntensity(ImagePlus image, int[] labels, int label) {
+        int w = image.getWidth(), h = image.getHeight(), d = image.getNSlices();
+        if ((long) w * h * d != labels.length || image.getBitDepth() == 24) return Double.NaN;
+        ij.measure.Calibration cal = image.getCalibration();
+        ImageStack stack = image.getStack();
+        double sum = 0;
+        long n = 0;
+        for (int z = 0; z < d; z++) {
+            ImageProcessor ip = stack.getProcessor(image.getStackIndex(1, z + 1, 1));
+            boolean calibrated = !(ip instanceof FloatProcessor) && cal.calibrated();
+            int off = z * w * h;
+            for (int i = 0; i < w * h; i++) {
+                if (labels[off + i] != label) continue;
+                double v = ip instanceof FloatProcessor ? ip.getf(i) : calibrated ? cal.getCValue(ip.get(i)) : ip.get(i);
+                if (Double.isNaN(v)) continue;
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 
     private static long count(int[] v, int label) {
@@ -142,14 +187,15 @@ public final class SynthesisQualityCheck {
 
     /**
      * One row per label map and label ("label map", "label", "class", "Dice synthetic", "Dice real" with real
-     * images, "truth voxels", "predicted voxels"), then one row per label with "label map" = "mean"
-     * (means over the label maps, NaN skipped).
+     * images, "truth voxels", "predicted voxels", "mean synthetic" and with real images "mean real": mean
+     * calibrated intensity inside the label), then one row per label with "label map" = "mean" (means over the
+     * label maps, NaN skipped).
      */
     public static ResultsTable table(List<Row> rows) {
         boolean withReal = rows.stream().anyMatch(r -> !Double.isNaN(r.realDice()));
         ResultsTable rt = new ResultsTable();
         rt.setPrecision(4);
-        TreeMap<Integer, double[]> sums = new TreeMap<>(); // label -> {sum syn, n syn, sum real, n real}
+        TreeMap<Integer, double[]> sums = new TreeMap<>();
         TreeMap<Integer, String> classNames = new TreeMap<>();
         for (Row r : rows) {
             rt.incrementCounter();
@@ -160,10 +206,14 @@ public final class SynthesisQualityCheck {
             if (withReal) rt.addValue("Dice real", r.realDice());
             rt.addValue("truth voxels", r.truthVoxels());
             rt.addValue("predicted voxels", r.predictedVoxels());
-            double[] s = sums.computeIfAbsent(r.label(), k -> new double[4]);
+            rt.addValue("mean synthetic", r.syntheticMean());
+            if (withReal) rt.addValue("mean real", r.realMean());
+            double[] s = sums.computeIfAbsent(r.label(), k -> new double[8]); // sum, n: Dice syn, Dice real, mean syn, mean real
             classNames.put(r.label(), r.className());
             if (!Double.isNaN(r.dice())) { s[0] += r.dice(); s[1]++; }
             if (!Double.isNaN(r.realDice())) { s[2] += r.realDice(); s[3]++; }
+            if (!Double.isNaN(r.syntheticMean())) { s[4] += r.syntheticMean(); s[5]++; }
+            if (!Double.isNaN(r.realMean())) { s[6] += r.realMean(); s[7]++; }
         }
         for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
             double[] s = e.getValue();
@@ -175,6 +225,8 @@ public final class SynthesisQualityCheck {
             if (withReal) rt.addValue("Dice real", s[3] == 0 ? Double.NaN : s[2] / s[3]);
             rt.addValue("truth voxels", Double.NaN);
             rt.addValue("predicted voxels", Double.NaN);
+            rt.addValue("mean synthetic", s[5] == 0 ? Double.NaN : s[4] / s[5]);
+            if (withReal) rt.addValue("mean real", s[7] == 0 ? Double.NaN : s[6] / s[7]);
         }
         return rt;
     }
