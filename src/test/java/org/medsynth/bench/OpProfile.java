@@ -2,18 +2,12 @@ package org.medsynth.bench;
 
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.nn.Tensor;
-import org.medsynth.nn.networks.InfoMaxNet;
-import org.medsynth.nn.networks.SegConfig;
-import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.MemoryGuard;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,11 +15,8 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -162,25 +153,10 @@ public final class OpProfile {
         int width = Integer.parseInt(a[2]);
         int batch = Integer.parseInt(a[3]);
         int steps = a.length > 4 ? Integer.parseInt(a[4]) : 3;
-        int classes = SegmentationBenchmark.CLASSES;
-        SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, classes).withWidth(width)
-                .withDepth(SegmentationBenchmark.DEPTH));
-        ParamStore store = new ParamStore(1);
-        NetBuilder b = NetBuilder.forTraining(store, "seg");
-        Tensor x = b.input("image", 1, size);
-        long[] ts = new long[2 + size.length];
-        ts[0] = -1;
-        ts[1] = classes;
-        for (int i = 0; i < size.length; i++) ts[2 + i] = size[i];
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
-        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
-        TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(1e-4, 0.9, 0.999, 1e-8)).memoryGuard(null);
-        Nd4j.getRandom().setSeed(1);
-        INDArray image = Nd4j.randn(DataType.FLOAT, x.shape(batch));
-        Map<String, INDArray> f = new HashMap<>();
-        f.put("image", image);
-        f.put("target", SegmentationBenchmark.randomOneHot(batch, size, new Random(2)));
-        if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(image, null, new SplittableRandom(3)));
+        SegmentationBenchmark.TrainCase c = SegmentationBenchmark.trainCase(name, size, width, batch);
+        NetBuilder b = c.graph();
+        TrainStep step = c.step().memoryGuard(null);
+        Map<String, INDArray> f = c.feeds();
         Timer timer = new Timer();
         b.sd().setListeners(timer);
         System.out.printf(Locale.ROOT, "%s %s width %d batch %d: %d ops in the graph%n", name, a[1], width, batch, b.sd().getOps().size());

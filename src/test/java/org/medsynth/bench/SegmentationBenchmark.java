@@ -241,15 +241,11 @@ public final class SegmentationBenchmark {
         return Measured.failed(lastError(out));
     }
 
-    /** Child process: one case, prints {@code RESULT key=value ...}. */
-    static void worker(String[] a) {
-        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
-        String name = a[1];
-        int[] size = parseSize(a[2]);
-        int width = Integer.parseInt(a[3]);
-        int batch = Integer.parseInt(a[4]);
-        int warmup = Integer.parseInt(a[5]);
-        int steps = Integer.parseInt(a[6]);
+    /** A network's train step on random data of one case: the graph, the step and its feeds ("image", "target", MI feeds). */
+    record TrainCase(SegmentationNetwork network, ParamStore store, NetBuilder graph, TrainStep step, Map<String, INDArray> feeds) { }
+
+    /** Builds the train step of {@code name} (paper config at this width and {@link #DEPTH}) with seeded random feeds. */
+    static TrainCase trainCase(String name, int[] size, int width, int batch) {
         SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, CLASSES).withWidth(width).withDepth(DEPTH));
         ParamStore store = new ParamStore(1);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
@@ -261,13 +257,30 @@ public final class SegmentationBenchmark {
         SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
         SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
         TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(1e-4, 0.9, 0.999, 1e-8));
-        long[] shape = x.shape(batch);
         Nd4j.getRandom().setSeed(1);
-        INDArray image = Nd4j.randn(DataType.FLOAT, shape);
+        INDArray image = Nd4j.randn(DataType.FLOAT, x.shape(batch));
         Map<String, INDArray> f = new HashMap<>();
         f.put("image", image);
         f.put("target", randomOneHot(batch, size, new Random(2)));
         if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(image, null, new SplittableRandom(3)));
+        return new TrainCase(net, store, b, step, f);
+    }
+
+    /** Child process: one case, prints {@code RESULT key=value ...}. */
+    static void worker(String[] a) {
+        org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
+        String name = a[1];
+        int[] size = parseSize(a[2]);
+        int width = Integer.parseInt(a[3]);
+        int batch = Integer.parseInt(a[4]);
+        int warmup = Integer.parseInt(a[5]);
+        int steps = Integer.parseInt(a[6]);
+        TrainCase c = trainCase(name, size, width, batch);
+        SegmentationNetwork net = c.network();
+        ParamStore store = c.store();
+        TrainStep step = c.step();
+        Map<String, INDArray> f = c.feeds();
+        INDArray image = f.get("image");
         List<Double> train = new ArrayList<>();
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();

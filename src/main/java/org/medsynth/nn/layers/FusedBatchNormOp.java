@@ -3,13 +3,11 @@ package org.medsynth.nn.layers;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.ImportClassMapping;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * libnd4j's fused {@code batchnorm} / {@code batchnorm_bp} kernels (oneDNN on CPU for float32) as a
@@ -39,7 +37,7 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     public static final String NAME = "medsynth_batchnorm";
 
     static {
-        register();
+        registerOpNames(new FusedBatchNormOp(), new Backward(), new Moments());
     }
 
     /** For SameDiff's reflective cloning only. */
@@ -52,21 +50,10 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         setEpsilon(epsilon);
     }
 
-    /** Registers the three op classes with SameDiff's op-name mapping (idempotent). */
-    static void register() {
-        Map<String, org.nd4j.autodiff.functions.DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
-        synchronized (m) {
-            m.putIfAbsent(NAME, new FusedBatchNormOp());
-            m.putIfAbsent(Backward.NAME, new Backward());
-            m.putIfAbsent(Moments.NAME, new Moments());
-        }
-    }
-
     /** Applies the op: normalised output of x (the first and only output). */
     public static SDVariable apply(SameDiff sd, String name, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma,
                                    SDVariable beta, double epsilon) {
-        SDVariable y = new FusedBatchNormOp(sd, x, mean, variance, gamma, beta, epsilon).outputVariable();
-        return name == null ? y : y.rename(name);
+        return new FusedBatchNormOp(sd, x, mean, variance, gamma, beta, epsilon).output(name);
     }
 
     @Override
@@ -77,11 +64,6 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     @Override
     protected String nativeName() {
         return "batchnorm";
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-        return Collections.singletonList(in.get(0));
     }
 
     @Override
@@ -119,12 +101,6 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         }
 
         @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-            DataType t = in.get(0);
-            return Arrays.asList(t, t, t, t, t);
-        }
-
-        @Override
         public List<SDVariable> doDiff(List<SDVariable> grad) {
             throw new UnsupportedOperationException("second derivatives of batch norm are not supported");
         }
@@ -154,11 +130,6 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         @Override
         public int getNumOutputs() {
             return 2;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-            return Arrays.asList(in.get(0), in.get(0));
         }
 
         @Override

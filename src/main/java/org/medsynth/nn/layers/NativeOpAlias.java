@@ -1,12 +1,17 @@
 package org.medsynth.nn.layers;
 
+import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +38,29 @@ abstract class NativeOpAlias extends DynamicCustomOp {
     protected void setEpsilon(double e) {
         epsilon = e;
         addTArgument(e);
+    }
+
+    /**
+     * Registers op classes with SameDiff's op-name mapping under their {@link #opName()} (idempotent), so that
+     * SameDiff's FlatBuffers clone of an op comes back as its class.
+     */
+    static void registerOpNames(NativeOpAlias... prototypes) {
+        Map<String, DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
+        synchronized (m) {
+            for (NativeOpAlias p : prototypes) m.putIfAbsent(p.opName(), p);
+        }
+    }
+
+    /** The op's (first) output, renamed to {@code name} unless that is null. */
+    SDVariable output(String name) {
+        SDVariable y = outputVariable();
+        return name == null ? y : y.rename(name);
+    }
+
+    /** Every output has the data type of the first input (one output unless {@link #getNumOutputs()} says more). */
+    @Override
+    public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+        return Collections.nCopies(Math.max(1, getNumOutputs()), in.get(0));
     }
 
     @Override

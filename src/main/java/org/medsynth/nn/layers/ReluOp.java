@@ -2,13 +2,10 @@ package org.medsynth.nn.layers;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.ImportClassMapping;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * ReLU on libnd4j's native {@code relu} kernel, with a backward pass built from two vectorised kernels:
@@ -29,7 +26,7 @@ public final class ReluOp extends NativeOpAlias {
     public static final String NAME = "medsynth_relu";
 
     static {
-        register();
+        registerOpNames(new ReluOp());
     }
 
     /** For SameDiff's reflective cloning only. */
@@ -40,18 +37,9 @@ public final class ReluOp extends NativeOpAlias {
         addTArgument(0.0);   // the kernel's cutoff: max(x, 0)
     }
 
-    /** Registers the op class with SameDiff's op-name mapping (idempotent). */
-    static void register() {
-        Map<String, org.nd4j.autodiff.functions.DifferentialFunction> m = ImportClassMapping.getOpNameMapping();
-        synchronized (m) {
-            m.putIfAbsent(NAME, new ReluOp());
-        }
-    }
-
     /** max(x, 0) as a differentiable graph variable. */
     public static SDVariable apply(SameDiff sd, String name, SDVariable x) {
-        SDVariable y = new ReluOp(sd, x).outputVariable();
-        return name == null ? y : y.rename(name);
+        return new ReluOp(sd, x).output(name);
     }
 
     @Override
@@ -62,11 +50,6 @@ public final class ReluOp extends NativeOpAlias {
     @Override
     protected String nativeName() {
         return "relu";
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-        return Collections.singletonList(in.get(0));
     }
 
     @Override
