@@ -75,6 +75,27 @@ public interface SegmentationNetwork extends NetworkSpec {
         return diceTraining(b, apply(b, x), target, sideWeight());
     }
 
+    /** Placeholder of the images in {@link #training(NetBuilder, String, int, int...)}: [N, channels, spatial...]. */
+    String IMAGE = "image";
+    /** Placeholder of the one-hot targets in {@link #training(NetBuilder, String, int, int...)}: [N, classes, spatial...]. */
+    String TARGET = "target";
+
+    /**
+     * {@link #training(NetBuilder, Tensor, SDVariable)} on new placeholders {@value #IMAGE} and {@value #TARGET}
+     * of the graph's data type, with the network's parameters under {@code graph.network(group)}.
+     *
+     * @param spatial patch size, (H, W) or (D, H, W)
+     */
+    default Training training(NetBuilder graph, String group, int channels, int... spatial) {
+        Tensor x = graph.input(IMAGE, channels, spatial);
+        long[] targetShape = new long[2 + spatial.length];
+        targetShape[0] = -1;
+        targetShape[1] = classes();
+        for (int i = 0; i < spatial.length; i++) targetShape[2 + i] = spatial[i];
+        SDVariable target = graph.sd().placeHolder(TARGET, graph.dataType(), targetShape);
+        return training(graph.network(group), x, target);
+    }
+
     /** Weight of the deep-supervision Dice terms relative to the final map's (0 when there are none). */
     default double sideWeight() {
         return 0;

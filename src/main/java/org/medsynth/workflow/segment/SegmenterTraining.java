@@ -19,7 +19,6 @@ import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.nn.Tensor;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
@@ -256,13 +255,7 @@ public final class SegmenterTraining implements TrainingTask {
         this.graph = NetBuilder.forTraining(store, GROUP);
         int[] p = settings.patch();
         int[] spatial = settings.volumetric() ? new int[]{p[2], p[1], p[0]} : new int[]{p[1], p[0]};
-        Tensor x = graph.input("image", inChannels, spatial);
-        long[] tshape = new long[2 + spatial.length];
-        tshape[0] = -1;
-        tshape[1] = settings.classes();
-        for (int i = 0; i < spatial.length; i++) tshape[2 + i] = spatial[i];
-        SDVariable target = graph.sd().placeHolder("target", DataType.FLOAT, tshape);
-        SegmentationNetwork.Training t = network.training(graph.network(GROUP), x, target);
+        SegmentationNetwork.Training t = network.training(graph, GROUP, inChannels, spatial);
         for (Map.Entry<String, SDVariable> e : t.terms().entrySet()) {
             termNames.add(e.getValue().name());
             termVars.put(e.getKey(), e.getValue().name());

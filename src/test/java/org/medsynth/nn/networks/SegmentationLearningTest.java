@@ -3,12 +3,10 @@ package org.medsynth.nn.networks;
 import org.junit.jupiter.api.Test;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.nn.Tensor;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.testutil.Phantoms;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -30,9 +28,7 @@ class SegmentationLearningTest {
     static double[] trainAndScore(SegmentationNetwork net, int steps, long seed) {
         ParamStore store = new ParamStore(seed);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
-        Tensor x = b.input("image", 1, SIZE, SIZE);
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, -1, 3, SIZE, SIZE);
-        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
+        SegmentationNetwork.Training t = net.training(b, "seg", 1, SIZE, SIZE);
         TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(2e-3, 0.9, 0.999, 1e-8));
         Random r = new Random(seed);
         long t0 = System.nanoTime();

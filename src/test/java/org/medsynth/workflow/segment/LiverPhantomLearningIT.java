@@ -9,7 +9,6 @@ import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.image.preprocess.Preprocessor;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.nn.Tensor;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.MluNet;
 import org.medsynth.nn.networks.SegConfig;
@@ -17,13 +16,11 @@ import org.medsynth.nn.networks.SegUNet;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -92,9 +89,7 @@ class LiverPhantomLearningIT {
         List<float[][]> train = slices(100, 12, ctWindow), test = slices(5000, 8, ctWindow);
         ParamStore store = new ParamStore(seed);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
-        Tensor x = b.input("image", 1, SIZE, SIZE);
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, -1, 3, SIZE, SIZE);
-        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
+        SegmentationNetwork.Training t = net.training(b, "seg", 1, SIZE, SIZE);
         TrainStep step = new TrainStep(b, t.loss(), "seg", new Adam(2e-3, 0.9, 0.999, 1e-8));
         // as the trainer's rare_share: half of each batch are slices with tumour
         List<Integer> withTumour = new ArrayList<>();
