@@ -116,6 +116,9 @@ public final class OpProfile {
         timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(25)
                 .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/it  %5d calls/it%n", e.getKey(),
                         e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+        System.out.println("slowest op instances:");
+        timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(25)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/it  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
         System.exit(0);
     }
 

@@ -92,7 +92,8 @@ public final class BatchNorm {
             SDVariable var = b.sd().math().square(s.opName("sq"), xc).mean(s.opName("batchVar"), true, axes);
             SDVariable inv = b.sd().math().rsqrt(s.opName("invStd"), var.add(EPS));
             register(b, s, x, mean, var);
-            return xc.mul(inv).mul(g).add(s.opName("out"), be);
+            SDVariable norm = BroadcastMulOp.apply(b.sd(), s.opName("normalized"), xc, inv, axes);
+            return BroadcastMulOp.apply(b.sd(), s.opName("scaled"), norm, g, axes).add(s.opName("out"), be);
         }
         SDVariable m = b.sd().reshape(s.opName("meanB"), rm, bshape);
         SDVariable v = b.sd().reshape(s.opName("varB"), rv, bshape);

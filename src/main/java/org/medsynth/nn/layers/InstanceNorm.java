@@ -24,7 +24,7 @@ public final class InstanceNorm {
         SDVariable xc = x.var().sub(s.opName("centred"), mean);
         SDVariable var = b.sd().math().square(s.opName("sq"), xc).mean(s.opName("var"), true, axes);
         SDVariable inv = b.sd().math().rsqrt(s.opName("invStd"), var.add(EPS));
-        SDVariable norm = xc.mul(s.opName("normalized"), inv);
+        SDVariable norm = BroadcastMulOp.apply(b.sd(), s.opName("normalized"), xc, inv, axes);
         SDVariable t = null;
         if (x.hasTangent()) {
             // y = xc / sigma: t_y = t_xc / sigma - y * mean(xc t_xc) / sigma^2
@@ -38,7 +38,7 @@ public final class InstanceNorm {
             long[] bshape = BatchNorm.broadcastShape(x);
             SDVariable gamma = b.sd().reshape(s.opName("gammaB"), s.param("gamma", new long[]{c}, WeightInit.constant(1), c), bshape);
             SDVariable beta = b.sd().reshape(s.opName("betaB"), s.param("beta", new long[]{c}, WeightInit.constant(0), c), bshape);
-            y = norm.mul(gamma).add(s.opName("out"), beta);
+            y = BroadcastMulOp.apply(b.sd(), s.opName("scaled"), norm, gamma, BatchNorm.reductionAxes(x)).add(s.opName("out"), beta);
             if (t != null) t = t.mul(gamma);
         } else {
             y = norm;

@@ -13,7 +13,7 @@ public final class PixelNorm {
     public static Tensor apply(NetBuilder b, Tensor x) {
         SDVariable ms = b.sd().math().square(b.opName("pnSq"), x.var()).mean(b.opName("pnMean"), true, 1);
         SDVariable inv = b.sd().math().rsqrt(b.opName("pnInv"), ms.add(EPS));
-        SDVariable y = x.var().mul(b.opName("pixelNorm"), inv);
+        SDVariable y = BroadcastMulOp.apply(b.sd(), b.opName("pixelNorm"), x.var(), inv, 1);
         SDVariable t = null;
         if (x.hasTangent()) {
             // y = x r, r = (mean x^2 + eps)^-1/2: t_r = -r^3 mean(x t)

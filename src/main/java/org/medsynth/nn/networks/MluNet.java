@@ -4,6 +4,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
+import org.medsynth.nn.layers.BroadcastMulOp;
 import org.medsynth.nn.layers.ChannelSoftmax;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dense;
@@ -100,7 +101,7 @@ public final class MluNet implements SegmentationNetwork {
         SDVariable fused = null;
         for (int i = 0; i < depth; i++) {
             SDVariable w = fb.param("w" + i, one, WeightInit.constant(1.0 / depth), 1);
-            SDVariable term = side[i].var().mul(fb.opName("weighted"), w);
+            SDVariable term = BroadcastMulOp.apply(fb.sd(), fb.opName("weighted"), side[i].var(), w, allAxes(one.length));
             fused = fused == null ? term : fused.add(fb.opName("sum"), term);
         }
         Tensor logits = side[0].with(fused);
@@ -145,10 +146,16 @@ public final class MluNet implements SegmentationNetwork {
         SDVariable out = null;
         for (int k = 0; k < branches; k++) {
             SDVariable wk = a.sd().reshape(a.opName("weight" + k), per[k], bshape);
-            SDVariable term = f[k].var().mul(a.opName("selected" + k), wk);
+            SDVariable term = BroadcastMulOp.apply(a.sd(), a.opName("selected" + k), f[k].var(), wk, x.spatialAxes());
             out = out == null ? term : out.add(a.opName("fused"), term);
         }
         return f[0].with(out);
+    }
+
+    private static int[] allAxes(int rank) {
+        int[] r = new int[rank];
+        for (int i = 0; i < rank; i++) r[i] = i;
+        return r;
     }
 
     private static String[] names(NetBuilder a, int n) {

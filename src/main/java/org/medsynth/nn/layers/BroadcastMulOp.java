@@ -1,0 +1,95 @@
+package org.medsynth.nn.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code full * factor} where {@code factor} has size 1 along {@link #axes} (and the size of {@code full}
+ * elsewhere): a per-channel, per-pixel or per-sample scale. Forward on libnd4j's native {@code multiply}
+ * kernel; the backward pass is two vectorised kernels per input instead of ND4J's {@code multiply_bp}:
+ * {@code dL/dfull = g * factor} and {@code dL/dfactor = sum over axes of (g * full)}.
+ *
+ * <p>Why: ND4J 1.0.0-M2.1's {@code multiply_bp} is slow whenever the inputs broadcast. Measured on this
+ * machine's 2 cores (docs/benchmarks.md, profile section): 1 x 64 x 256 x 256 times 1 x 64 x 1 x 1 took
+ * 100-130 ms per call, and 20 such calls were 640 ms of a 2.7 s MLU-Net train step; PGGAN's pixel norm
+ * (4 x 32 x 64 x 64 times 4 x 1 x 64 x 64) 19 ms per call. The same gradient from the two plain kernels
+ * costs a few ms.
+ *
+ * <p>The broadcast axes are fixed when the graph is built (the caller knows them from the layer); they are
+ * kept through SameDiff's FlatBuffers clone as a property, like {@link NativeOpAlias}'s epsilon.
+ */
+public final class BroadcastMulOp extends NativeOpAlias {
+    /** Op name in SameDiff graphs (execution uses the hash of the native {@code multiply}). */
+    public static final String NAME = "medsynth_broadcast_multiply";
+
+    static {
+        registerOpNames(new BroadcastMulOp());
+    }
+
+    private int[] axes = new int[0];
+
+    /** For SameDiff's reflective cloning only. */
+    public BroadcastMulOp() { }
+
+    private BroadcastMulOp(SameDiff sd, SDVariable full, SDVariable factor, int[] axes) {
+        super(sd, new SDVariable[]{full, factor});
+        this.axes = axes.clone();
+    }
+
+    /**
+     * {@code full * factor} as a differentiable graph variable.
+     *
+     * @param axes the axes along which {@code factor} has size 1 while {@code full} may not (e.g. {@code 2, 3}
+     *             for a per-channel scale of an NCHW tensor, {@code 1} for a per-pixel one); empty when both
+     *             have the same shape
+     */
+    public static SDVariable apply(SameDiff sd, String name, SDVariable full, SDVariable factor, int... axes) {
+        int[] sorted = axes.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            if (sorted[i] < 0 || (i > 0 && sorted[i] == sorted[i - 1])) {
+                throw new IllegalArgumentException("broadcast axes must be distinct and >= 0, got " + Arrays.toString(axes));
+            }
+        }
+        return new BroadcastMulOp(sd, full, factor, sorted).output(name);
+    }
+
+    @Override
+    public String opName() {
+        return NAME;
+    }
+
+    @Override
+    protected String nativeName() {
+        return "multiply";
+    }
+
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> grad) {
+        SDVariable g = grad.get(0);
+        SDVariable full = arg(0), factor = arg(1);
+        SDVariable dFull = g.mul(factor);
+        SDVariable dFactor = g.mul(full);
+        if (axes.length > 0) dFactor = dFactor.sum(true, axes);
+        return List.of(dFull, dFactor);
+    }
+
+    @Override
+    public Map<String, Object> propertiesForFunction() {
+        Map<String, Object> m = super.propertiesForFunction();
+        m.put("axes", axes.clone());
+        return m;
+    }
+
+    @Override
+    public void setPropertiesForFunction(Map<String, Object> properties) {
+        super.setPropertiesForFunction(properties);
+        Object a = properties.get("axes");
+        if (a instanceof int[] i) axes = i.clone();
+        else if (a instanceof long[] l) axes = Arrays.stream(l).mapToInt(Math::toIntExact).toArray();
+    }
+}
