@@ -108,6 +108,7 @@ public final class OpProfile {
         iteration.accept(0);
         attach.run();
         timer.on = true;
+        timer.variantB = !timer.noHelpers.contains("");   // -DnoHelpers=op,...: those ops without oneDNN in every iteration
         long t0 = System.nanoTime();
         for (int i = 1; i <= steps; i++) iteration.accept(i);
         double total = (System.nanoTime() - t0) / 1e9 / steps;
