@@ -4,6 +4,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.train.Adam;
+import org.medsynth.nn.train.GradientPass;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -160,8 +161,7 @@ public final class WganGp {
         // (1) g = grad_x S(x_hat)
         probe.sd().getVariable(XHAT).setArray(xhat);
         Map<String, INDArray> pf = new HashMap<>(extraFeeds);
-        INDArray g = probe.sd().calculateGradients(onlyPlaceholders(probe.sd(), pf), XHAT).get(XHAT);
-        TrainStep.releaseSessionArrays(probe.sd());
+        INDArray g = GradientPass.run(probe.sd(), onlyPlaceholders(probe.sd(), pf), List.of(), List.of(XHAT)).getGradients().get(XHAT);
         INDArray gFlat = g.reshape(n, g.length() / n);
         INDArray norms = gFlat.norm2(1);
         double penalty = 0;

@@ -138,8 +138,7 @@ public final class TrainStep {
             outs.add(a.batchVar());
             outs.add(a.count());
         }
-        OutAndGrad og = sd.calculateGradientsAndOutputs(f, outs, variables);
-        releaseSessionArrays(sd);
+        OutAndGrad og = GradientPass.run(sd, f, outs, variables);
         Map<String, INDArray> all = og.getOutputs();
         Map<String, INDArray> requested = new LinkedHashMap<>();
         for (String o : outputs) requested.put(o, all.get(o));
@@ -176,19 +175,6 @@ public final class TrainStep {
             if (p != null && p.group().equals(group)) l.add(a);
         }
         return l;
-    }
-
-    /**
-     * Drops SameDiff's cached execution sessions of the graph and of its gradient function. A session keeps
-     * every array of the last run referenced (op contexts, node outputs) until the next run has finished, so
-     * the peak held two steps' activations and gradients: 48 x 256 x 256 3D U-Net step 12.1 -> 6.7 GB peak,
-     * and the second step no longer faults 6 GB of fresh memory in (16 s -> 6 s). A new session per step
-     * costs nothing measurable (docs/benchmarks.md, profile section).
-     */
-    public static void releaseSessionArrays(SameDiff sd) {
-        sd.getSessions().clear();
-        SameDiff grad = sd.getFunction("grad");
-        if (grad != null) grad.getSessions().clear();
     }
 
     /** SameDiff rejects feeds for placeholders a graph does not have; drop them (one feed map can serve several graphs). */
