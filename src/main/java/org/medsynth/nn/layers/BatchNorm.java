@@ -56,10 +56,10 @@ public final class BatchNorm {
             SDVariable[] m = new FusedBatchNormOp.Moments(b.sd(), x.var(), reductionAxes(x)).outputVariables();
             SDVariable mean = m[0].rename(s.opName("batchMean"));
             SDVariable var = m[1].rename(s.opName("batchVar"));
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), 2 + x.spatialDims(), mean, var, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), mean, var, gamma, beta, EPS);
             register(b, s, x, mean, var);
         } else {
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), 2 + x.spatialDims(), rm, rv, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), rm, rv, gamma, beta, EPS);
         }
         return x.with(y);
     }

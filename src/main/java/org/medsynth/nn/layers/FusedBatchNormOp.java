@@ -24,7 +24,8 @@ import java.util.List;
  * op name ({@value #NAME}), registered in {@link ImportClassMapping#getOpNameMapping()}, so that the
  * FlatBuffers clone is this class again and {@link #doDiff} builds its own gradient: by default composed
  * from vectorised kernels (see {@code composedBackward}), with {@code -Dmedsynth.batchnorm.backward=native}
- * libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs). Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
+ * libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
+ * always use the kernel. Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
  * channel axis is 1 (NCHW / NCDHW).
  *
  * <p>Gradient semantics (checked against PyTorch in the tests): {@code batchnorm_bp} returns the full
@@ -44,22 +45,34 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     /** For SameDiff's reflective cloning only. */
     public FusedBatchNormOp() { }
 
-    /** Rank of x (4 for NCHW, 5 for NCDHW), for the composed backward pass; 0 if unknown (then the native one runs). */
+    /**
+     * Values per channel and sample from which the composed backward pass is used: it costs about 20 small ops,
+     * which outweigh the kernel's slowness on small maps (pix2pix's 8-level U-Net down to 1 x 1: iteration
+     * 0.24 -> 0.36 s with the composed pass everywhere).
+     */
+    public static final long COMPOSED_MIN_VALUES = 64 * 64;
+
+    /** Rank of x (4 for NCHW, 5 for NCDHW) when the composed backward pass is used; 0 runs the native one. */
     private int rank;
 
-    public FusedBatchNormOp(SameDiff sd, SDVariable x, int rank, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta,
+    /**
+     * @param spatial the input's spatial sizes (H, W) or (D, H, W): they choose the backward pass
+     */
+    public FusedBatchNormOp(SameDiff sd, SDVariable x, int[] spatial, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta,
                             double epsilon) {
         super(sd, new SDVariable[]{x, mean, variance, gamma, beta});
-        if (rank < 3) throw new IllegalArgumentException("batch norm needs an input of rank >= 3 (N, C, spatial...), got " + rank);
-        this.rank = rank;
+        if (spatial.length == 0) throw new IllegalArgumentException("batch norm needs an input with spatial dimensions (N, C, spatial...)");
+        long values = 1;
+        for (int v : spatial) values *= v;
+        this.rank = values >= COMPOSED_MIN_VALUES ? 2 + spatial.length : 0;
         addIArgument(1, 1, 1);  // applyGamma, applyBeta, axis 1
         setEpsilon(epsilon);
     }
 
-    /** Applies the op to x of the given rank: normalised output of x (the first and only output). */
-    public static SDVariable apply(SameDiff sd, String name, SDVariable x, int rank, SDVariable mean, SDVariable variance, SDVariable gamma,
+    /** Applies the op to x with the given spatial sizes: normalised output of x (the first and only output). */
+    public static SDVariable apply(SameDiff sd, String name, SDVariable x, int[] spatial, SDVariable mean, SDVariable variance, SDVariable gamma,
                                    SDVariable beta, double epsilon) {
-        return new FusedBatchNormOp(sd, x, rank, mean, variance, gamma, beta, epsilon).output(name);
+        return new FusedBatchNormOp(sd, x, spatial, mean, variance, gamma, beta, epsilon).output(name);
     }
 
     /** System property: {@code native} computes the backward pass with libnd4j's batchnorm_bp (for comparison). */
