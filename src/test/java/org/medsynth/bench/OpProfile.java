@@ -142,6 +142,31 @@ public final class OpProfile {
         }
     }
 
+    /** -Dinfer=true: time per op type of the inference graph's forward pass (one image, running statistics). */
+    static void inference(SegmentationBenchmark.TrainCase c, String size, int steps) {
+        NetBuilder ib = NetBuilder.forInference(c.store());
+        org.medsynth.nn.networks.SegmentationNetwork.Output o =
+                c.network().apply(ib.network("seg"), ib.input("image", 1, SegmentationBenchmark.parseSize(size)));
+        String out = o.probabilities().var().name();
+        INDArray one = c.feeds().get("image").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+        Timer timer = new Timer();
+        ib.sd().setListeners(timer);
+        for (int i = 0; i < steps + 1; i++) {
+            timer.on = i > 0;
+            long t0 = System.nanoTime();
+            ib.sd().output(Map.of("image", one), out).get(out).close();
+            System.out.printf(Locale.ROOT, "inference %d: %.3f s%n", i, (System.nanoTime() - t0) / 1e9);
+        }
+        long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
+        System.out.printf(Locale.ROOT, "sum of op times over %d passes: %.3f s%n", steps, ops / 1e9);
+        timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(20)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/pass  %5d calls/pass%n", e.getKey(),
+                        e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+        timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(20)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/pass  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
+        System.exit(0);
+    }
+
     public static void main(String[] a) throws Exception {
         org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         if (System.getProperty("ewThreshold") != null) Nd4j.getEnvironment().setElementwiseThreshold(Integer.getInteger("ewThreshold"));
@@ -158,6 +183,10 @@ public final class OpProfile {
         int batch = Integer.parseInt(a[3]);
         int steps = a.length > 4 ? Integer.parseInt(a[4]) : 3;
         SegmentationBenchmark.TrainCase c = SegmentationBenchmark.trainCase(name, size, width, batch);
+        if (Boolean.getBoolean("infer")) {
+            inference(c, a[1], steps);
+            return;
+        }
         NetBuilder b = c.graph();
         TrainStep step = c.step().memoryGuard(null);
         Map<String, INDArray> f = c.feeds();
@@ -198,8 +227,11 @@ public final class OpProfile {
                         if (timer.noHelpers.contains(k)) System.out.printf(Locale.ROOT, "  %-28s %8.1f  %8.1f%n", k, v[0] / 1e6 / na, v[1] / 1e6 / Math.max(1, nb));
                     });
                 }
-                System.out.println("slowest op instances:");
-                timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(25)
+                // -Dinstances=multiply lists every instance of the op types starting with that name instead of the top 25
+                String only = System.getProperty("instances", "");
+                System.out.println(only.isEmpty() ? "slowest op instances:" : "op instances of " + only + "*:");
+                timer.perInstance.entrySet().stream().filter(e -> e.getKey().startsWith(only))
+                        .sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(only.isEmpty() ? 25 : 1000)
                         .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/step  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
             }
         }

@@ -51,8 +51,10 @@ import java.util.stream.Collectors;
  * java -cp "target/test-classes:target/classes:target/imagej/jars/*" --add-opens=java.base/java.lang=ALL-UNNAMED \
  *      -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=16G org.medsynth.bench.SegmentationBenchmark docs/benchmarks.md \
  *      [warmup=1] [steps=2] [networks=all|unet,mlu-net,...] [cases=2d,3d] [width2d=64] [width3d=16] [size3d=48x256x256]
- *      [composed=true] [python=/usr/bin/python3]
+ *      [composed=true] [python=/usr/bin/python3] [rounds=1] [section=segmentation]
  * </pre>
+ * {@code rounds=3} runs each case three times alternating the MedSynth and PyTorch processes and reports the median
+ * of the rounds; {@code section=ID} writes into its own section of the target file.
  * {@code composed=true} adds a MedSynth-only row for the 2D U-Net with batch norm built from element-wise
  * ops ({@link BatchNorm.Implementation#COMPOSED}, the implementation before the fused kernels).
  */
@@ -83,6 +85,25 @@ public final class SegmentationBenchmark {
         }
 
         boolean ok() { return error == null; }
+
+        /**
+         * One figure per side from several rounds of the same case: the median of the rounds' mean times (robust against
+         * one round disturbed by the shared machine), all timed steps, the largest peak memory; failed if any round failed.
+         */
+        static Measured medianOf(List<Measured> rounds) {
+            for (Measured m : rounds) if (!m.ok()) return m;
+            if (rounds.size() == 1) return rounds.get(0);
+            List<Double> all = new ArrayList<>();
+            rounds.forEach(m -> all.addAll(m.trainAll()));
+            return new Measured(rounds.get(0).parameters(), median(rounds.stream().map(Measured::train).toList()), all,
+                    median(rounds.stream().map(Measured::infer).toList()),
+                    rounds.stream().mapToDouble(Measured::peakRssGb).max().orElse(Double.NaN), null);
+        }
+    }
+
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length == 0 ? Double.NaN : a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     public static void main(String[] args) throws Exception {
@@ -98,6 +119,10 @@ public final class SegmentationBenchmark {
         }
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "1"));
         int steps = Integer.parseInt(opt.getOrDefault("steps", "2"));
+        // rounds=R: each case R times, alternating MedSynth and PyTorch processes, so that a slow spell of the shared machine
+        // hits both sides; section=ID writes the table into its own docs section (e.g. a 2D-only re-run beside the full table)
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "1"));
+        String sectionId = opt.getOrDefault("section", "segmentation");
         String nets = opt.getOrDefault("networks", "all");
         List<String> networks = nets.equals("all") ? SegmentationNetworks.NAMES : Arrays.asList(nets.split(","));
         List<String> cases = Arrays.asList(opt.getOrDefault("cases", "2d,3d").split(","));
@@ -119,10 +144,15 @@ public final class SegmentationBenchmark {
                 int batch = SegmentationNetworks.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
                 Case c = dims.equals("3d") ? new Case(n, size3d, width3d, batch) : new Case(n, size2d, width2d, batch);
                 String before = loadAverage();
-                Measured java = runJava(c, warmup, steps, null);
-                System.out.println("MedSynth " + c + ": " + java);
-                Measured torch = runPython(python, c, warmup, steps);
-                System.out.println("PyTorch  " + c + ": " + torch);
+                List<Measured> javaRounds = new ArrayList<>(), torchRounds = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    javaRounds.add(runJava(c, warmup, steps, null));
+                    System.out.println("MedSynth " + c + " round " + (r + 1) + ": " + javaRounds.get(r));
+                    torchRounds.add(runPython(python, c, warmup, steps));
+                    System.out.println("PyTorch  " + c + " round " + (r + 1) + ": " + torchRounds.get(r));
+                }
+                Measured java = Measured.medianOf(javaRounds);
+                Measured torch = Measured.medianOf(torchRounds);
                 if (torch.ok() && torchVersion.equals("?")) torchVersion = lastTorchVersion;
                 rows.add(row(c, java, torch, before, loadAverage()));
                 if (java.parameters() >= 0 && torch.parameters() >= 0 && java.parameters() != torch.parameters()) mismatched.add(c.toString());
@@ -134,19 +164,20 @@ public final class SegmentationBenchmark {
                             old, null, b2, loadAverage()));
                 }
                 done++;
-                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, size2d, width2d, size3d, width3d,
+                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, rounds, size2d, width2d, size3d, width3d,
                         done < total ? "**Run in progress: " + done + " of " + total + " cases measured.**\n\n" : "");
-                BenchmarkReport.writeSection(target, "segmentation", md);
+                BenchmarkReport.writeSection(target, sectionId, md);
                 if (done == total) System.out.println(md);
             }
         }
     }
 
     static String section(List<String> rows, List<String> mismatched, List<String> networks, String torchVersion, String load0, long start,
-                          int warmup, int steps, int[] size2d, int width2d, int[] size3d, int width3d, String status) {
+                          int warmup, int steps, int rounds, int[] size2d, int width2d, int[] size3d, int width3d, String status) {
         double minutes = (System.nanoTime() - start) / 60e9;
         StringBuilder md = new StringBuilder();
-        md.append("## Segmentation networks: MedSynth vs PyTorch\n\n").append(status);
+        md.append("## Segmentation networks: MedSynth vs PyTorch").append(rounds > 1 ? " (" + rounds + " alternating rounds)" : "")
+                .append("\n\n").append(status);
         md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on ND4J 1.0.0-M2.1 (CPU, oneDNN), "
                         + "PyTorch %s (CPU, `torch.set_num_threads(2)`, float32, run by `src/test/python/bench_segmentation_torch.py` in the "
                         + "same run). Load average %s at the start, %s at the end (2 cores shared with other jobs: absolute times vary "
@@ -157,13 +188,15 @@ public final class SegmentationBenchmark {
                         + "Info-Max-Net and IM-MLU-Net batch 2 (negative pairs), including their MI encoder U-Net and bilinear critic. "
                         + "Train step = forward + soft Dice (eq. 1; MLU-Net: + 0.5 x mean Dice of the scale-wise maps; MI networks: + BCE) "
                         + "+ backward + Adam; inference = forward to the class probabilities of one image (running batch-norm "
-                        + "statistics). Mean of %d timed runs after %d warm-up run(s); each case in a fresh process on each side; "
+                        + "statistics). Mean of %d timed runs after %d warm-up run(s)%s; each case in a fresh process on each side; "
                         + "peak memory = peak resident set of that process (MedSynth: VmHWM of the JVM incl. heap and native "
                         + "arrays; PyTorch: ru_maxrss).\n\n",
                 String.join(" x ", Arrays.stream(size2d).mapToObj(Integer::toString).toList()), width2d, DEPTH,
                 String.join(" x ", Arrays.stream(size3d).mapToObj(Integer::toString).toList()), width3d,
                 width3d < width2d ? " (at the paper's width a 48 x 256 x 256 training step does not fit this machine's 24 GB "
-                        + "and the run's time on either side; both sides use the same smaller width)" : "", CLASSES, steps, warmup));
+                        + "and the run's time on either side; both sides use the same smaller width)" : "", CLASSES, steps, warmup,
+                rounds > 1 ? String.format(Locale.ROOT, ", each case run %d times alternating MedSynth and PyTorch processes "
+                        + "(M, P, M, P, ...); the table gives the median of the %d rounds' means per side and the largest peak memory", rounds, rounds) : ""));
         md.append("| network | case | batch | parameters MedSynth | parameters PyTorch | train step MedSynth (s) | train step PyTorch (s) "
                 + "| train MedSynth / PyTorch | inference MedSynth (s) | inference PyTorch (s) | inference MedSynth / PyTorch "
                 + "| peak memory MedSynth (GB) | peak memory PyTorch (GB) | load before / after |\n");
