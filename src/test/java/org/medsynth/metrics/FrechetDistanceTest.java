@@ -34,7 +34,9 @@ class FrechetDistanceTest {
             double fid = FrechetDistance.between(ReferenceFiles.doubles(l.get(i + 1)), square(ReferenceFiles.doubles(l.get(i + 2)), d),
                     ReferenceFiles.doubles(l.get(i + 3)), square(ReferenceFiles.doubles(l.get(i + 4)), d));
             double expected = Double.parseDouble(l.get(i + 5));
-            assertEquals(expected, fid, 1e-8 * Math.max(1, expected), "d=" + d);
+            // 1e-7 relative: the double-precision result varies by ~1e-8 from run to run (ND4J's threaded reductions
+            // sum in a varying order; 1.2e-8 seen once), far below any error a wrong square root would make
+            assertEquals(expected, fid, 1e-7 * Math.max(1, expected), "d=" + d);
             checked++;
         }
         assertEquals(2, checked);

@@ -43,7 +43,7 @@ public final class AttentionGate {
         Tensor psi = Conv.of(1).init(init).apply(s, "psi", q, 1);
         Tensor alpha = Activations.sigmoid(s, psi);
         Tensor up = Resample.upNearest(s, alpha, f);
-        SDVariable gated = BroadcastMulOp.apply(b.sd(), s.opName("gated"), x.var(), up.var(), 1);
+        SDVariable gated = BroadcastMulOp.apply(b.sd(), s.opName("gated"), x.var(), up.var(), x.channelAxis());
         Tensor w = Conv.of(1).init(init).bias(outputNorm.convBias()).apply(s, "W", x.with(gated), x.channels());
         Tensor out = outputNorm.apply(s, "norm", w);
         return new Result(out, up);

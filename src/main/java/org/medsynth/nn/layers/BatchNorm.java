@@ -5,6 +5,10 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -53,13 +57,14 @@ public final class BatchNorm {
             y = composed(b, s, x, gamma, beta, rm, rv);
         } else if (b.training()) {
             // batch statistics over all axes but the channels, [C]; batchnorm_bp includes their derivative
-            SDVariable[] m = new FusedBatchNormOp.Moments(b.sd(), x.var(), reductionAxes(x)).outputVariables();
+            SDVariable[] m = x.channelsLast() ? channelsLastMoments(b, x)
+                    : new FusedBatchNormOp.Moments(b.sd(), x.var(), reductionAxes(x)).outputVariables();
             SDVariable mean = m[0].rename(s.opName("batchMean"));
             SDVariable var = m[1].rename(s.opName("batchVar"));
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), mean, var, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), mean, var, gamma, beta, EPS);
             register(b, s, x, mean, var);
         } else {
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), rm, rv, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), rm, rv, gamma, beta, EPS);
         }
         return x.with(y);
     }
@@ -101,6 +106,33 @@ public final class BatchNorm {
         return x.var().sub(m).mul(inv).mul(g).add(s.opName("out"), be);
     }
 
+    /**
+     * Biased mean and variance per channel [C] of a channels-last x, exactly as the native moments over all axes but
+     * the last, without its slow strided reduction (see {@link Layout#channelSum}): the native moments over the
+     * batch and first spatial axis give G equal-sized groups per channel ([W, C] in 2D, [H, W, C] in 3D), which
+     * combine exactly as mean = mean_g(m_g), var = mean_g(v_g) + mean_g((m_g - mean)^2); the combination works on
+     * the small group arrays only.
+     */
+    private static SDVariable[] channelsLastMoments(NetBuilder b, Tensor x) {
+        SameDiff sd = b.sd();
+        SDVariable[] g = new FusedBatchNormOp.Moments(sd, x.var(), new int[]{0, 1}).outputVariables();
+        // the groups' shape: the spatial sizes after the first without unit sizes (a SameDiff sum over a unit axis of
+        // these arrays fails in the training graph), then the channels
+        List<Long> dims = new ArrayList<>();
+        double groups = 1;
+        for (int i = 1; i < x.spatialDims(); i++) {
+            if (x.spatial(i) > 1) dims.add((long) x.spatial(i));
+            groups *= x.spatial(i);
+        }
+        dims.add((long) x.channels());
+        long[] groupShape = dims.stream().mapToLong(Long::longValue).toArray();
+        SDVariable mg = sd.reshape(g[0], groupShape), vg = sd.reshape(g[1], groupShape);
+        SDVariable mean = Layout.leadingSum(mg, groupShape.length - 1, 0).div(groups);
+        SDVariable spread = sd.math().square(mg.sub(mean));
+        SDVariable var = Layout.leadingSum(vg.add(spread), groupShape.length - 1, 0).div(groups);
+        return new SDVariable[]{mean, var};
+    }
+
     /** Registers the running-statistics update of this layer (TRAIN graphs). */
     private static void register(NetBuilder b, NetBuilder s, Tensor x, SDVariable mean, SDVariable var) {
         SDVariable shapeV = b.sd().shape(s.opName("shape"), x.var());
@@ -108,19 +140,16 @@ public final class BatchNorm {
         b.register(new Application(s.prefix() + "runningMean", s.prefix() + "runningVar", mean.name(), var.name(), count.name(), MOMENTUM));
     }
 
-    /** 0 and the spatial axes. */
+    /** 0 and the spatial axes (all axes but the channels). */
     static int[] reductionAxes(Tensor x) {
         int[] axes = new int[1 + x.spatialDims()];
-        for (int i = 0; i < x.spatialDims(); i++) axes[i + 1] = 2 + i;
+        System.arraycopy(x.spatialAxes(), 0, axes, 1, x.spatialDims());
         return axes;
     }
 
-    /** [1, C, 1, 1(, 1)] */
+    /** [1, C, 1, 1(, 1)], or [1, 1, 1(, 1), C] when channels last */
     static long[] broadcastShape(Tensor x) {
-        long[] s = new long[2 + x.spatialDims()];
-        java.util.Arrays.fill(s, 1);
-        s[1] = x.channels();
-        return s;
+        return x.channelShape(1, x.channels());
     }
 
     /**

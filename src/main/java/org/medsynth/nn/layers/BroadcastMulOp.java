@@ -74,7 +74,14 @@ public final class BroadcastMulOp extends NativeOpAlias {
         SDVariable full = arg(0), factor = arg(1);
         SDVariable dFull = g.mul(factor);
         SDVariable dFactor = g.mul(full);
-        if (axes.length > 0) dFactor = dFactor.sum(true, axes);
+        int rank = full.getShape() != null ? full.getShape().length : -1;
+        if (axes.length > 1 && rank > 0 && axes[axes.length - 1] < rank - 1) {
+            // the last axis is kept (a channels-last per-channel scale): libnd4j's one-pass reduction strides through
+            // memory one narrow column at a time; one axis at a time is as fast as channels first (Layout.channelSum)
+            for (int a : axes) dFactor = dFactor.sum(true, a);
+        } else if (axes.length > 0) {
+            dFactor = dFactor.sum(true, axes);
+        }
         return List.of(dFull, dFactor);
     }
 

@@ -16,6 +16,7 @@ public final class ChannelSoftmax {
     private ChannelSoftmax() { }
 
     public static Tensor apply(NetBuilder b, Tensor x) {
+        if (x.channelsLast()) return x.with(b.sd().nn().softmax(b.opName("softmax"), x.var(), x.channelAxis()));
         return x.with(apply(b, x.var(), x.spatialDims()));
     }
 

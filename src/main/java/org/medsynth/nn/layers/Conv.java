@@ -96,22 +96,22 @@ public final class Conv {
         SDVariable t = null;
         if (d == 2) {
             Conv2DConfig c = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding).pW(padding)
-                    .dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+                    .dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(x.channelsLast() ? "NHWC" : "NCHW").build();
             y = bv == null ? b.sd().cnn().conv2d(out, x.var(), w, c) : b.sd().cnn().conv2d(out, x.var(), w, bv, c);
             if (x.hasTangent()) t = b.sd().cnn().conv2d(s.opName("tangent"), x.tangent(), w, c);
         } else {
             Conv3DConfig c = Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel).sD(stride).sH(stride).sW(stride)
                     .pD(padding).pH(padding).pW(padding).dD(1).dH(1).dW(1).paddingMode(PaddingMode.VALID)
-                    .biasUsed(bv != null).dataFormat("NCDHW").build();
+                    .biasUsed(bv != null).dataFormat(x.channelsLast() ? "NDHWC" : "NCDHW").build();
             y = bv == null ? b.sd().cnn().conv3d(out, x.var(), w, c) : b.sd().cnn().conv3d(out, x.var(), w, bv, c);
             if (x.hasTangent()) {
                 Conv3DConfig ct = Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel).sD(stride).sH(stride).sW(stride)
                         .pD(padding).pH(padding).pW(padding).dD(1).dH(1).dW(1).paddingMode(PaddingMode.VALID)
-                        .biasUsed(false).dataFormat("NCDHW").build();
+                        .biasUsed(false).dataFormat(x.channelsLast() ? "NDHWC" : "NCDHW").build();
                 t = b.sd().cnn().conv3d(s.opName("tangent"), x.tangent(), w, ct);
             }
         }
         // the tangent (directional derivative) of a convolution is the convolution without bias
-        return new Tensor(y, outChannels, outSpatial).withTangent(t);
+        return x.with(y, outChannels, outSpatial).withTangent(t);
     }
 }

@@ -73,15 +73,15 @@ public final class ConvTranspose {
         SDVariable t = null;
         if (d == 2) {
             DeConv2DConfig c = DeConv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding).pW(padding)
-                    .dH(1).dW(1).isSameMode(false).dataFormat("NCHW").build();
+                    .dH(1).dW(1).isSameMode(false).dataFormat(x.channelsLast() ? "NHWC" : "NCHW").build();
             y = bv == null ? b.sd().cnn().deconv2d(out, x.var(), w, c) : b.sd().cnn().deconv2d(out, x.var(), w, bv, c);
             if (x.hasTangent()) t = b.sd().cnn().deconv2d(s.opName("tangent"), x.tangent(), w, c);
         } else {
             DeConv3DConfig c = DeConv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel).sD(stride).sH(stride).sW(stride)
-                    .pD(padding).pH(padding).pW(padding).dD(1).dH(1).dW(1).isSameMode(false).dataFormat("NCDHW").build();
+                    .pD(padding).pH(padding).pW(padding).dD(1).dH(1).dW(1).isSameMode(false).dataFormat(x.channelsLast() ? "NDHWC" : "NCDHW").build();
             y = bv == null ? b.sd().cnn().deconv3d(out, x.var(), w, c) : b.sd().cnn().deconv3d(out, x.var(), w, bv, c);
             if (x.hasTangent()) t = b.sd().cnn().deconv3d(s.opName("tangent"), x.tangent(), w, c);
         }
-        return new Tensor(y, outChannels, outSpatial).withTangent(t);
+        return x.with(y, outChannels, outSpatial).withTangent(t);
     }
 }

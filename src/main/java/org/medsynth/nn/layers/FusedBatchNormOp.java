@@ -26,7 +26,7 @@ import java.util.List;
  * from vectorised kernels (see {@code composedBackward}), with {@code -Dmedsynth.batchnorm.backward=native}
  * libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
  * always use the kernel. Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
- * channel axis is 1 (NCHW / NCDHW).
+ * channel axis is 1 (NCHW / NCDHW) or the last (NHWC / NDHWC).
  *
  * <p>Gradient semantics (checked against PyTorch in the tests): {@code batchnorm_bp} returns the full
  * training-mode input gradient, i.e. it assumes mean and variance are the biased batch statistics of
@@ -56,23 +56,27 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     private int rank;
 
     /**
-     * @param spatial the input's spatial sizes (H, W) or (D, H, W): they choose the backward pass
+     * @param spatial     the input's spatial sizes (H, W) or (D, H, W): they choose the backward pass
+     * @param channelAxis 1 (NCHW / NCDHW) or the last axis (NHWC / NDHWC)
      */
-    public FusedBatchNormOp(SameDiff sd, SDVariable x, int[] spatial, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta,
-                            double epsilon) {
+    public FusedBatchNormOp(SameDiff sd, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance, SDVariable gamma,
+                            SDVariable beta, double epsilon) {
         super(sd, new SDVariable[]{x, mean, variance, gamma, beta});
         if (spatial.length == 0) throw new IllegalArgumentException("batch norm needs an input with spatial dimensions (N, C, spatial...)");
+        if (channelAxis != 1 && channelAxis != 1 + spatial.length) {
+            throw new IllegalArgumentException("batch norm: the channel axis must be 1 or " + (1 + spatial.length) + ", got " + channelAxis);
+        }
         long values = 1;
         for (int v : spatial) values *= v;
         this.rank = values >= COMPOSED_MIN_VALUES ? 2 + spatial.length : 0;
-        addIArgument(1, 1, 1);  // applyGamma, applyBeta, axis 1
+        addIArgument(1, 1, channelAxis);  // applyGamma, applyBeta, axis
         setEpsilon(epsilon);
     }
 
-    /** Applies the op to x with the given spatial sizes: normalised output of x (the first and only output). */
-    public static SDVariable apply(SameDiff sd, String name, SDVariable x, int[] spatial, SDVariable mean, SDVariable variance, SDVariable gamma,
-                                   SDVariable beta, double epsilon) {
-        return new FusedBatchNormOp(sd, x, spatial, mean, variance, gamma, beta, epsilon).output(name);
+    /** Applies the op to x with the given spatial sizes and channel axis: normalised output of x (the first and only output). */
+    public static SDVariable apply(SameDiff sd, String name, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance,
+                                   SDVariable gamma, SDVariable beta, double epsilon) {
+        return new FusedBatchNormOp(sd, x, spatial, channelAxis, mean, variance, gamma, beta, epsilon).output(name);
     }
 
     /** System property: {@code native} computes the backward pass with libnd4j's batchnorm_bp (for comparison). */
@@ -92,7 +96,7 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     public List<SDVariable> doDiff(List<SDVariable> grad) {
         SDVariable[] a = args();
         if (rank < 3 || "native".equalsIgnoreCase(System.getProperty(BACKWARD_PROPERTY, ""))) {
-            return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon).outputVariables());
+            return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon, axisArgument()).outputVariables());
         }
         return composedBackward(a[0], a[1], a[2], a[3], grad.get(0));
     }
@@ -111,14 +115,16 @@ public final class FusedBatchNormOp extends NativeOpAlias {
      */
     private List<SDVariable> composedBackward(SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable g) {
         SameDiff sd = sameDiff;
-        int[] axes = new int[rank - 1];
-        for (int i = 1; i < axes.length; i++) axes[i] = i + 1;   // 0 and the spatial axes
+        int channelAxis = axisArgument();
+        int[] axes = new int[rank - 1];                           // all axes but the channels
+        for (int i = 0, k = 0; i < rank; i++) if (i != channelAxis) axes[k++] = i;
         long[] bshape = new long[rank];
         Arrays.fill(bshape, 1);
-        bshape[1] = -1;
+        bshape[channelAxis] = -1;
         SDVariable xc = x.sub(sd.reshape(mean, bshape));
-        SDVariable sg = g.sum(false, axes);
-        SDVariable sgx = g.mul(xc).sum(false, axes);
+        boolean last = channelAxis == rank - 1;
+        SDVariable sg = last ? Layout.channelSum(sd, g, rank, false) : g.sum(false, axes);
+        SDVariable sgx = last ? Layout.channelSum(sd, g.mul(xc), rank, false) : g.mul(xc).sum(false, axes);
         SDVariable n = sd.prod(sd.gather(sd.shape(x), axes, 0)).castTo(x.dataType());
         SDVariable s = sd.math().rsqrt(variance.add(epsilon));
         SDVariable k = gamma.mul(s);
@@ -142,6 +148,12 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         if (properties.get("rank") instanceof Number r) rank = r.intValue();
     }
 
+    /** The channel axis as the native kernels got it (the op's third integer argument; survives cloning). */
+    private int axisArgument() {
+        long[] i = iArgs();
+        return i.length > 2 ? (int) i[2] : 1;
+    }
+
     /** Native {@code batchnorm_bp}: outputs dL/dx, dL/dmean (0), dL/dvariance (0), dL/dgamma, dL/dbeta. */
     public static final class Backward extends NativeOpAlias {
         public static final String NAME = "medsynth_batchnorm_bp";
@@ -149,9 +161,9 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         public Backward() { }
 
         Backward(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma, SDVariable beta, SDVariable gradOut,
-                 double epsilon) {
+                 double epsilon, int channelAxis) {
             super(sd, new SDVariable[]{x, mean, variance, gamma, beta, gradOut});
-            addIArgument(1, 1, 1);
+            addIArgument(1, 1, channelAxis);
             setEpsilon(epsilon);
         }
 

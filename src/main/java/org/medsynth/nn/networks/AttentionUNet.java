@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.AttentionGate;
@@ -43,7 +44,7 @@ public final class AttentionUNet implements SegmentationNetwork {
     public Result applyWithCoefficients(NetBuilder b, Tensor x) {
         SegBlocks.checkInput("Attention U-Net", x, config.spatialDims(), config.inChannels(), sizeMultiple());
         int depth = config.depth();
-        SegBlocks.Encoded enc = SegBlocks.encoder(b, x, config);
+        SegBlocks.Encoded enc = SegBlocks.encoder(b, Layout.working(b, x), config);
         Tensor[] skips = enc.skips();
         Tensor code = enc.code();
         Tensor h = code;
@@ -52,12 +53,12 @@ public final class AttentionUNet implements SegmentationNetwork {
             NetBuilder s = b.sub("dec" + i);
             AttentionGate.Result gate = AttentionGate.apply(s, "gate", skips[i], h, Math.max(1, config.channelsAt(i) / 2),
                     config.norm(), WeightInit.heNormal());
-            coeff[i] = gate.coefficients();
+            coeff[i] = Layout.channelsFirst(s, gate.coefficients());
             Tensor up = SegBlocks.upConv(s, "up", h, config.channelsAt(i));
             h = SegBlocks.doubleConv(s, "conv", SegBlocks.concat(s, gate.output(), up), config.channelsAt(i), config.norm());
         }
         Tensor logits = SegBlocks.head(b, "head", h, config.classes());
-        return new Result(new Output(SegBlocks.softmax(b, logits), logits, List.of(), code), List.of(coeff));
+        return new Result(SegBlocks.channelsFirst(b, new Output(SegBlocks.softmax(b, logits), logits, List.of(), code)), List.of(coeff));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.losses.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -127,7 +128,7 @@ public final class InfoMaxNet implements SegmentationNetwork {
         SDVariable pos = sd.hasVariable(POSITIVE_SELECT) ? sd.getVariable(POSITIVE_SELECT) : sd.placeHolder(POSITIVE_SELECT, b.dataType(), -1, -1);
         SDVariable neg = sd.hasVariable(NEGATIVE_SELECT) ? sd.getVariable(NEGATIVE_SELECT) : sd.placeHolder(NEGATIVE_SELECT, b.dataType(), -1, -1);
         NetBuilder mb = b.sub("mi");
-        Tensor features = SegUNet.encodeDecode(mb, miImages, miConfig(), miFeatures)[0];
+        Tensor features = SegUNet.encodeDecode(mb, Layout.working(mb, miImages), miConfig(), miFeatures)[0];
         SDVariable fx = SegBlocks.globalAveragePool(mb, features).var();                       // [N + E, F]
         Tensor code = out.code();
         SDVariable y = SegBlocks.globalAveragePool(b.sub("code"), code).var();                // [N, K]

@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
@@ -74,7 +75,7 @@ public final class MluNet implements SegmentationNetwork {
         SegBlocks.checkInput("MLU-Net", x, config.spatialDims(), config.inChannels(), sizeMultiple());
         int depth = config.depth();
         Tensor[] skips = new Tensor[depth];
-        Tensor h = x;
+        Tensor h = Layout.working(b, x);
         for (int i = 0; i < depth; i++) {
             h = multiLevelBlock(b, "enc" + i, h, config.channelsAt(i), branches, config.norm());
             skips[i] = h;
@@ -107,7 +108,7 @@ public final class MluNet implements SegmentationNetwork {
         Tensor logits = side[0].with(fused);
         List<Tensor> sideProbs = new ArrayList<>();
         for (int i = 0; i < depth; i++) sideProbs.add(SegBlocks.softmax(b, side[i]));
-        return new Output(SegBlocks.softmax(b, logits), logits, List.copyOf(sideProbs), code);
+        return SegBlocks.channelsFirst(b, new Output(SegBlocks.softmax(b, logits), logits, List.copyOf(sideProbs), code));
     }
 
     /**
@@ -139,10 +140,7 @@ public final class MluNet implements SegmentationNetwork {
         SDVariable stacked = a.sd().stack(a.opName("stack"), 1, logits);                 // [N, B, C]
         SDVariable weights = ChannelSoftmax.apply(a, stacked, 1);                         // softmax over B
         SDVariable[] per = a.sd().unstack(names(a, branches), weights, 1, branches);
-        long[] bshape = new long[2 + x.spatialDims()];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[0] = -1;
-        bshape[1] = channels;
+        long[] bshape = x.channelShape(-1, channels);
         SDVariable out = null;
         for (int k = 0; k < branches; k++) {
             SDVariable wk = a.sd().reshape(a.opName("weight" + k), per[k], bshape);

@@ -6,9 +6,13 @@ import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.ChannelSoftmax;
 import org.medsynth.nn.layers.Conv;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Norm;
 import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
@@ -80,11 +84,11 @@ public final class SegBlocks {
         SDVariable y;
         if (x.spatialDims() == 2) {
             Pooling2DConfig c = Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).pH(0).pW(0).dH(1).dW(1)
-                    .paddingMode(PaddingMode.VALID).isNHWC(false).build();
+                    .paddingMode(PaddingMode.VALID).isNHWC(x.channelsLast()).build();
             y = b.sd().cnn().maxPooling2d(b.opName("maxPool"), x.var(), c);
         } else if (x.spatialDims() == 3) {
             Pooling3DConfig c = Pooling3DConfig.builder().kD(2).kH(2).kW(2).sD(2).sH(2).sW(2).pD(0).pH(0).pW(0)
-                    .dD(1).dH(1).dW(1).isSameMode(false).isNCDHW(true).build();
+                    .dD(1).dH(1).dW(1).isSameMode(false).isNCDHW(!x.channelsLast()).build();
             y = b.sd().cnn().maxPooling3d(b.opName("maxPool"), x.var(), c);
         } else {
             throw new IllegalArgumentException("max pooling needs a 2D or 3D input, got " + x);
@@ -102,7 +106,8 @@ public final class SegBlocks {
         if (!java.util.Arrays.equals(a.spatial(), c.spatial())) {
             throw new IllegalArgumentException("cannot concatenate " + a + " and " + c + ": sizes differ");
         }
-        return a.with(b.sd().concat(b.opName("concat"), 1, a.var(), c.var()), a.channels() + c.channels(), a.spatial());
+        if (a.channelsLast() != c.channelsLast()) c = a.channelsLast() ? Layout.channelsLast(b, c) : Layout.channelsFirst(b, c);
+        return a.with(b.sd().concat(b.opName("concat"), a.channelAxis(), a.var(), c.var()), a.channels() + c.channels(), a.spatial());
     }
 
     /** Several tensors of the same size on the channel axis. */
@@ -115,10 +120,13 @@ public final class SegBlocks {
             if (!java.util.Arrays.equals(t.spatial(), parts.get(0).spatial())) {
                 throw new IllegalArgumentException("cannot concatenate " + parts + ": sizes differ");
             }
+            if (t.channelsLast() != parts.get(0).channelsLast()) {
+                t = parts.get(0).channelsLast() ? Layout.channelsLast(b, t) : Layout.channelsFirst(b, t);
+            }
             v[i] = t.var();
             ch += t.channels();
         }
-        return parts.get(0).with(b.sd().concat(b.opName("concat"), 1, v), ch, parts.get(0).spatial());
+        return parts.get(0).with(b.sd().concat(b.opName("concat"), parts.get(0).channelAxis(), v), ch, parts.get(0).spatial());
     }
 
     /** 1x1 convolution to {@code classes} logits. */
@@ -134,7 +142,18 @@ public final class SegBlocks {
     /** Mean over the spatial axes: [N, C, spatial...] -> [N, C]. */
     public static Tensor globalAveragePool(NetBuilder b, Tensor x) {
         if (x.spatialDims() == 0) return x;
-        return new Tensor(x.var().mean(b.opName("gap"), false, x.spatialAxes()), x.channels());
+        return new Tensor(Layout.spatialMean(b.sd(), x, x.var(), false).rename(b.opName("gap")), x.channels());
+    }
+
+    /**
+     * A network's output with every tensor channels first (the layout of inputs, targets and consumers); the
+     * conversions cost nothing unless something uses them.
+     */
+    static SegmentationNetwork.Output channelsFirst(NetBuilder b, SegmentationNetwork.Output o) {
+        List<Tensor> sides = new ArrayList<>();
+        for (Tensor t : o.sideProbabilities()) sides.add(Layout.channelsFirst(b, t));
+        return new SegmentationNetwork.Output(Layout.channelsFirst(b, o.probabilities()), Layout.channelsFirst(b, o.logits()),
+                List.copyOf(sides), Layout.channelsFirst(b, o.code()));
     }
 
     /** Checks dimensionality, channels and size divisibility of a network input. */

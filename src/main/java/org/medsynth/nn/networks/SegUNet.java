@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 
 import java.util.List;
@@ -43,9 +44,9 @@ public final class SegUNet implements SegmentationNetwork {
     @Override
     public Output apply(NetBuilder b, Tensor x) {
         SegBlocks.checkInput("U-Net", x, config.spatialDims(), config.inChannels(), sizeMultiple());
-        Tensor[] r = encodeDecode(b, x, config, config.classes());
+        Tensor[] r = encodeDecode(b, Layout.working(b, x), config, config.classes());
         Tensor logits = r[0];
-        return new Output(SegBlocks.softmax(b, logits), logits, List.of(), r[1]);
+        return SegBlocks.channelsFirst(b, new Output(SegBlocks.softmax(b, logits), logits, List.of(), r[1]));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -53,7 +54,7 @@ public final class UNetPlusPlus implements SegmentationNetwork {
         SegBlocks.checkInput("U-Net++", x, config.spatialDims(), config.inChannels(), sizeMultiple());
         int depth = config.depth();
         Tensor[][] node = new Tensor[depth + 1][depth + 1];
-        Tensor h = x;
+        Tensor h = Layout.working(b, x);
         for (int i = 0; i <= depth; i++) {
             if (i > 0) h = SegBlocks.maxPool(b, h);
             h = SegBlocks.doubleConv(b, "x" + i + "_0", h, config.channelsAt(i), config.norm());
@@ -70,7 +71,7 @@ public final class UNetPlusPlus implements SegmentationNetwork {
         Tensor code = node[depth][0];
         Tensor logits = SegBlocks.head(b, "head" + depth, node[0][depth], config.classes());
         Tensor probs = SegBlocks.softmax(b, logits);
-        if (!deepSupervision) return new Output(probs, logits, List.of(), code);
+        if (!deepSupervision) return SegBlocks.channelsFirst(b, new Output(probs, logits, List.of(), code));
         List<Tensor> sides = new ArrayList<>();
         SDVariable sum = probs.var();
         for (int j = 1; j < depth; j++) {
@@ -79,7 +80,7 @@ public final class UNetPlusPlus implements SegmentationNetwork {
             sum = sum.add(p.var());
         }
         Tensor mean = probs.with(sum.mul(b.opName("meanProbabilities"), 1.0 / depth));
-        return new Output(mean, logits, List.copyOf(sides), code);
+        return SegBlocks.channelsFirst(b, new Output(mean, logits, List.copyOf(sides), code));
     }
 
     @Override

@@ -26,11 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FusedBatchNormOpTest {
 
     private static Map<String, INDArray> gradients(int spatialDims, String backward, DataType dt) {
-        return gradients(spatialDims == 2 ? new long[]{2, 3, 64, 64} : new long[]{2, 3, 16, 16, 16}, backward, dt, backward.equals("native"));
+        return gradients(shape(spatialDims), backward, dt, backward.equals("native"), false);
+    }
+
+    private static long[] shape(int spatialDims) {
+        return spatialDims == 2 ? new long[]{2, 3, 64, 64} : new long[]{2, 3, 16, 16, 16};
     }
 
     /** Gradients of x, gamma and beta; checks whether the gradient graph runs libnd4j's batchnorm_bp. */
-    private static Map<String, INDArray> gradients(long[] shape, String backward, DataType dt, boolean expectKernel) {
+    private static Map<String, INDArray> gradients(long[] shape, String backward, DataType dt, boolean expectKernel, boolean channelsLast) {
         int spatialDims = shape.length - 2;
         String before = System.getProperty(FusedBatchNormOp.BACKWARD_PROPERTY);
         System.setProperty(FusedBatchNormOp.BACKWARD_PROPERTY, backward);
@@ -42,7 +46,15 @@ class FusedBatchNormOpTest {
             NetBuilder b = NetBuilder.forTraining(new ParamStore(1, dt), "bn");
             int[] spatial = new int[spatialDims];
             for (int i = 0; i < spatialDims; i++) spatial[i] = (int) shape[2 + i];
+            int[] toLast = spatialDims == 2 ? new int[]{0, 2, 3, 1} : new int[]{0, 2, 3, 4, 1};
+            int[] toFirst = spatialDims == 2 ? new int[]{0, 3, 1, 2} : new int[]{0, 4, 1, 2, 3};
+            if (channelsLast) {
+                x = x.permute(toLast).dup('c');
+                t = t.permute(toLast).dup('c');
+                w = w.permute(toLast).dup('c');
+            }
             Tensor in = new Tensor(b.sd().var("x", x), 3, spatial);
+            if (channelsLast) in = in.inLayout(in.var(), true);
             Tensor y = BatchNorm.apply(b, "bn", in, WeightInit.normal(1.0, 0.5));
             // sum((y - t)^2 * w): a non-uniform upstream gradient
             SDVariable loss = b.sd().math().square(y.var().sub(b.sd().constant("t", t))).mul(b.sd().constant("w", w)).sum("loss");
@@ -53,6 +65,7 @@ class FusedBatchNormOpTest {
             boolean nativeBp = b.sd().getFunction("grad").getOps().values().stream()
                     .anyMatch(o -> o.getOp().opName().equals(FusedBatchNormOp.Backward.NAME));
             assertEquals(expectKernel, nativeBp, "batchnorm_bp in the gradient graph");
+            if (channelsLast) g.put("x", g.get("x").permute(toFirst).dup('c'));
             return g;
         } finally {
             if (before == null) System.clearProperty(FusedBatchNormOp.BACKWARD_PROPERTY);
@@ -63,7 +76,22 @@ class FusedBatchNormOpTest {
     @org.junit.jupiter.api.Test
     void smallMapsKeepTheKernel() {
         // 8 x 8 values per channel: below COMPOSED_MIN_VALUES, so batchnorm_bp runs although composed is selected
-        assertTrue(gradients(new long[]{2, 3, 8, 8}, "composed", DataType.FLOAT, true).containsKey("x"));
+        assertTrue(gradients(new long[]{2, 3, 8, 8}, "composed", DataType.FLOAT, true, false).containsKey("x"));
+    }
+
+    /** Channels last (NHWC / NDHWC, channel axis last) gives the channels-first gradients, with either backward pass. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"2, composed", "3, composed", "2, native", "3, native"})
+    void channelsLastGivesTheSameGradients(int spatialDims, String backward) {
+        boolean kernel = backward.equals("native");
+        Map<String, INDArray> first = gradients(shape(spatialDims), backward, DataType.DOUBLE, kernel, false);
+        Map<String, INDArray> last = gradients(shape(spatialDims), backward, DataType.DOUBLE, kernel, true);
+        assertEquals(first.keySet(), last.keySet());
+        for (String k : first.keySet()) {
+            double scale = first.get(k).norm2Number().doubleValue();
+            double diff = last.get(k).sub(first.get(k)).norm2Number().doubleValue();
+            assertTrue(scale > 0 && diff <= 1e-9 * scale, k + ": channels last differs by " + diff / scale + " relative");
+        }
     }
 
     /**

@@ -1,0 +1,103 @@
+package org.medsynth.nn.layers;
+
+import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.Tensor;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * Memory layout of the feature maps inside a network: channels first (NCHW / NCDHW, the layout of every
+ * input and output) or channels last (NHWC / NDHWC).
+ *
+ * <p>Why channels last: libnd4j runs convolutions on oneDNN, whose fast forward kernels (brgconv) work on
+ * NHWC. On NCHW arrays libnd4j reorders the input to NHWC, the (uninitialised) output too, and the result
+ * back to NCHW around every forward convolution; the NHWC -> NCHW reorder alone took 6-25 ms per
+ * 1 x 64 x 256 x 256 array on this project's 2-core machine, about 40 % of a 2D MLU-Net's inference time
+ * (DNNL_VERBOSE, docs/nn-toolkit.md). Networks that support it convert their input once with
+ * {@link #working} and their outputs back with {@link #channelsFirst}; the layers in between follow the
+ * tensor's {@link Tensor#channelsLast()}. Parameters have the same shapes in both layouts, so models
+ * do not depend on it.
+ *
+ * <p>System property {@value #PROPERTY}: {@code channels-last} (default) or {@code channels-first}, read
+ * when a graph is built (for comparisons).
+ */
+public final class Layout {
+    public static final String PROPERTY = "medsynth.nn.layout";
+
+    private Layout() { }
+
+    /** The layout graphs built now use inside the networks that support both: true for channels last. */
+    public static boolean preferChannelsLast() {
+        String v = System.getProperty(PROPERTY, "channels-last").trim();
+        if (v.equalsIgnoreCase("channels-first")) return false;
+        if (v.equalsIgnoreCase("channels-last")) return true;
+        throw new IllegalArgumentException(PROPERTY + " must be channels-last or channels-first, got '" + v + "'");
+    }
+
+    /** x in the preferred working layout (a permutation when it differs; x itself otherwise). */
+    public static Tensor working(NetBuilder b, Tensor x) {
+        return preferChannelsLast() ? channelsLast(b, x) : channelsFirst(b, x);
+    }
+
+    /** x as NHWC / NDHWC. */
+    public static Tensor channelsLast(NetBuilder b, Tensor x) {
+        if (x.channelsLast() || x.spatialDims() == 0) return x;
+        int rank = 2 + x.spatialDims();
+        int[] p = new int[rank];
+        for (int i = 1; i < rank - 1; i++) p[i] = i + 1;
+        p[rank - 1] = 1;
+        return x.inLayout(permute(b, x.var(), p, "layoutChannelsLast"), true).withTangent(x.hasTangent() ? permute(b, x.tangent(), p, "layoutChannelsLastT") : null);
+    }
+
+    /** x as NCHW / NCDHW. */
+    public static Tensor channelsFirst(NetBuilder b, Tensor x) {
+        if (!x.channelsLast()) return x;
+        int rank = 2 + x.spatialDims();
+        int[] p = new int[rank];
+        p[1] = rank - 1;
+        for (int i = 2; i < rank; i++) p[i] = i - 1;
+        return x.inLayout(permute(b, x.var(), p, "layoutChannelsFirst"), false).withTangent(x.hasTangent() ? permute(b, x.tangent(), p, "layoutChannelsFirstT") : null);
+    }
+
+    /**
+     * Sum of a channels-last array of rank {@code rank} over every axis but the channels (and the batch axis when
+     * {@code keepBatch}): [C] or [N, C]. libnd4j reduces over leading axes with the kept (channel) axis innermost
+     * one strided column at a time, 5-40x slower than the same sum channels first (24 ms against 3 ms for
+     * 1 x 256 x 256 x 64); summing in stages that each keep a large enough trailing block is as fast as channels
+     * first: the batch with the first spatial axis, then one axis at a time (the arrays shrink at every stage).
+     */
+    public static SDVariable channelSum(SameDiff sd, SDVariable v, int rank, boolean keepBatch) {
+        int first = keepBatch ? 1 : 0;
+        int left = rank - 1 - first;                      // axes still to reduce, all leading the channel axis
+        SDVariable r = v;
+        if (!keepBatch && left >= 2) {
+            r = r.sum(false, 0, 1);
+            left -= 2;
+        }
+        return leadingSum(r, left, first);
+    }
+
+    /** Sum over the {@code axes} axes from {@code first} on, one axis at a time (each stage keeps a large trailing block). */
+    public static SDVariable leadingSum(SDVariable v, int axes, int first) {
+        SDVariable r = v;
+        for (int i = 0; i < axes; i++) r = r.sum(false, first);
+        return r;
+    }
+
+    /**
+     * Mean of v (holding data of x's shape and layout) over x's spatial axes: [N, C], or with {@code keepDims}
+     * [N, C, 1, 1] / [N, 1, 1, C]. Channels last it sums one spatial axis at a time (see {@link #channelSum}).
+     */
+    public static SDVariable spatialMean(SameDiff sd, Tensor x, SDVariable v, boolean keepDims) {
+        if (!x.channelsLast()) return v.mean(keepDims, x.spatialAxes());
+        double count = 1;
+        for (int s : x.spatial()) count *= s;
+        SDVariable r = v;
+        for (int i = 0; i < x.spatialDims(); i++) r = r.sum(keepDims, keepDims ? 1 + i : 1);
+        return r.div(count);
+    }
+
+    private static SDVariable permute(NetBuilder b, SDVariable v, int[] p, String name) {
+        return b.sd().permute(b.opName(name), v, p);
+    }
+}
