@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
@@ -113,6 +114,7 @@ public final class PatchGan implements NetworkSpec {
                         + " layers (needs at least " + (3 << layers) + ")");
             }
         }
+        x = Layout.working(b, x);
         WeightInit init = WeightInit.normal(0.02);
         Conv k4 = Conv.of(4).padding(1).init(init).spectralNorm(spectralNorm);
         boolean bias = norm.convBias();
@@ -125,7 +127,7 @@ public final class PatchGan implements NetworkSpec {
             h = norm.apply(s, "norm", h);
             h = Activations.leakyRelu(s, h, 0.2);
         }
-        return k4.stride(1).bias(true).apply(b, "out", h, 1);
+        return Layout.channelsFirst(b, k4.stride(1).bias(true).apply(b, "out", h, 1));
     }
 
     @Override

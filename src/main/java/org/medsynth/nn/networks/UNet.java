@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
@@ -155,7 +156,7 @@ public final class UNet implements NetworkSpec {
         Conv down = Conv.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
         ConvTranspose up = ConvTranspose.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
         Tensor[] d = new Tensor[depth];
-        Tensor h = x;
+        Tensor h = Layout.working(b, x);
         for (int i = 0; i < depth; i++) {
             NetBuilder s = b.sub("down" + i);
             if (i > 0) h = Activations.leakyRelu(s, h, 0.2);
@@ -171,12 +172,12 @@ public final class UNet implements NetworkSpec {
             h = norm.apply(s, "norm", h);
             if (i < depth - 1 && i >= depth - 1 - dropoutBlocks) h = Dropout.apply(s, h, dropoutRate);
             Tensor skip = d[i - 1];
-            h = new Tensor(b.sd().concat(s.opName("skip"), 1, skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
+            h = skip.with(b.sd().concat(s.opName("skip"), skip.channelAxis(), skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
         }
         NetBuilder s = b.sub("up0");
         h = upActivation(s, h);
         h = up.bias(true).apply(s, "convT", h, outChannels);
-        return output.apply(s, h);
+        return Layout.channelsFirst(s, output.apply(s, h));
     }
 
     private Tensor upActivation(NetBuilder s, Tensor h) {

@@ -69,6 +69,8 @@ class MedGanNetworksTest {
         Map<String, INDArray> r = b.sd().output(Map.of("x", x), norms.toArray(new String[0]));
         for (String n : norms.subList(0, 3)) {
             INDArray a = r.get(n);
+            // inside the network the feature maps are channels last (NDHWC) unless that layout is switched off
+            if (org.medsynth.nn.layers.Layout.preferChannelsLast()) a = a.permute(0, 4, 1, 2, 3);
             assertEquals(2, a.size(0));
             for (int s = 0; s < a.size(0); s++)
                 for (int c = 0; c < a.size(1); c++) {
