@@ -164,7 +164,7 @@ public final class SegmentationBenchmark {
                             old, null, b2, loadAverage()));
                 }
                 done++;
-                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, rounds, size2d, width2d, size3d, width3d,
+                String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, rounds, cases, size2d, width2d, size3d, width3d,
                         done < total ? "**Run in progress: " + done + " of " + total + " cases measured.**\n\n" : "");
                 BenchmarkReport.writeSection(target, sectionId, md);
                 if (done == total) System.out.println(md);
@@ -173,28 +173,33 @@ public final class SegmentationBenchmark {
     }
 
     static String section(List<String> rows, List<String> mismatched, List<String> networks, String torchVersion, String load0, long start,
-                          int warmup, int steps, int rounds, int[] size2d, int width2d, int[] size3d, int width3d, String status) {
+                          int warmup, int steps, int rounds, List<String> cases, int[] size2d, int width2d, int[] size3d, int width3d,
+                          String status) {
         double minutes = (System.nanoTime() - start) / 60e9;
         StringBuilder md = new StringBuilder();
-        md.append("## Segmentation networks: MedSynth vs PyTorch").append(rounds > 1 ? " (" + rounds + " alternating rounds)" : "")
+        md.append("## Segmentation networks: MedSynth vs PyTorch").append(cases.size() == 1 ? " (" + cases.get(0).toUpperCase(Locale.ROOT) + ")" : "")
+                .append(rounds > 1 ? " (" + rounds + " alternating rounds)" : "")
                 .append("\n\n").append(status);
         md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on ND4J 1.0.0-M2.1 (CPU, oneDNN), "
                         + "PyTorch %s (CPU, `torch.set_num_threads(2)`, float32, run by `src/test/python/bench_segmentation_torch.py` in the "
                         + "same run). Load average %s at the start, %s at the end (2 cores shared with other jobs: absolute times vary "
                         + "with the load, compare the two sides of one row, measured one after the other). Whole run %.0f min.\n\n",
                 BenchmarkReport.machine(), torchVersion, load0, loadAverage(), minutes));
-        md.append(String.format(Locale.ROOT, "Cases: one %s slice at the paper's width (%d feature maps at the first level, %d down-samplings) "
-                        + "and one %s volume (3D networks) at width %d, same depth%s. 1 channel, %d classes, batch norm, batch 1; "
+        String slice = String.format(Locale.ROOT, "one %s slice at the paper's width (%d feature maps at the first level, %d down-samplings)",
+                String.join(" x ", Arrays.stream(size2d).mapToObj(Integer::toString).toList()), width2d, DEPTH);
+        String volume = String.format(Locale.ROOT, "one %s volume (3D networks) at width %d, depth %d%s",
+                String.join(" x ", Arrays.stream(size3d).mapToObj(Integer::toString).toList()), width3d, DEPTH,
+                width3d < width2d ? " (at the paper's width a 48 x 256 x 256 training step does not fit this machine's 24 GB "
+                        + "and the run's time on either side; both sides use the same smaller width)" : "");
+        String caseText = cases.contains("2d") && cases.contains("3d") ? slice + " and " + volume : cases.contains("3d") ? volume : slice;
+        md.append(String.format(Locale.ROOT, "Cases: %s. 1 channel, %d classes, batch norm, batch 1; "
                         + "Info-Max-Net and IM-MLU-Net batch 2 (negative pairs), including their MI encoder U-Net and bilinear critic. "
                         + "Train step = forward + soft Dice (eq. 1; MLU-Net: + 0.5 x mean Dice of the scale-wise maps; MI networks: + BCE) "
                         + "+ backward + Adam; inference = forward to the class probabilities of one image (running batch-norm "
                         + "statistics). Mean of %d timed runs after %d warm-up run(s)%s; each case in a fresh process on each side; "
                         + "peak memory = peak resident set of that process (MedSynth: VmHWM of the JVM incl. heap and native "
                         + "arrays; PyTorch: ru_maxrss).\n\n",
-                String.join(" x ", Arrays.stream(size2d).mapToObj(Integer::toString).toList()), width2d, DEPTH,
-                String.join(" x ", Arrays.stream(size3d).mapToObj(Integer::toString).toList()), width3d,
-                width3d < width2d ? " (at the paper's width a 48 x 256 x 256 training step does not fit this machine's 24 GB "
-                        + "and the run's time on either side; both sides use the same smaller width)" : "", CLASSES, steps, warmup,
+                caseText, CLASSES, steps, warmup,
                 rounds > 1 ? String.format(Locale.ROOT, ", each case run %d times alternating MedSynth and PyTorch processes "
                         + "(M, P, M, P, ...); the table gives the median of the %d rounds' means per side and the largest peak memory", rounds, rounds) : ""));
         md.append("| network | case | batch | parameters MedSynth | parameters PyTorch | train step MedSynth (s) | train step PyTorch (s) "
