@@ -6,10 +6,10 @@ import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Batch normalisation over (N, spatial) per channel, as PyTorch's BatchNorm2d/3d: in TRAIN graphs
@@ -127,9 +127,11 @@ public final class BatchNorm {
         dims.add((long) x.channels());
         long[] groupShape = dims.stream().mapToLong(Long::longValue).toArray();
         SDVariable mg = sd.reshape(g[0], groupShape), vg = sd.reshape(g[1], groupShape);
-        SDVariable mean = Layout.leadingSum(mg, groupShape.length - 1, 0).div(groups);
+        int[] groupAxes = new int[groupShape.length - 1];                 // all but the channels
+        for (int i = 0; i < groupAxes.length; i++) groupAxes[i] = i;
+        SDVariable mean = Layout.sumAxisByAxis(mg, false, groupAxes).div(groups);
         SDVariable spread = sd.math().square(mg.sub(mean));
-        SDVariable var = Layout.leadingSum(vg.add(spread), groupShape.length - 1, 0).div(groups);
+        SDVariable var = Layout.sumAxisByAxis(vg.add(spread), false, groupAxes).div(groups);
         return new SDVariable[]{mean, var};
     }
 

@@ -78,7 +78,7 @@ public final class BroadcastMulOp extends NativeOpAlias {
         if (axes.length > 1 && rank > 0 && axes[axes.length - 1] < rank - 1) {
             // the last axis is kept (a channels-last per-channel scale): libnd4j's one-pass reduction strides through
             // memory one narrow column at a time; one axis at a time is as fast as channels first (Layout.channelSum)
-            for (int a : axes) dFactor = dFactor.sum(true, a);
+            dFactor = Layout.sumAxisByAxis(dFactor, true, axes);
         } else if (axes.length > 0) {
             dFactor = dFactor.sum(true, axes);
         }

@@ -123,8 +123,8 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         bshape[channelAxis] = -1;
         SDVariable xc = x.sub(sd.reshape(mean, bshape));
         boolean last = channelAxis == rank - 1;
-        SDVariable sg = last ? Layout.channelSum(sd, g, rank, false) : g.sum(false, axes);
-        SDVariable sgx = last ? Layout.channelSum(sd, g.mul(xc), rank, false) : g.mul(xc).sum(false, axes);
+        SDVariable sg = last ? Layout.channelSum(g, rank) : g.sum(false, axes);
+        SDVariable sgx = last ? Layout.channelSum(g.mul(xc), rank) : g.mul(xc).sum(false, axes);
         SDVariable n = sd.prod(sd.gather(sd.shape(x), axes, 0)).castTo(x.dataType());
         SDVariable s = sd.math().rsqrt(variance.add(epsilon));
         SDVariable k = gamma.mul(s);

@@ -20,9 +20,9 @@ public final class InstanceNorm {
         if (x.spatialDims() == 0) throw new IllegalArgumentException("InstanceNorm needs a spatial input, got " + x);
         NetBuilder s = b.sub(name);
         int[] axes = x.spatialAxes();
-        SDVariable mean = Layout.spatialMean(b.sd(), x, x.var(), true).rename(s.opName("mean"));
+        SDVariable mean = Layout.spatialMean(x, x.var(), true).rename(s.opName("mean"));
         SDVariable xc = x.var().sub(s.opName("centred"), mean);
-        SDVariable var = Layout.spatialMean(b.sd(), x, b.sd().math().square(s.opName("sq"), xc), true).rename(s.opName("var"));
+        SDVariable var = Layout.spatialMean(x, b.sd().math().square(s.opName("sq"), xc), true).rename(s.opName("var"));
         SDVariable inv = b.sd().math().rsqrt(s.opName("invStd"), var.add(EPS));
         SDVariable norm = BroadcastMulOp.apply(b.sd(), s.opName("normalized"), xc, inv, axes);
         SDVariable t = null;

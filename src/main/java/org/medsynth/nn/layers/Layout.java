@@ -3,7 +3,6 @@ package org.medsynth.nn.layers;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * Memory layout of the feature maps inside a network: channels first (NCHW / NCDHW, the layout of every
@@ -66,21 +65,20 @@ public final class Layout {
      * 1 x 256 x 256 x 64); summing in stages that each keep a large enough trailing block is as fast as channels
      * first: the batch with the first spatial axis, then one axis at a time (the arrays shrink at every stage).
      */
-    public static SDVariable channelSum(SameDiff sd, SDVariable v, int rank, boolean keepBatch) {
-        int first = keepBatch ? 1 : 0;
-        int left = rank - 1 - first;                      // axes still to reduce, all leading the channel axis
-        SDVariable r = v;
-        if (!keepBatch && left >= 2) {
-            r = r.sum(false, 0, 1);
-            left -= 2;
-        }
-        return leadingSum(r, left, first);
+    public static SDVariable channelSum(SDVariable v, int rank) {
+        if (rank < 3) return sumAxisByAxis(v, false, 0);
+        int[] rest = new int[rank - 3];                   // after the (0, 1) stage: the axes before the channels
+        for (int i = 0; i < rest.length; i++) rest[i] = i;
+        return sumAxisByAxis(v.sum(false, 0, 1), false, rest);
     }
 
-    /** Sum over the {@code axes} axes from {@code first} on, one axis at a time (each stage keeps a large trailing block). */
-    public static SDVariable leadingSum(SDVariable v, int axes, int first) {
+    /**
+     * Sum over the given ascending axes one axis at a time, each stage keeping a large trailing block (see
+     * {@link #channelSum}); with {@code keepDims} the reduced axes stay as size 1.
+     */
+    public static SDVariable sumAxisByAxis(SDVariable v, boolean keepDims, int... axes) {
         SDVariable r = v;
-        for (int i = 0; i < axes; i++) r = r.sum(false, first);
+        for (int i = 0; i < axes.length; i++) r = r.sum(keepDims, keepDims ? axes[i] : axes[i] - i);   // earlier stages removed i axes
         return r;
     }
 
@@ -88,13 +86,11 @@ public final class Layout {
      * Mean of v (holding data of x's shape and layout) over x's spatial axes: [N, C], or with {@code keepDims}
      * [N, C, 1, 1] / [N, 1, 1, C]. Channels last it sums one spatial axis at a time (see {@link #channelSum}).
      */
-    public static SDVariable spatialMean(SameDiff sd, Tensor x, SDVariable v, boolean keepDims) {
+    public static SDVariable spatialMean(Tensor x, SDVariable v, boolean keepDims) {
         if (!x.channelsLast()) return v.mean(keepDims, x.spatialAxes());
         double count = 1;
         for (int s : x.spatial()) count *= s;
-        SDVariable r = v;
-        for (int i = 0; i < x.spatialDims(); i++) r = r.sum(keepDims, keepDims ? 1 + i : 1);
-        return r.div(count);
+        return sumAxisByAxis(v, keepDims, x.spatialAxes()).div(count);
     }
 
     private static SDVariable permute(NetBuilder b, SDVariable v, int[] p, String name) {

@@ -24,16 +24,16 @@ public final class Resample {
             // coefficients, its only channels-last use, have one channel, so the permutations are cheap)
             return Layout.channelsLast(b, upNearest(b, Layout.channelsFirst(b, x), factor));
         }
-        SDVariable y = up(b, x.var(), x, factor, "up");
-        SDVariable t = x.hasTangent() ? up(b, x.tangent(), x, factor, "upT") : null;
+        SDVariable y = up(b, x.var(), x.spatialDims(), factor, "up");
+        SDVariable t = x.hasTangent() ? up(b, x.tangent(), x.spatialDims(), factor, "upT") : null;
         return x.with(y, x.channels(), sp).withTangent(t);
     }
 
-    private static SDVariable up(NetBuilder b, SDVariable v, Tensor x, int factor, String name) {
-        boolean first = !x.channelsLast();
-        return x.spatialDims() == 2
-                ? b.sd().cnn().upsampling2d(b.opName(name), v, factor, factor, first)
-                : b.sd().cnn().upsampling3d(b.opName(name), v, first, factor, factor, factor);
+    /** Channels first only (see upNearest). */
+    private static SDVariable up(NetBuilder b, SDVariable v, int dims, int factor, String name) {
+        return dims == 2
+                ? b.sd().cnn().upsampling2d(b.opName(name), v, factor, factor, true)
+                : b.sd().cnn().upsampling3d(b.opName(name), v, true, factor, factor, factor);
     }
 
     /** Mean over non-overlapping blocks of {@code factor}^d; the spatial sizes must be divisible by it. */

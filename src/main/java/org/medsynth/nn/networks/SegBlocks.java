@@ -142,7 +142,7 @@ public final class SegBlocks {
     /** Mean over the spatial axes: [N, C, spatial...] -> [N, C]. */
     public static Tensor globalAveragePool(NetBuilder b, Tensor x) {
         if (x.spatialDims() == 0) return x;
-        return new Tensor(Layout.spatialMean(b.sd(), x, x.var(), false).rename(b.opName("gap")), x.channels());
+        return new Tensor(Layout.spatialMean(x, x.var(), false).rename(b.opName("gap")), x.channels());
     }
 
     /**
