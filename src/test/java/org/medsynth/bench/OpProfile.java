@@ -62,6 +62,22 @@ public final class OpProfile {
             if (ctx != null) for (INDArray in : ctx.getInputArrays()) shapes.append(' ').append(java.util.Arrays.toString(in.shape())).append(in.ordering());
             perInstance.merge(shapes.toString(), dt, Long::sum);
         }
+
+        /** The {@code limit} op types taking most time, per {@code unit} (n units measured). */
+        void printOps(int n, String unit, int limit) {
+            perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(limit)
+                    .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/%s  %5d calls/%s%n", e.getKey(),
+                            e.getValue()[0] / 1e6 / n, unit, e.getValue()[1] / n, unit));
+        }
+
+        /** The 25 slowest op instances, or with -Dinstances=TYPE every instance of the op types starting with TYPE. */
+        void printInstances(int n, String unit) {
+            String only = System.getProperty("instances", "");
+            System.out.println(only.isEmpty() ? "slowest op instances:" : "op instances of " + only + "*:");
+            perInstance.entrySet().stream().filter(e -> e.getKey().startsWith(only))
+                    .sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(only.isEmpty() ? 25 : 1000)
+                    .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/%s  %s%n", e.getValue() / 1e6 / n, unit, e.getKey()));
+        }
     }
 
     /** SkrGAN's G_P/D_P ({@code pix2pix}) or G_S/D_S ({@code pggan RES}) iterations as in SkrGanBenchmark, op times of both graphs. */
@@ -114,12 +130,8 @@ public final class OpProfile {
         double total = (System.nanoTime() - t0) / 1e9 / steps;
         long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
         System.out.printf(Locale.ROOT, "%s: %.3f s per iteration, of which %.3f s in ops%n", String.join(" ", a), total, ops / 1e9 / steps);
-        timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(25)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/it  %5d calls/it%n", e.getKey(),
-                        e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
-        System.out.println("slowest op instances:");
-        timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(25)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/it  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
+        timer.printOps(steps, "it", 25);
+        timer.printInstances(steps, "it");
         System.exit(0);
     }
 
@@ -159,11 +171,8 @@ public final class OpProfile {
         }
         long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
         System.out.printf(Locale.ROOT, "sum of op times over %d passes: %.3f s%n", steps, ops / 1e9);
-        timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(20)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/pass  %5d calls/pass%n", e.getKey(),
-                        e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
-        timer.perInstance.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(20)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/pass  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
+        timer.printOps(steps, "pass", 20);
+        timer.printInstances(steps, "pass");
         System.exit(0);
     }
 
@@ -217,9 +226,7 @@ public final class OpProfile {
             if (i == steps) {
                 System.out.printf(Locale.ROOT, "peak resident memory %.2f GB%n", SegmentationBenchmark.peakRssGb());
                 System.out.printf(Locale.ROOT, "sum of op times over %d steps: %.3f s%n", steps, ops / 1e9);
-                timer.perOp.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0])).limit(30)
-                        .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/step  %5d calls/step%n", e.getKey(),
-                                e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+                timer.printOps(steps, "step", 30);
                 if (!System.getProperty("noHelpers", "").isEmpty()) {
                     System.out.println("A/B (odd steps: helpers as set; even steps: no helpers for " + timer.noHelpers + "), ms per step:");
                     int na = (steps + 1) / 2, nb = steps / 2;
@@ -227,12 +234,7 @@ public final class OpProfile {
                         if (timer.noHelpers.contains(k)) System.out.printf(Locale.ROOT, "  %-28s %8.1f  %8.1f%n", k, v[0] / 1e6 / na, v[1] / 1e6 / Math.max(1, nb));
                     });
                 }
-                // -Dinstances=multiply lists every instance of the op types starting with that name instead of the top 25
-                String only = System.getProperty("instances", "");
-                System.out.println(only.isEmpty() ? "slowest op instances:" : "op instances of " + only + "*:");
-                timer.perInstance.entrySet().stream().filter(e -> e.getKey().startsWith(only))
-                        .sorted((p, q) -> Long.compare(q.getValue(), p.getValue())).limit(only.isEmpty() ? 25 : 1000)
-                        .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f ms/step  %s%n", e.getValue() / 1e6 / steps, e.getKey()));
+                timer.printInstances(steps, "step");
             }
         }
         System.exit(0);

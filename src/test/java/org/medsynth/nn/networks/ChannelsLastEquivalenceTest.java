@@ -136,11 +136,7 @@ class ChannelsLastEquivalenceTest {
     private static Result run(SegmentationNetwork net, int[] sp, Map<String, INDArray> feeds) {
         ParamStore store = new ParamStore(11);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
-        Tensor x = b.input("image", 1, sp);
-        long[] ts = x.shape(-1);
-        ts[1] = 3;
-        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
-        SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
+        SegmentationNetwork.Training t = SegmentationNetworksTest.training(net, b, sp);
         b.sd().setLossVariables(t.loss().name());
         List<String> wanted = new ArrayList<>(b.trainableVariables("seg"));
         Map<String, INDArray> values = new HashMap<>();

@@ -36,6 +36,18 @@ class SegmentationNetworksTest {
         return dims == 2 ? new int[]{16, 8} : new int[]{8, 8, 4};
     }
 
+    /**
+     * {@code net}'s training objective on placeholders "image" (1 channel) and "target" (one-hot, the network's
+     * classes) of size {@code sp}, parameters under "seg".
+     */
+    static SegmentationNetwork.Training training(SegmentationNetwork net, NetBuilder b, int[] sp) {
+        Tensor x = b.input("image", 1, sp);
+        long[] ts = x.shape(-1);
+        ts[1] = net.classes();
+        SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
+        return net.training(b.network("seg"), x, target);
+    }
+
     /** A random one-hot target [n, classes, spatial]. */
     static INDArray oneHot(int n, int classes, int[] spatial, Random r, DataType dt) {
         long[] shape = new long[2 + spatial.length];
@@ -91,14 +103,9 @@ class SegmentationNetworksTest {
         int[] sp = sizes(dims);
         Random r = new Random(dims);
         for (SegmentationNetwork net : all(c)) {
-            ParamStore store = new ParamStore(9);
-            NetBuilder b = NetBuilder.forTraining(store, "seg");
-            Tensor x = b.input("image", 1, sp);
-            long[] ts = x.shape(-1);
-            ts[1] = 3;
-            SDVariable target = b.sd().placeHolder("target", DataType.FLOAT, ts);
-            SegmentationNetwork.Training t = net.training(b.network("seg"), x, target);
-            INDArray img = Nd4j.randn(DataType.FLOAT, x.shape(3));
+            NetBuilder b = NetBuilder.forTraining(new ParamStore(9), "seg");
+            SegmentationNetwork.Training t = training(net, b, sp);
+            INDArray img = Nd4j.randn(DataType.FLOAT, b.input("image", 1, sp).shape(3));
             Map<String, INDArray> feeds = new HashMap<>();
             feeds.put("image", img);
             feeds.put("target", oneHot(3, 3, sp, r, DataType.FLOAT));
