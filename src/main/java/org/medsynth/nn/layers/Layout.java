@@ -35,7 +35,12 @@ public final class Layout {
 
     /** x in the preferred working layout (a permutation when it differs; x itself otherwise). */
     public static Tensor working(NetBuilder b, Tensor x) {
-        return preferChannelsLast() ? channelsLast(b, x) : channelsFirst(b, x);
+        return to(b, x, preferChannelsLast());
+    }
+
+    /** x channels last or first as asked (a permutation when it differs; x itself otherwise). */
+    public static Tensor to(NetBuilder b, Tensor x, boolean channelsLast) {
+        return channelsLast ? channelsLast(b, x) : channelsFirst(b, x);
     }
 
     /** x as NHWC / NDHWC. */

@@ -6,16 +6,16 @@ import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.ChannelSoftmax;
 import org.medsynth.nn.layers.Conv;
-import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.layers.ConvTranspose;
+import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.layers.Norm;
 import org.nd4j.autodiff.samediff.SDVariable;
-
-import java.util.ArrayList;
-import java.util.List;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Building blocks of the segmentation networks (U-Net family), 2D and 3D alike:
@@ -106,7 +106,7 @@ public final class SegBlocks {
         if (!java.util.Arrays.equals(a.spatial(), c.spatial())) {
             throw new IllegalArgumentException("cannot concatenate " + a + " and " + c + ": sizes differ");
         }
-        if (a.channelsLast() != c.channelsLast()) c = a.channelsLast() ? Layout.channelsLast(b, c) : Layout.channelsFirst(b, c);
+        c = Layout.to(b, c, a.channelsLast());
         return a.with(b.sd().concat(b.opName("concat"), a.channelAxis(), a.var(), c.var()), a.channels() + c.channels(), a.spatial());
     }
 
@@ -120,9 +120,7 @@ public final class SegBlocks {
             if (!java.util.Arrays.equals(t.spatial(), parts.get(0).spatial())) {
                 throw new IllegalArgumentException("cannot concatenate " + parts + ": sizes differ");
             }
-            if (t.channelsLast() != parts.get(0).channelsLast()) {
-                t = parts.get(0).channelsLast() ? Layout.channelsLast(b, t) : Layout.channelsFirst(b, t);
-            }
+            t = Layout.to(b, t, parts.get(0).channelsLast());
             v[i] = t.var();
             ch += t.channels();
         }
