@@ -13,7 +13,7 @@ public record Item(int index, String id, List<String> inputs, List<String> outpu
     public Item {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
     }
 
     public String input(int i) {

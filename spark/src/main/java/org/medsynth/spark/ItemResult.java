@@ -25,7 +25,7 @@ public record ItemResult(int index, String item, String status, String detail, L
 
     public ItemResult {
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
-        values = values == null ? Map.of() : Map.copyOf(values);
+        values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
         detail = detail == null ? "" : detail;
     }
 

@@ -23,7 +23,12 @@ import java.util.Map;
 public final class SketchJob extends SparkJob {
     private static final long serialVersionUID = 1L;
 
-    private SketchParameters params;
+    private double sigma, level, radius;
+    private String threshold, channel;
+
+    private SketchParameters params() {
+        return new SketchParameters(sigma, threshold, level, radius, channel);
+    }
 
     @Override public String name() { return "sketch"; }
 
@@ -52,8 +57,12 @@ public final class SketchJob extends SparkJob {
         String input = Storage.absolute(args.required("input", "the folder of images, or a list file"));
         Inputs.checkOutput(d.storage(), input, output());
         SketchParameters def = SketchParameters.defaults();
-        params = new SketchParameters(args.getDouble("sigma", def.sigma()), args.get("threshold", def.threshold()),
-                args.getDouble("level", def.level()), args.getDouble("radius", def.radius()), args.get("channel", def.channel()));
+        sigma = args.getDouble("sigma", def.sigma());
+        threshold = args.get("threshold", def.threshold());
+        level = args.getDouble("level", def.level());
+        radius = args.getDouble("radius", def.radius());
+        channel = args.get("channel", def.channel());
+        params(); // checks the values
         return SegmentJob.items(Inputs.list(d.storage(), input, "input"), "-sketch.tif");
     }
 
@@ -62,7 +71,7 @@ public final class SketchJob extends SparkJob {
         Outcome decided = SegmentJob.decided(item);
         if (decided != null) return decided;
         ImagePlus imp = ImageFiles.open(work.local(item.input(0)));
-        ImagePlus sketch = new SketchExtractor(params).extract(imp, Progress.NONE);
+        ImagePlus sketch = new SketchExtractor(params()).extract(imp, Progress.NONE);
         String target = item.outputs().get(0);
         ImageFiles.saveTiff(sketch, work.output(target));
         return Outcome.written(target);
