@@ -54,6 +54,7 @@ public final class JobRunner {
 
     public static Summary run(JavaSparkContext sc, SparkJob job, JobArgs args) {
         long t0 = System.nanoTime();
+        imageJPreferences();
         job.init(args);
         Path tmp;
         try {
@@ -140,6 +141,7 @@ public final class JobRunner {
     static Iterator<ItemResult> runItems(Iterator<Item> items, SparkJob job, Storage storage, String output, boolean overwrite, String failOnce,
                                          LongAccumulator done) {
         QuietNd4j.install();
+        imageJPreferences();
         TaskContext tc = TaskContext.get();
         int attempt = tc == null ? 0 : tc.attemptNumber();
         String executor = executorName();
@@ -196,6 +198,23 @@ public final class JobRunner {
             }
         }
         return out.iterator();
+    }
+
+    private static volatile boolean prefsLoaded;
+
+    /**
+     * Loads ImageJ's preferences once per JVM, as ImageJ, Fiji and the headless launcher do at start, so that files are
+     * written as a MedSynth command in ImageJ on the same machine writes them: e.g. TIFF byte order (Edit > Options >
+     * Input/Output; ImageJ's default is big-endian, while a JVM that never loaded the preferences writes little-endian)
+     * and the CSV layout of tables. -Dmedsynth.imagej.prefs=none leaves ImageJ's built-in values.
+     */
+    public static void imageJPreferences() {
+        if (prefsLoaded) return;
+        synchronized (JobRunner.class) {
+            if (prefsLoaded) return;
+            if (!"none".equals(System.getProperty("medsynth.imagej.prefs"))) ij.Prefs.load(null, null);
+            prefsLoaded = true;
+        }
     }
 
     static String executorName() {

@@ -34,6 +34,8 @@ public final class SparkTests {
     public static synchronized JavaSparkContext sc() {
         if (sc == null) {
             System.setProperty("medsynth.spark.testing", "true");
+            // an ImageJ session (as Fiji and medsynth-headless): the in-process commands of the tests then write what they write there
+            JobRunner.imageJPreferences();
             SparkConf conf = new SparkConf().setMaster("local[2,2]").setAppName("MedSynth Spark tests")
                     .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                     .set("spark.ui.showConsoleProgress", "false");
@@ -108,6 +110,7 @@ public final class SparkTests {
             for (Path p : s.sorted().toList()) st.addSlice(ij.IJ.openImage(p.toString()).getProcessor());
         }
         new FileSaver(new ImagePlus("stack", st)).saveAsTiffStack(file.toString());
+        Storage.deleteLocal(tmp);
     }
 
     /** Asserts that two folders hold the same files (names and bytes), ignoring the names in {@code except}. */

@@ -407,12 +407,26 @@ public final class SweepJob extends SparkJob {
         return Double.isNaN(v) ? v : Math.round(v * 1e4) / 1e4;
     }
 
+    /** The summary as a markdown table: the setting, the seeds, and "mean ± sd" of the Dice values and times. */
     static String markdown(Csv csv) {
         List<List<String>> rows = Csv.parse(csv.text());
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < rows.size(); i++) {
-            sb.append("| ").append(String.join(" | ", rows.get(i))).append(" |\n");
-            if (i == 0) sb.append("|").append("---|".repeat(rows.get(0).size())).append('\n');
+        List<String> head = rows.get(0);
+        List<Integer> plain = new ArrayList<>();
+        List<Integer> means = new ArrayList<>();
+        for (int i = 0; i < head.size(); i++) {
+            String h = head.get(i);
+            if (h.endsWith(" mean") && !h.contains("pooled") && !h.startsWith("segmentation")) means.add(i);
+            else if (!h.endsWith(" sd") && !h.endsWith(" min") && !h.endsWith(" max") && !h.endsWith(" mean")) plain.add(i);
+        }
+        StringBuilder sb = new StringBuilder("|");
+        for (int i : plain) sb.append(' ').append(head.get(i)).append(" |");
+        for (int i : means) sb.append(' ').append(head.get(i), 0, head.get(i).length() - 5).append(" (mean ± sd) |");
+        sb.append("\n|").append("---|".repeat(plain.size() + means.size())).append('\n');
+        for (List<String> r : rows.subList(1, rows.size())) {
+            sb.append('|');
+            for (int i : plain) sb.append(' ').append(r.get(i)).append(" |");
+            for (int i : means) sb.append(' ').append(r.get(i)).append(" ± ").append(r.get(i + 1)).append(" |");
+            sb.append('\n');
         }
         return sb.toString();
     }

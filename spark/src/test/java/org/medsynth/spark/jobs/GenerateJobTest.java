@@ -32,6 +32,12 @@ class GenerateJobTest {
     /** A tiny SkrGAN (8 px, both stages) trained for a few steps on bars (as SkrGanTrainingTest). */
     @BeforeAll
     static void tinySkrGan() throws Exception {
+        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
+        model = tinySkrGanIn(dir);
+    }
+
+    /** A tiny SkrGAN model, dir/skrgan.zip. */
+    static Path tinySkrGanIn(Path dir) throws Exception {
         List<ImageProcessor> images = new ArrayList<>(), sketches = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
             ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
@@ -49,8 +55,9 @@ class GenerateJobTest {
         SkrGanSettings s = new SkrGanSettings("skrgan", 8, false, 2, 1, 2, 0.004, 4, 7);
         SkrGanTraining t = new SkrGanTraining(s, SketchImageDataset.of(8, false, images, sketches), SkrGanTraining.Stage.BOTH);
         for (int i = 0; i < t.totalSteps(); i++) t.step(i);
-        model = dir.resolve("skrgan.zip");
+        Path model = dir.resolve("skrgan.zip");
         t.saveModel(model, t.totalSteps());
+        return model;
     }
 
     @Test

@@ -32,6 +32,16 @@ class SegmentJobTest {
 
     @BeforeAll
     static void modelImagesAndTheCommandsOutput() throws Exception {
+        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
+        modelImagesAndTheCommandsOutputIn(dir);
+        model = dir.resolve("m.zip");
+        input = dir.resolve("input");
+        reference = dir.resolve("reference");
+    }
+
+    /** In {@code dir}: a tiny 2D U-Net m.zip, input/ (5 phantoms, a 3-slice stack, a text file, a broken TIFF), and reference/:
+     * the Segment command's folder mode on input/ (probabilities, tile 16, overlap 0.5). */
+    static void modelImagesAndTheCommandsOutputIn(Path dir) throws Exception {
         SparkTests.phantoms(dir.resolve("train/images"), dir.resolve("train/labels"), 3, 16, 1);
         TrainSegmenterCommand train = new TrainSegmenterCommand();
         train.network = "unet";
@@ -47,23 +57,21 @@ class SegmentJobTest {
         train.depth = 1;
         train.validation = 0;
         train.run();
-        model = dir.resolve("m.zip");
 
-        input = dir.resolve("input");
+        Path input = dir.resolve("input");
         SparkTests.phantoms(input, null, 5, 20, 7);
         SparkTests.stack(input.resolve("volume.tif"), 3, 20, 9);
         Files.writeString(input.resolve("readme.txt"), "not an image");
         Files.write(input.resolve("broken.tif"), new byte[]{'I', 'I', 42, 0, 1, 2});
 
         SegmentCommand seg = new SegmentCommand();
-        seg.model = model.toFile();
+        seg.model = dir.resolve("m.zip").toFile();
         seg.input = input.toFile();
         seg.output = dir.resolve("reference").toFile();
         seg.probabilities = true;
         seg.tile = "16";
         seg.overlap = 0.5;
         seg.run();
-        reference = dir.resolve("reference");
     }
 
     private static Map<String, String> keys(Path out, Object... more) {

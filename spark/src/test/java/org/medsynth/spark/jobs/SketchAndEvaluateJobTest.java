@@ -25,6 +25,7 @@ class SketchAndEvaluateJobTest {
 
     @BeforeAll
     static void phantoms() throws Exception {
+        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
         SparkTests.phantoms(dir.resolve("images"), dir.resolve("truth"), 4, 24, 3);
         // "predictions": the label maps of other phantoms (same names), so that the scores are not perfect
         SparkTests.phantoms(dir.resolve("other"), dir.resolve("pred"), 4, 24, 4);

@@ -27,6 +27,7 @@ class SweepJobTest {
 
     @BeforeAll
     static void data() throws Exception {
+        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
         SparkTests.phantoms(dir.resolve("train/images"), dir.resolve("train/labels"), 3, 16, 11);
         SparkTests.phantoms(dir.resolve("test/images"), dir.resolve("test/labels"), 2, 16, 12);
     }

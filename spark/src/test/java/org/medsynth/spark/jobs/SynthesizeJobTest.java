@@ -61,6 +61,7 @@ class SynthesizeJobTest {
     /** Label maps (organ 1 with a lesion 2) and CT-like volumes; a tiny 3D-MedGAN trained for 2 steps. */
     @BeforeAll
     static void tinyMedGan() throws Exception {
+        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
         images = Files.createDirectories(dir.resolve("real/images"));
         labels = Files.createDirectories(dir.resolve("real/labels"));
         int w = 20, h = 18, d = 10;
