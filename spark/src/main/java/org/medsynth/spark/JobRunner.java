@@ -46,9 +46,10 @@ public final class JobRunner {
         }
 
         public String line() {
-            return job + ": " + results.size() + " items: " + count(ItemResult.WRITTEN) + " written, " + count(ItemResult.COMPLETE)
-                    + " complete before, " + count(ItemResult.SKIPPED) + " skipped, " + count(ItemResult.FAILED) + " failed; status table "
-                    + statusTable;
+            long executors = results.stream().map(ItemResult::executor).filter(e -> !e.isEmpty()).distinct().count();
+            return String.format(java.util.Locale.ROOT, "%s: %d items: %d written, %d complete before, %d skipped, %d failed in %.1f s%s; status table %s",
+                    job, results.size(), count(ItemResult.WRITTEN), count(ItemResult.COMPLETE), count(ItemResult.SKIPPED), count(ItemResult.FAILED),
+                    seconds, executors == 0 ? "" : " on " + executors + " executor" + (executors == 1 ? "" : "s"), statusTable);
         }
     }
 
@@ -83,7 +84,7 @@ public final class JobRunner {
             }
             String unit = job.unit();
             driver.log(job.name() + ": " + items.size() + " " + unit + ", " + (items.size() - todo.size()) + " complete from an earlier run, "
-                    + todo.size() + " to do on " + sc.master() + (sc.isLocal() ? "" : " (" + executors(sc) + " executors)"));
+                    + todo.size() + " to do on " + sc.master());
             if (!todo.isEmpty()) results.addAll(distribute(driver, job, storage, output, overwrite, todo));
             results.sort(Comparator.comparingInt(ItemResult::index));
 
@@ -101,10 +102,6 @@ public final class JobRunner {
                 // a temporary folder
             }
         }
-    }
-
-    private static int executors(JavaSparkContext sc) {
-        return Math.max(1, sc.sc().statusTracker().getExecutorInfos().length - 1);
     }
 
     private static boolean exists(Storage storage, String output, String relative, Map<String, Set<String>> listings) {

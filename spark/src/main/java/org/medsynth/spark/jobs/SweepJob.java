@@ -222,6 +222,7 @@ public final class SweepJob extends SparkJob {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("run", name);
         for (String a : axes) v.put(a, m.get(a));
+        if (!axes.contains("seed")) v.put("seed", m.get("seed"));
         v.put("steps", String.valueOf(r.completedSteps()));
         v.put("validation Dice", String.valueOf(r.validation().size() == 0 ? Double.NaN : r.bestDice()));
         v.put("best step", String.valueOf(r.validation().size() == 0 ? r.completedSteps() : r.bestStep()));
