@@ -224,9 +224,9 @@ public final class SweepJob extends SparkJob {
         for (String a : axes) v.put(a, m.get(a));
         if (!axes.contains("seed")) v.put("seed", m.get("seed"));
         v.put("steps", String.valueOf(r.completedSteps()));
-        v.put("validation Dice", String.valueOf(r.validation().size() == 0 ? Double.NaN : r.bestDice()));
+        v.put("validation Dice", plain(r.validation().size() == 0 ? Double.NaN : r.bestDice()));
         v.put("best step", String.valueOf(r.validation().size() == 0 ? r.completedSteps() : r.bestStep()));
-        v.put("final loss", String.valueOf(r.losses().values("loss").isEmpty() ? Double.NaN : r.losses().recentMean("loss", 10)));
+        v.put("final loss", plain(r.losses().values("loss").isEmpty() ? Double.NaN : r.losses().recentMean("loss", 10)));
         SegmenterModel sm = SegmenterModel.load(model);
         v.put("parameters", String.valueOf(segmentationParameters(sm)));
         v.put("training parameters", String.valueOf(sm.parameterCount()));
@@ -281,8 +281,8 @@ public final class SweepJob extends SparkJob {
                 }
             }
             double mean = k == 0 ? Double.NaN : s / k;
-            v.put("Dice " + c, String.valueOf(mean));
-            v.put("Dice " + c + " pooled", String.valueOf(pooled.dice()));
+            v.put("Dice " + c, plain(mean));
+            v.put("Dice " + c + " pooled", plain(pooled.dice()));
             v.put("cases with " + c, String.valueOf(k));
             if (!Double.isNaN(mean)) {
                 sumOfMeans += mean;
@@ -290,7 +290,7 @@ public final class SweepJob extends SparkJob {
             }
         }
         for (SegmentationEvaluation.ImageRow row : report.rows()) if (row.className().equals("label 1")) cases++;
-        v.put("Dice mean", String.valueOf(n == 0 ? Double.NaN : sumOfMeans / n));
+        v.put("Dice mean", plain(n == 0 ? Double.NaN : sumOfMeans / n));
         v.put("test cases", String.valueOf(cases));
     }
 
@@ -404,8 +404,18 @@ public final class SweepJob extends SparkJob {
         }
     }
 
-    private static double round(double v) {
-        return Double.isNaN(v) ? v : Math.round(v * 1e4) / 1e4;
+    private static String round(double v) {
+        return plain(v, 4);
+    }
+
+    /** A number with at most {@code decimals} decimals, without exponent and trailing zeros ("NaN" for NaN). */
+    static String plain(double v, int decimals) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return String.valueOf(v);
+        return new java.math.BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+    }
+
+    private static String plain(double v) {
+        return plain(v, 6);
     }
 
     /** The summary as a markdown table: the setting, the seeds, and "mean ± sd" of the Dice values and times. */
@@ -416,6 +426,9 @@ public final class SweepJob extends SparkJob {
         List<Integer> means = new ArrayList<>();
         for (int i = 0; i < head.size(); i++) {
             String h = head.get(i);
+            final int col = i;
+            boolean allNaN = rows.size() > 1 && rows.subList(1, rows.size()).stream().allMatch(r -> r.get(col).equals("NaN"));
+            if (allNaN) continue; // e.g. validation Dice without validation
             if (h.endsWith(" mean") && !h.contains("pooled") && !h.startsWith("segmentation")) means.add(i);
             else if (!h.endsWith(" sd") && !h.endsWith(" min") && !h.endsWith(" max") && !h.endsWith(" mean")) plain.add(i);
         }
