@@ -81,6 +81,16 @@ public final class MedSynthSpark {
         if (args.has("master")) conf.setMaster(args.get("master", null));
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        String master = conf.get("spark.master");
+        if (args.has("master") && (master.startsWith("yarn") || master.startsWith("k8s://") || master.startsWith("mesos://"))) {
+            System.err.println("medsynth-spark: master=" + master + " needs spark-submit (its scheduler is not part of the embedded Spark): "
+                    + "spark-submit --master " + master + " --class " + MedSynthSpark.class.getName() + " medsynth-spark-*-cluster.jar "
+                    + job.name() + " ... (see docs/spark.md).");
+            return 2;
+        }
+        // bin/medsynth-spark with a cluster master (spark://...): the executors get the cluster jar from this driver
+        String clusterJar = System.getProperty("medsynth.spark.clusterJar", "");
+        if (!master.startsWith("local") && !clusterJar.isEmpty() && !conf.contains("spark.jars")) conf.set("spark.jars", clusterJar);
         JavaSparkContext sc = null;
         try {
             sc = new JavaSparkContext(conf);

@@ -37,6 +37,8 @@ class JobArgsTest {
         assertEquals(2, MedSynthSpark.run(new String[]{"segment", "imput=/x"}));
         assertEquals(2, MedSynthSpark.run(new String[0]));
         assertEquals(0, MedSynthSpark.run(new String[]{"sweep", "help"}));
+        // YARN and Kubernetes need spark-submit: said before anything starts
+        assertEquals(2, MedSynthSpark.run(new String[]{"segment", "master=yarn", "model=/m.zip", "input=/in", "output=/out"}));
     }
 
     @Test
