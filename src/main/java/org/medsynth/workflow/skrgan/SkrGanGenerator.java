@@ -52,6 +52,8 @@ public final class SkrGanGenerator {
 
     public SkrGanSettings settings() { return settings; }
 
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
     /** Images are sampled in batches of this many, aligned to multiples of it from image 0. */
     public static final int BATCH = 8;
 
@@ -73,9 +75,10 @@ public final class SkrGanGenerator {
         int latentSize = latentSize();
         ImageStack images = new ImageStack(settings.resolution(), settings.resolution());
         ImageStack sketches = settings.skrgan() ? new ImageStack(settings.resolution(), settings.resolution()) : null;
-        SplittableRandom rng = new SplittableRandom(seed);
-        // every latent value takes two draws (ProgressiveGanTraining.gaussian): skip those of the images before 'first'
-        for (long k = 2L * first * latentSize; k > 0; k--) rng.nextDouble();
+        // every latent value takes two draws (ProgressiveGanTraining.gaussian): skip those of the images before 'first'.
+        // SplittableRandom is SplitMix64, whose every draw adds GOLDEN_GAMMA to the state: k draws later it is the
+        // generator seeded with seed + k * GOLDEN_GAMMA (SkrGanTrainingTest checks this against drawing them)
+        SplittableRandom rng = new SplittableRandom(seed + 2L * first * latentSize * GOLDEN_GAMMA);
         int batch = BATCH;
         for (int done = 0; done < count; ) {
             progress.checkCancelled();

@@ -101,6 +101,15 @@ class SkrGanTrainingTest {
         assertEquals(8, rendered.getWidth());
     }
 
+    /** SkrGanGenerator jumps ahead in a SplittableRandom by seeding it with seed + k * GOLDEN_GAMMA. */
+    @Test
+    void splittableRandomJumpsAheadByItsGamma() {
+        java.util.SplittableRandom drawn = new java.util.SplittableRandom(42);
+        for (int k = 0; k < 1000; k++) drawn.nextDouble();
+        java.util.SplittableRandom jumped = new java.util.SplittableRandom(42 + 1000 * 0x9e3779b97f4a7c15L);
+        for (int k = 0; k < 10; k++) assertEquals(drawn.nextDouble(), jumped.nextDouble());
+    }
+
     /** Parts of a sequence (as Spark tasks make them) are the same images as the whole sequence. */
     @Test
     void partsOfASequenceAreTheImagesOfTheWholeSequence() throws Exception {
