@@ -2,10 +2,11 @@ package org.medsynth.ij1;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
+import org.medsynth.launch.Failure;
+import org.medsynth.launch.LastError;
 import org.medsynth.workflow.CancelledException;
 import org.medsynth.workflow.UserInputException;
 import org.scijava.Context;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * The one ImageJ 1.x entry point for every MedSynth command: plugins.config maps each menu item
  * to this class with the SciJava command's class name as argument, e.g.
- * {@code Plugins>MedSynth, "MedSynth Extract Sketch", org.medsynth.ij1.CommandBridge("org.medsynth.command.ExtractSketchCommand")}.
+ * {@code Plugins>MedSynth, "MedSynth Extract Sketch", org.medsynth.launch.MedSynthPlugin("org.medsynth.command.ExtractSketchCommand")};
+ * MedSynthPlugin starts MedSynth's class loader and calls this class inside it.
  * <p>
  * It fills ImagePlus inputs with the active image, asks for the other parameters through a
  * GenericDialog (or reads them from the macro options), runs the command on the calling thread
@@ -44,6 +46,7 @@ public class CommandBridge implements PlugIn {
     @Override
     public void run(String commandClass) {
         LastError.clear();
+        Nd4jDebugFilter.install();
         org.medsynth.nn.Backend.preferPassiveThreadWaiting();
         adviseOnAllocator(commandClass);
         String title = "MedSynth";
@@ -87,8 +90,8 @@ public class CommandBridge implements PlugIn {
             // ND4J's natives failed to load (no GPU for a CUDA build, missing native jar, ...)
             try {
                 org.medsynth.nn.Backend.require();
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + e + " (details in the Log window).");
+                Failure.details(title + " failed; details for a bug report:\n" + stackTrace(e));
+                fail(title, "Unexpected error: " + e + " (details " + detailsWhere() + ").");
             } catch (UserInputException backend) {
                 fail(title, backend.getMessage());
             }
@@ -100,8 +103,8 @@ public class CommandBridge implements PlugIn {
             if (cause instanceof UserInputException) {
                 fail(title, cause.getMessage());
             } else {
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + cause + " (details in the Log window).");
+                Failure.details(title + " failed; details for a bug report:\n" + stackTrace(e));
+                fail(title, "Unexpected error: " + cause + " (details " + detailsWhere() + ").");
             }
         }
     }
@@ -131,14 +134,15 @@ public class CommandBridge implements PlugIn {
     }
 
     private static void fail(String title, String message) {
-        LastError.set(title + ": " + message);
-        IJ.error(title, message);
-        abortMacro();
+        Failure.report(title, message);
     }
 
-    /** Stops the calling macro, as ImageJ's own commands do after an error. */
+    private static String detailsWhere() {
+        return Failure.nobodyToAnswerDialogs() ? "above" : "in the Log window";
+    }
+
     private static void abortMacro() {
-        if (Macro.getOptions() != null || ij.macro.Interpreter.getInstance() != null) Macro.abort();
+        Failure.abortMacro();
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -100,6 +100,9 @@ public final class Backend {
             if (ready) return;
             if (failure != null) throw new UserInputException(failure);
             try {
+                // ND4J finds its backend with ServiceLoader through this loader, which defaults to the thread's
+                // context loader at class initialisation: the system loader in ImageJ, which cannot see MedSynth's jars
+                org.nd4j.common.config.ND4JClassLoading.setNd4jClassloaderFromClass(Backend.class);
                 double sum = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4).addi(1).sumNumber().doubleValue();
                 if (sum != 8.0) throw new IllegalStateException("ND4J computed 1+1 summed over 4 as " + sum);
                 ready = true;
