@@ -121,6 +121,28 @@ public final class Backend {
         return cudaBuild() ? "CUDA" : env.contains("HAVE_ONEDNN") || onednnBuild() ? "CPU (oneDNN)" : "CPU";
     }
 
+    /**
+     * What a bug report needs to know about the engine: its backend, the JavaCPP version that loaded its
+     * natives, and where MedSynth's libraries were loaded from (lib/medsynth in ImageJ and Fiji installs).
+     */
+    public static java.util.Map<String, String> info() {
+        java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
+        info.put("engine", "ND4J " + org.nd4j.linalg.factory.Nd4j.class.getPackage().getImplementationVersion() + ", " + name());
+        try {
+            info.put("JavaCPP", org.bytedeco.javacpp.Loader.getVersion());
+            info.put("native cache", org.bytedeco.javacpp.Loader.getCacheDir().getPath());
+        } catch (java.io.IOException e) {
+            info.put("JavaCPP", "unknown (" + e.getMessage() + ")");
+        }
+        info.put("loaded from", location(Backend.class) + " (JavaCPP: " + location(org.bytedeco.javacpp.Loader.class) + ")");
+        return info;
+    }
+
+    private static String location(Class<?> c) {
+        java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null ? "unknown" : cs.getLocation().getPath();
+    }
+
     /** True if this MedSynth build carries ND4J's CUDA backend (mvn -Pcuda). */
     static boolean cudaBuild() {
         try {

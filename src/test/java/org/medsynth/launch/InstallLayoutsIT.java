@@ -105,12 +105,17 @@ class InstallLayoutsIT {
                 "run(\"MedSynth Segment\", \"model=[" + FormatFixtures.resource(c, "mlu-net.zip") + "] probabilities overlap=0.5\");",
                 "selectImage(\"segmenter-input-probabilities\");",
                 "saveAs(\"Tiff\", \"" + probabilities + "\");",
-                "print(\"SEGMENTED\");", ""));
+                "print(\"SEGMENTED\");",
+                "run(\"MedSynth About\");",
+                "for (i = 0; i < nResults; i++) print(\"ABOUT \" + getResultString(\"item\", i) + \" = \" + getResultString(\"value\", i));", ""));
         return macro;
     }
 
-    private static void assertFixtureProbabilities(Path probabilities, Run r) {
+    /** The model gave its recorded probabilities, with MedSynth's own libraries (not the host's) at work. */
+    private static void assertFixtureProbabilities(Path app, Path probabilities, Run r) {
         assertTrue(r.out().contains("SEGMENTED") && Files.exists(probabilities), r.out());
+        assertTrue(r.out().contains("ABOUT JavaCPP = 1.5.7"), "ND4J's JavaCPP, whatever the host has: " + r.out());
+        assertTrue(r.out().contains("ABOUT loaded from = " + app.resolve("lib/medsynth/MedSynth-core.jar")), r.out());
         ImagePlus expected = FormatFixtures.openTiff(FormatFixtures.resource(SegmenterModelCompatibilityTest.class, "mlu-net-probabilities.tif"));
         FormatFixtures.assertSameImage(expected, FormatFixtures.openTiff(probabilities), 1e-4);
     }
@@ -126,7 +131,7 @@ class InstallLayoutsIT {
 
         Path probabilities = tmp.resolve("p.tif");
         Run r = run(app, 300, java(), "-Xmx2g", "-jar", "ij.jar", "-batch", segmentMacro(probabilities).toString());
-        assertFixtureProbabilities(probabilities, r);
+        assertFixtureProbabilities(app, probabilities, r);
     }
 
     @Test
@@ -165,7 +170,7 @@ class InstallLayoutsIT {
         Path probabilities = tmp.resolve("p.tif");
         Run r = run(app, 300, java(), "-Xmx2g", "-cp", System.getProperty("medsynth.test.classes", "target/test-classes"),
                 FijiClassPathLauncher.class.getName(), app.toString(), "-batch", segmentMacro(probabilities).toString());
-        assertFixtureProbabilities(probabilities, r);
+        assertFixtureProbabilities(app, probabilities, r);
     }
 
     private static List<Path> classPathJars(Path app) throws Exception {
