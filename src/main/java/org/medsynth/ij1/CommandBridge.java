@@ -87,8 +87,7 @@ public class CommandBridge implements PlugIn {
             // ND4J's natives failed to load (no GPU for a CUDA build, missing native jar, ...)
             try {
                 org.medsynth.nn.Backend.require();
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + e + " (details in the Log window).");
+                failUnexpected(title, e, e);
             } catch (UserInputException backend) {
                 fail(title, backend.getMessage());
             }
@@ -100,8 +99,7 @@ public class CommandBridge implements PlugIn {
             if (cause instanceof UserInputException) {
                 fail(title, cause.getMessage());
             } else {
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + cause + " (details in the Log window).");
+                failUnexpected(title, e, cause);
             }
         }
     }
@@ -130,10 +128,26 @@ public class CommandBridge implements PlugIn {
         }
     }
 
+    /**
+     * Shows one error message: in the GUI a dialog wrapped to a readable width, headless ImageJ's error
+     * output; the headless launcher prints the one-line form from {@link LastError}.
+     */
     private static void fail(String title, String message) {
         LastError.set(title + ": " + message);
-        IJ.error(title, message);
+        boolean headless = java.awt.GraphicsEnvironment.isHeadless();
+        if (!headless) IJ.showProgress(1.0);
+        IJ.error(title, headless ? message : ErrorText.wrap(message, ErrorText.WIDTH));
         abortMacro();
+    }
+
+    /** An internal error: a short message, and the stack trace for a bug report in the Log window (stderr headless). */
+    private static void failUnexpected(String title, Throwable thrown, Throwable cause) {
+        boolean headless = java.awt.GraphicsEnvironment.isHeadless();
+        String details = title + " failed; details for a bug report:\n" + stackTrace(thrown);
+        if (headless) System.err.println(details);
+        else IJ.log(details);
+        fail(title, "Unexpected error: " + ErrorText.brief(cause)
+                + (headless ? " (details in the error output above)." : " (details in the Log window)."));
     }
 
     /** Stops the calling macro, as ImageJ's own commands do after an error. */

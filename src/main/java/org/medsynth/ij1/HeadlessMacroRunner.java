@@ -1,6 +1,7 @@
 package org.medsynth.ij1;
 
 import net.imagej.patcher.LegacyInjector;
+import org.medsynth.nn.Nd4jDebugFilter;
 
 import java.io.File;
 

@@ -42,6 +42,11 @@ public final class LossHistory {
         return steps.size();
     }
 
+    /** The names of the recorded losses, in the order they first appeared. */
+    public synchronized List<String> names() {
+        return List.copyOf(series.keySet());
+    }
+
     public synchronized List<Double> values(String name) {
         return List.copyOf(series.getOrDefault(name, List.of()));
     }
@@ -96,7 +101,12 @@ public final class LossHistory {
     }
 
     /** The loss curves as an ImageJ plot image. */
-    public synchronized ImagePlus plot(String title) {
+    public ImagePlus plot(String title) {
+        return toPlot(title).getImagePlus();
+    }
+
+    /** The loss curves as an ImageJ Plot (one coloured line per loss, with a legend), e.g. to draw at another size. */
+    public synchronized Plot toPlot(String title) {
         Plot plot = new Plot(title, "step", "loss");
         double[] x = steps.stream().mapToDouble(Integer::doubleValue).toArray();
         int i = 0;
@@ -109,7 +119,7 @@ public final class LossHistory {
         plot.setColor(Color.BLACK);
         if (legend.length() > 0) plot.addLegend(legend.toString());
         plot.setLimitsToFit(false);
-        return plot.getImagePlus();
+        return plot;
     }
 
     public void savePlot(Path png, String title) throws IOException {
