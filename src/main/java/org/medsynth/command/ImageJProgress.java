@@ -7,6 +7,7 @@ import org.medsynth.workflow.training.TrainingRunner;
 
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -72,6 +73,12 @@ public final class ImageJProgress implements Progress, AutoCloseable {
     }
 
     @Override
+    public void reportEarlierSteps(List<TrainingUpdate> steps) {
+        TrainingWindow w = console ? null : window();
+        if (w != null) for (TrainingUpdate u : steps) w.addEarlier(u);
+    }
+
+    @Override
     public boolean isCancelled() {
         return stopRequested || IJ.escapePressed();
     }
@@ -107,7 +114,9 @@ public final class ImageJProgress implements Progress, AutoCloseable {
     public void close() {
         if (console) return;
         IJ.showProgress(1.0);
-        if (window != null && !ended) window.finish(task + " stopped with an error (see the error message).");
+        if (ended) return;
+        IJ.showStatus(statusLine(task, "stopped with an error"));
+        if (window != null) window.finish(task + " stopped with an error (see the error message).");
     }
 
     /** The training window, opened on first use (GUI trainings only). */

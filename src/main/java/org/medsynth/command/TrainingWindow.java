@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class TrainingWindow extends JFrame {
 
     private static final int REFRESH_MS = 250;
+    static final String STOP_HINT = "Stop (or Esc) ends the training after the current step and writes a checkpoint "
+            + "that a later run continues from.";
 
     private final LossHistory history = new LossHistory();
     private final Runnable onStop;
@@ -66,7 +68,8 @@ final class TrainingWindow extends JFrame {
         this.onStop = onStop;
         bar.setStringPainted(true);
         bar.setString("0 %");
-        message.setEditable(false);       // selectable, so the model path can be copied
+        message.setEditable(false);       // selectable at the end, so the model path can be copied
+        message.setFocusable(false);      // until then no caret blinks in it
         message.setLineWrap(true);
         message.setWrapStyleWord(true);
         message.setOpaque(false);
@@ -129,7 +132,14 @@ final class TrainingWindow extends JFrame {
     /** Records a finished step (any thread); the chart and labels follow at the next refresh. */
     void update(TrainingUpdate u) {
         history.add(u.step(), u.losses());
+        if (latest == null) status = STOP_HINT;
         latest = u;
+        dirty.set(true);
+    }
+
+    /** A step of an earlier run (resumed training): drawn in the chart only. */
+    void addEarlier(TrainingUpdate u) {
+        history.add(u.step(), u.losses());
         dirty.set(true);
     }
 
@@ -147,8 +157,15 @@ final class TrainingWindow extends JFrame {
             finished = true;
             timer.stop();
             refresh();
+            message.setFocusable(true);
             button.setEnabled(true);
             button.setText("Close");
+            button.requestFocusInWindow();
+            // the command shows its results (table, loss plot) just after this, on top of the window:
+            // bring the window forward again so that the model path and resume hint are seen
+            Timer front = new Timer(1000, e -> toFront());
+            front.setRepeats(false);
+            front.start();
         });
     }
 
@@ -185,11 +202,11 @@ final class TrainingWindow extends JFrame {
             bar.setValue((int) Math.round(1000 * u.fraction()));
             bar.setString(Math.round(100 * u.fraction()) + " %");
             stepLabel.setText(stepText(u));
-            timeLabel.setText(timeText(u));
+            timeLabel.setText(timeText(u, endText != null));
             lossLabel.setText(u.losses().isEmpty() ? " " : "Latest losses: " + u.lossText());
-            chart.stale = true;
-            chart.repaint();
         }
+        chart.stale = true;
+        chart.repaint();
         String end = endText;
         message.setText(end != null ? end : status);
     }
@@ -205,10 +222,10 @@ final class TrainingWindow extends JFrame {
         return "Step " + u.step() + " of " + u.total() + (u.stage().isEmpty() ? "" : "  \u00b7  " + u.stage());
     }
 
-    /** "Elapsed 1 min 05 s  ·  time left 3 min 02 s" (time left only while steps remain). */
-    static String timeText(TrainingUpdate u) {
+    /** "Elapsed 1 min 05 s  ·  time left 3 min 02 s" (time left only while the training runs). */
+    static String timeText(TrainingUpdate u, boolean ended) {
         String s = "Elapsed " + TrainingUpdate.duration(u.elapsedSeconds());
-        return u.step() < u.total() ? s + "  \u00b7  time left " + TrainingUpdate.duration(u.secondsLeft()) : s;
+        return ended || u.step() >= u.total() ? s : s + "  \u00b7  time left " + TrainingUpdate.duration(u.secondsLeft());
     }
 
     /** The loss chart: the history drawn by ImageJ's Plot at the component's size, redrawn when stale. */

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import java.util.List;
+
 /**
  * Where long-running jobs report how far they are and learn whether the user wants them to stop.
  * Implementations decide how to show it (ImageJ progress bar, a console line, nothing in tests).
@@ -15,6 +17,13 @@ public interface Progress {
      */
     default void reportTraining(TrainingUpdate update) {
         report(update.fraction(), update.line());
+    }
+
+    /**
+     * The steps of earlier runs, once, when a training resumes from a checkpoint (so that a loss chart can
+     * show the whole training); their times are unknown (NaN). The default ignores them.
+     */
+    default void reportEarlierSteps(List<TrainingUpdate> steps) {
     }
 
     /** True once the user asked to cancel (Esc or a Stop button in ImageJ; Ctrl-C is handled by the JVM). */

@@ -24,8 +24,9 @@ class TrainingWindowTest {
     void labelsTextsAreBuiltFromTheUpdate() {
         TrainingUpdate u = new TrainingUpdate(140, 600, Map.of("D", 0.5), "sketch 32 px", 65, 182);
         assertEquals("Step 140 of 600  \u00b7  sketch 32 px", TrainingWindow.stepText(u));
-        assertEquals("Elapsed 1 min 05 s  \u00b7  time left 3 min 02 s", TrainingWindow.timeText(u));
-        assertEquals("Elapsed 1 min 05 s", TrainingWindow.timeText(new TrainingUpdate(600, 600, Map.of(), "", 65, 0)));
+        assertEquals("Elapsed 1 min 05 s  \u00b7  time left 3 min 02 s", TrainingWindow.timeText(u, false));
+        assertEquals("Elapsed 1 min 05 s", TrainingWindow.timeText(u, true), "no time left once stopped");
+        assertEquals("Elapsed 1 min 05 s", TrainingWindow.timeText(new TrainingUpdate(600, 600, Map.of(), "", 65, 0), false));
     }
 
     @Test
@@ -35,7 +36,9 @@ class TrainingWindowTest {
         TrainingWindow w = TrainingWindow.open("MedSynth Train Test", stops::incrementAndGet);
         try {
             for (int step = 1; step <= 30; step++) {
-                w.update(new TrainingUpdate(step, 100, Map.of("D", 1.0 / step, "G", 0.5 + 0.01 * step), "sketch 8 px", step, 100 - step));
+                TrainingUpdate u = new TrainingUpdate(step, 100, Map.of("D", 1.0 / step, "G", 0.5 + 0.01 * step), "sketch 8 px", step, 100 - step);
+                if (step <= 10) w.addEarlier(u); // a resumed training: steps 1-10 were trained before
+                else w.update(u);
             }
             SwingUtilities.invokeAndWait(w::refresh);
             assertEquals(30, w.history().size());
@@ -54,6 +57,7 @@ class TrainingWindowTest {
             SwingUtilities.invokeAndWait(() -> { });
             assertEquals("Close", w.buttonText());
             assertTrue(w.messageText().contains("/tmp/m.zip"), w.messageText());
+            assertEquals("Elapsed 30 s", w.timeLabelText());
             SwingUtilities.invokeAndWait(w::pressButton);
             assertFalse(w.isDisplayable(), "Close disposes the window");
         } finally {

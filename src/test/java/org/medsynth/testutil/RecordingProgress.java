@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public final class RecordingProgress implements Progress {
 
     public final List<TrainingUpdate> updates = new ArrayList<>();
+    public final List<TrainingUpdate> earlier = new ArrayList<>();
     private int stopAfter = Integer.MAX_VALUE;
 
     /** Requests a stop once {@code steps} steps have been reported. */
@@ -31,6 +32,10 @@ public final class RecordingProgress implements Progress {
 
     @Override public void reportTraining(TrainingUpdate update) {
         updates.add(update);
+    }
+
+    @Override public void reportEarlierSteps(List<TrainingUpdate> steps) {
+        earlier.addAll(steps);
     }
 
     @Override public boolean isCancelled() {

@@ -42,6 +42,21 @@ public final class LossHistory {
         return steps.size();
     }
 
+    /** The step of row {@code row} (rows are in the order added). */
+    public synchronized int step(int row) {
+        return steps.get(row);
+    }
+
+    /** The losses of row {@code row} by name, without those the step did not have (NaN). */
+    public synchronized Map<String, Double> losses(int row) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> e : series.entrySet()) {
+            double v = e.getValue().get(row);
+            if (!Double.isNaN(v)) m.put(e.getKey(), v);
+        }
+        return m;
+    }
+
     /** The names of the recorded losses, in the order they first appeared. */
     public synchronized List<String> names() {
         return List.copyOf(series.keySet());
@@ -117,7 +132,7 @@ public final class LossHistory {
             legend.append(e.getKey()).append('\n');
         }
         plot.setColor(Color.BLACK);
-        if (legend.length() > 0) plot.addLegend(legend.toString());
+        if (legend.length() > 0) plot.addLegend(legend.toString(), "auto"); // the corner with the fewest points
         plot.setLimitsToFit(false);
         return plot;
     }

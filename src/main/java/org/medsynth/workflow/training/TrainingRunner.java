@@ -8,6 +8,8 @@ import org.medsynth.workflow.UserInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,6 +81,11 @@ public final class TrainingRunner {
                         + ". Delete it, or start the training again without resume (" + NO_RESUME + ").", e);
             }
             progress.report((double) start / total, "resumed at step " + start + "/" + total);
+            List<TrainingUpdate> earlier = new ArrayList<>();
+            for (int row = 0; row < history.size(); row++) {
+                earlier.add(new TrainingUpdate(history.step(row), total, history.losses(row), "", Double.NaN, Double.NaN));
+            }
+            if (!earlier.isEmpty()) progress.reportEarlierSteps(earlier);
         }
         StepTimer timer = new StepTimer(20, System.nanoTime());
         int done = start;

@@ -138,5 +138,17 @@ class TrainingRunnerTest {
         assertEquals(List.of(7), task.checkpoints);
         assertEquals(7, new ToyTask().loadCheckpoint(dir.resolve("f.ckpt")));
         assertEquals(7, progress.updates.size());
+
+        RecordingProgress resumed = new RecordingProgress();
+        TrainingRunner.Result rest = runner.run(new ToyTask(), true, resumed);
+        assertEquals(7, resumed.earlier.size(), "the chart of a resumed run gets the earlier steps once");
+        for (int i = 0; i < 7; i++) {
+            assertEquals(i + 1, resumed.earlier.get(i).step());
+            Map<String, Double> before = progress.updates.get(i).losses(), reloaded = resumed.earlier.get(i).losses();
+            assertEquals(before.keySet(), reloaded.keySet());
+            for (String k : before.keySet()) assertEquals(before.get(k), reloaded.get(k), 1e-5 * Math.abs(before.get(k)), "the CSV keeps 6 digits");
+        }
+        assertEquals(13, resumed.updates.size());
+        resumed.assertMatches(rest.history());
     }
 }
