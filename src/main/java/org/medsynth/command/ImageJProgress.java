@@ -109,12 +109,12 @@ public final class ImageJProgress implements Progress, AutoCloseable {
         }
     }
 
-    /** Resets the progress bar; a training window still open after an error says that the run failed. */
+    /** Resets the progress bar; a training that did not reach {@link #trainingEnded} says it stopped with an error. */
     @Override
     public void close() {
         if (console) return;
         IJ.showProgress(1.0);
-        if (ended) return;
+        if (ended || !training) return;
         IJ.showStatus(statusLine(task, "stopped with an error"));
         if (window != null) window.finish(task + " stopped with an error (see the error message).");
     }
