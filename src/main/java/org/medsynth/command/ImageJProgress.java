@@ -13,9 +13,9 @@ import java.util.Locale;
 /**
  * Progress for jobs started from ImageJ: the progress bar and a short status line in the GUI, and a
  * console line (at most one per second, plus the last one) when running headless. Esc in ImageJ
- * cancels. A training ({@link #training}) also gets a {@link TrainingWindow} in the GUI, with the live
- * loss chart and a Stop button; close it (try-with-resources) so that the progress bar is reset
- * however the job ends.
+ * cancels. A training ({@link #training}) also gets a {@link TrainingWindow} in the GUI (outside a
+ * macro's batch mode), with the live loss chart and a Stop button; close it (try-with-resources) so
+ * that the progress bar is reset however the job ends.
  */
 public final class ImageJProgress implements Progress, AutoCloseable {
 
@@ -106,6 +106,7 @@ public final class ImageJProgress implements Progress, AutoCloseable {
             IJ.showProgress(1.0);
             IJ.showStatus(statusLine(task, status));
             if (window != null) window.finish(text);
+            else IJ.log(task + ": " + text.replace('\n', ' ')); // batch mode: no window to say it
         }
     }
 
@@ -119,9 +120,14 @@ public final class ImageJProgress implements Progress, AutoCloseable {
         if (window != null) window.finish(task + " stopped with an error (see the error message).");
     }
 
-    /** The training window, opened on first use (GUI trainings only). */
+    /**
+     * The training window, opened on first use: GUI trainings only, and not in a macro's batch mode, which
+     * promises no new windows (a macro that trains six networks would otherwise leave six windows).
+     */
     private synchronized TrainingWindow window() {
-        if (training && window == null && !ended) window = TrainingWindow.open("MedSynth " + task, this::requestStop);
+        if (training && window == null && !ended && !ij.macro.Interpreter.isBatchMode()) {
+            window = TrainingWindow.open("MedSynth " + task, this::requestStop);
+        }
         return window;
     }
 
