@@ -46,7 +46,6 @@ public class CommandBridge implements PlugIn {
     @Override
     public void run(String commandClass) {
         LastError.clear();
-        Nd4jDebugFilter.install();
         org.medsynth.nn.Backend.preferPassiveThreadWaiting();
         adviseOnAllocator(commandClass);
         String title = "MedSynth";
@@ -90,8 +89,7 @@ public class CommandBridge implements PlugIn {
             // ND4J's natives failed to load (no GPU for a CUDA build, missing native jar, ...)
             try {
                 org.medsynth.nn.Backend.require();
-                Failure.details(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + e + " (details " + detailsWhere() + ").");
+                failUnexpected(title, e, e);
             } catch (UserInputException backend) {
                 fail(title, backend.getMessage());
             }
@@ -103,8 +101,7 @@ public class CommandBridge implements PlugIn {
             if (cause instanceof UserInputException) {
                 fail(title, cause.getMessage());
             } else {
-                Failure.details(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + cause + " (details " + detailsWhere() + ").");
+                failUnexpected(title, e, cause);
             }
         }
     }
@@ -133,12 +130,20 @@ public class CommandBridge implements PlugIn {
         }
     }
 
+    /**
+     * Shows one error message (see {@link Failure#report}: a dialog wrapped to a readable width in the GUI,
+     * one line on stderr where nobody can answer a dialog); the headless launcher prints it from {@link LastError}.
+     */
     private static void fail(String title, String message) {
+        if (!java.awt.GraphicsEnvironment.isHeadless()) IJ.showProgress(1.0);
         Failure.report(title, message);
     }
 
-    private static String detailsWhere() {
-        return Failure.nobodyToAnswerDialogs() ? "above" : "in the Log window";
+    /** An internal error: a short message, and the stack trace for a bug report in the Log window (stderr headless). */
+    private static void failUnexpected(String title, Throwable thrown, Throwable cause) {
+        Failure.details(title + " failed; details for a bug report:\n" + stackTrace(thrown));
+        fail(title, "Unexpected error: " + ErrorText.brief(cause)
+                + (Failure.nobodyToAnswerDialogs() ? " (details in the error output above)." : " (details in the Log window)."));
     }
 
     private static void abortMacro() {

@@ -122,6 +122,7 @@ final class ParameterDialog {
         List<?> choices = item.getChoices();
         Object v;
         if (type == boolean.class || type == Boolean.class) {
+            checkMacroCheckbox(name);
             v = gd.getNextBoolean();
         } else if (isNumber(type)) {
             double d = gd.getNextNumber();
@@ -155,6 +156,21 @@ final class ParameterDialog {
         if (given == null || given.startsWith("&")) return;
         for (Object c : choices) if (given.equals(String.valueOf(c))) return;
         throw new UserInputException("'" + given + "' is not a valid choice for " + name + ". Use one of " + choices + ".");
+    }
+
+    /**
+     * In a macro a checkbox is ticked by its bare name ("resume") and unticked by leaving it out; ImageJ reads
+     * "resume=true" as unticked, which would silently restart a training the user meant to continue.
+     */
+    private static void checkMacroCheckbox(String name) {
+        String options = Macro.getOptions();
+        if (options == null) return;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + java.util.regex.Pattern.quote(name)
+                + "=\\[?(true|false|yes|no|on|off|1|0)\\]?(?:\\s|$)", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(options);
+        if (m.find()) {
+            throw new UserInputException("'" + name + "=" + m.group(1) + "': in a macro a checkbox is set by its name alone. Write "
+                    + name + " to tick it, and leave it out to untick it.");
+        }
     }
 
     private static String unitsOf(ModuleItem<?> item) {

@@ -14,8 +14,8 @@ import java.awt.GraphicsEnvironment;
  */
 public final class Failure {
 
-    /** Characters per line of an error dialog. */
-    static final int WIDTH = 80;
+    /** Characters per line in an error dialog (about 500 pixels in ImageJ's dialog font). */
+    public static final int WIDTH = 72;
 
     private Failure() { }
 
@@ -52,22 +52,32 @@ public final class Failure {
         if (Macro.getOptions() != null || interpreter != null) Macro.abort();
     }
 
-    /** Breaks {@code text} into lines of at most {@code width} characters at spaces (long words stay whole). */
-    static String wrap(String text, int width) {
+    /**
+     * Breaks {@code text} at spaces into lines of at most {@code width} characters (ImageJ's message dialog
+     * makes one line of every line of text: an unwrapped message of a few hundred characters gave a dialog
+     * wider than the screen). A word longer than a line (a path) starts a line of its own and is cut there.
+     */
+    public static String wrap(String text, int width) {
         StringBuilder out = new StringBuilder();
-        for (String paragraph : text.split("\n", -1)) {
-            if (out.length() > 0) out.append('\n');
-            int lineLength = 0;
-            for (String word : paragraph.split(" ")) {
+        String[] paragraphs = text.split("\n", -1);
+        for (int p = 0; p < paragraphs.length; p++) {
+            if (p > 0) out.append('\n');
+            int lineStart = out.length();
+            for (String word : paragraphs[p].trim().split(" +")) {
+                if (word.isEmpty()) continue;
+                int lineLength = out.length() - lineStart;
                 if (lineLength > 0 && lineLength + 1 + word.length() > width) {
                     out.append('\n');
+                    lineStart = out.length();
                     lineLength = 0;
-                } else if (lineLength > 0) {
-                    out.append(' ');
-                    lineLength++;
+                }
+                if (lineLength > 0) out.append(' ');
+                while (word.length() > width) {
+                    out.append(word, 0, width).append('\n');
+                    lineStart = out.length();
+                    word = word.substring(width);
                 }
                 out.append(word);
-                lineLength += word.length();
             }
         }
         return out.toString();

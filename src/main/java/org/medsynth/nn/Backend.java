@@ -91,8 +91,13 @@ public final class Backend {
                 + "MALLOC_ARENA_MAX=1, e.g. 'MALLOC_ARENA_MAX=1 ./ImageJ-linux64' (bin/medsynth-headless sets it).";
     }
 
-    /** Ensures ND4J works (runs one small operation); throws {@link UserInputException} if not. */
+    /**
+     * Ensures ND4J works (runs one small operation); throws {@link UserInputException} if not.
+     * Also silences ND4J's gradient debug lines on the console ({@link Nd4jDebugFilter}), in the GUI as
+     * headless; checked on every call because a host (Fiji's console) may replace System.out later.
+     */
     public static void require() {
+        Nd4jDebugFilter.install();
         if (ready) return;
         preferPassiveThreadWaiting();
         keepFreedNativeMemory();

@@ -61,7 +61,7 @@ public final class SkrGanJob {
                 Files.deleteIfExists(checkpoint);
             } catch (IOException e) {
                 throw new UserInputException("Could not write the model " + model + ": " + e.getMessage()
-                        + ". The checkpoint " + checkpoint.getFileName() + " is kept: fix the problem and run again with resume=true.", e);
+                        + ". The checkpoint " + checkpoint.getFileName() + " is kept: fix the problem, then " + TrainingRunner.RESUME + ".", e);
             }
         }
         return new Outcome(model, result.completedSteps(), training.totalSteps(), result.cancelled(), result.history(),
