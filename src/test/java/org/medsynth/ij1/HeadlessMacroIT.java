@@ -141,6 +141,16 @@ class HeadlessMacroIT {
     }
 
     @Test
+    void aCheckboxWrittenAsKeyEqualsTrueIsRefusedNotSilentlyUnticked() throws Exception {
+        Path macro = tmp.resolve("resume.ijm");
+        Files.writeString(macro, "run(\"MedSynth Train SkrGAN\", \"images=[" + tmp + "] model=[" + tmp.resolve("m.zip")
+                + "] iterations=1 resume=true\");\n");
+        Run r = headless(macro, null);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("'resume=true': in a macro a checkbox is set by its name alone. Write resume to tick it"), r.out());
+    }
+
+    @Test
     void aMacroThatImageJStopsWithAnErrorExitsNonZero() throws Exception {
         Path macro = tmp.resolve("imagej-error.ijm");
         Files.writeString(macro, "print(\"BEFORE\");\nx = undefinedVariable + 1;\nprint(\"AFTER\");\n");
