@@ -132,7 +132,7 @@ public final class Backend {
      */
     public static java.util.Map<String, String> info() {
         java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
-        info.put("engine", "ND4J " + org.nd4j.linalg.factory.Nd4j.class.getPackage().getImplementationVersion() + ", " + name());
+        info.put("engine", "ND4J " + mavenVersion(org.nd4j.linalg.factory.Nd4j.class, "org.nd4j", "nd4j-api") + ", " + name());
         try {
             info.put("JavaCPP", org.bytedeco.javacpp.Loader.getVersion());
             info.put("native cache", org.bytedeco.javacpp.Loader.getCacheDir().getPath());
@@ -141,6 +141,18 @@ public final class Backend {
         }
         info.put("loaded from", location(Backend.class) + " (JavaCPP: " + location(org.bytedeco.javacpp.Loader.class) + ")");
         return info;
+    }
+
+    /** The version in a jar's Maven metadata (ND4J's jars have no Implementation-Version). */
+    private static String mavenVersion(Class<?> inJar, String group, String artifact) {
+        try (java.io.InputStream in = inJar.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+            if (in == null) return "(version unknown)";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "(version unknown)");
+        } catch (java.io.IOException e) {
+            return "(version unknown)";
+        }
     }
 
     private static String location(Class<?> c) {
