@@ -5,7 +5,7 @@ import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import org.medsynth.metrics.SegmentationClasses;
 import org.medsynth.workflow.SegmentationEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

@@ -4,7 +4,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.metrics.KerasFeatureExtractor;
 import org.medsynth.workflow.ImageSet;
 import org.medsynth.workflow.SynthesisEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

@@ -66,7 +66,7 @@ public class ExtractSketchCommand implements Command {
             return;
         }
         if (image == null) {
-            throw new org.medsynth.workflow.UserInputException(
+            throw new org.medsynth.core.UserInputException(
                     "Open an image first, or give an input folder for batch processing.");
         }
         sketch = new SketchExtractor(params).extract(image, new ImageJProgress("Extract Sketch"));

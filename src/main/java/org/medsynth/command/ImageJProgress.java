@@ -1,8 +1,8 @@
 package org.medsynth.command;
 
 import ij.IJ;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.TrainingUpdate;
+import org.medsynth.core.Progress;
+import org.medsynth.core.TrainingUpdate;
 import org.medsynth.workflow.training.TrainingRunner;
 
 import java.awt.GraphicsEnvironment;

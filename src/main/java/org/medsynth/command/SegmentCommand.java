@@ -3,7 +3,7 @@ package org.medsynth.command;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.scijava.ItemIO;

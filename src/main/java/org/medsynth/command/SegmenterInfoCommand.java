@@ -4,7 +4,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;

@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanTraining;
 import org.scijava.ItemIO;

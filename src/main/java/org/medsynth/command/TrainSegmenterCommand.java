@@ -9,7 +9,7 @@ import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.image.labels.LabelMapEditor;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.hybrid.SyntheticTrainingData;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;

@@ -6,7 +6,7 @@ import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.workflow.skrgan.SkrGanJob;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
 import org.medsynth.workflow.skrgan.SkrGanTraining;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

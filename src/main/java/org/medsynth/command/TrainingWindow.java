@@ -3,7 +3,7 @@ package org.medsynth.command;
 import ij.WindowManager;
 import ij.gui.GUI;
 import ij.gui.Plot;
-import org.medsynth.workflow.TrainingUpdate;
+import org.medsynth.core.TrainingUpdate;
 import org.medsynth.workflow.training.LossHistory;
 
 import javax.swing.BorderFactory;

@@ -3,7 +3,7 @@ package org.medsynth.ij1;
 import ij.Macro;
 import ij.gui.GenericDialog;
 import org.medsynth.launch.Failure;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 
@@ -127,7 +127,7 @@ final class ParameterDialog {
         } else if (isNumber(type)) {
             double d = gd.getNextNumber();
             if (gd.invalidNumber()) {
-                throw new org.medsynth.workflow.UserInputException(
+                throw new org.medsynth.core.UserInputException(
                         "The value of '" + name + "' is not a number. Give a number, e.g. " + name + "=2");
             }
             v = toType(type, d);

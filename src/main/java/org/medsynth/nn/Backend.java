@@ -1,6 +1,6 @@
 package org.medsynth.nn;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 /**
  * Starts ND4J once and turns a failure into one message a user can act on. ND4J reports a

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import ij.measure.ResultsTable;
 import org.medsynth.util.AtomicFiles;
 

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.NetworkSpec;

@@ -1,5 +1,8 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+import org.medsynth.core.Progress;
+
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.sketch.SketchExtractor;

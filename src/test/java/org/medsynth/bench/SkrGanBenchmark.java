@@ -10,7 +10,7 @@ import org.medsynth.workflow.skrgan.SkrGanNetworks;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
 import org.medsynth.workflow.skrgan.SkrGanTraining;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medsynth.workflow.TrainingUpdate;
+import org.medsynth.core.TrainingUpdate;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.ij1.MedSynthContext;
 import org.medsynth.image.nifti.NiftiDataType;
 import org.medsynth.image.nifti.NiftiReader;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;

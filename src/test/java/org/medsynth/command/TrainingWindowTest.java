@@ -1,7 +1,7 @@
 package org.medsynth.command;
 
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.TrainingUpdate;
+import org.medsynth.core.TrainingUpdate;
 
 import javax.swing.SwingUtilities;
 import java.awt.GraphicsEnvironment;

@@ -1,7 +1,7 @@
 package org.medsynth.testutil;
 
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.TrainingUpdate;
+import org.medsynth.core.Progress;
+import org.medsynth.core.TrainingUpdate;
 import org.medsynth.workflow.training.LossHistory;
 
 import java.util.ArrayList;

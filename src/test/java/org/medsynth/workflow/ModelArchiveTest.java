@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.nn.NetBuilder;

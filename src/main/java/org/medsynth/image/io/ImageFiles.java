@@ -5,7 +5,7 @@ import ij.ImagePlus;
 import ij.io.FileSaver;
 import ij.io.Opener;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.file.Files;

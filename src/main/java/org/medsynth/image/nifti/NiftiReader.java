@@ -3,7 +3,7 @@ package org.medsynth.image.nifti;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

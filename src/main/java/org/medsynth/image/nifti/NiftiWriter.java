@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -8,8 +8,8 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.plugin.filter.GaussianBlur;
 import ij.plugin.filter.RankFilters;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 /**
  * Sketch-draft extraction of SkrGAN (section 2.1): Sobel edge magnitude, Gaussian low-pass,

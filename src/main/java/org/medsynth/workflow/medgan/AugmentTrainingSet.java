@@ -8,8 +8,8 @@ import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.image.nifti.NiftiImages;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 

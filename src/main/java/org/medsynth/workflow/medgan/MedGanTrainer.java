@@ -15,7 +15,7 @@ import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.workflow.ImagePool;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 import org.nd4j.autodiff.samediff.SDVariable;

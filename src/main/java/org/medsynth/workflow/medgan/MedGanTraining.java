@@ -8,8 +8,8 @@ import org.medsynth.image.bridge.ImgBridge;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.image.preprocess.IntensityNormalizer;
 import org.medsynth.nn.Backend;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.LossHistory;
 import org.medsynth.workflow.training.TrainingRunner;
 

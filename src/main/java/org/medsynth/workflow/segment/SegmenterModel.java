@@ -7,7 +7,7 @@ import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.file.Path;

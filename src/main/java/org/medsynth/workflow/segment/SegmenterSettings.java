@@ -5,7 +5,7 @@ import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.SegmentationNetworks;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 import java.util.Arrays;

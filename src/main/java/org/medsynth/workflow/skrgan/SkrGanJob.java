@@ -3,8 +3,8 @@ package org.medsynth.workflow.skrgan;
 import org.medsynth.data.SketchImageDataset;
 import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.nn.Backend;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.LossHistory;
 import org.medsynth.workflow.training.TrainingRunner;
 

@@ -7,7 +7,7 @@ import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.ConditionalGan;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 import org.nd4j.linalg.api.ndarray.INDArray;

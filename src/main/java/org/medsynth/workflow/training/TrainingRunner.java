@@ -1,9 +1,9 @@
 package org.medsynth.workflow.training;
 
-import org.medsynth.workflow.CancelledException;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.TrainingUpdate;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.CancelledException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.TrainingUpdate;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.file.Files;

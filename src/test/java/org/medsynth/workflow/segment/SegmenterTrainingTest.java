@@ -9,9 +9,9 @@ import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.testutil.Phantoms;
 import org.medsynth.testutil.RecordingProgress;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;

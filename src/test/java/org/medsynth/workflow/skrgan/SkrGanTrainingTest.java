@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.data.SketchImageDataset;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package org.medsynth.workflow.training;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.testutil.RecordingProgress;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.TrainingUpdate;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.TrainingUpdate;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

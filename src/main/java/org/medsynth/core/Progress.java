@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.core;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.core;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

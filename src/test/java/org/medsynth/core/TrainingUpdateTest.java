@@ -1,4 +1,5 @@
-package org.medsynth.workflow;
+package org.medsynth.core;
+
 
 import org.junit.jupiter.api.Test;
 
