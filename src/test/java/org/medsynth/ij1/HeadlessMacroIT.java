@@ -26,12 +26,18 @@ class HeadlessMacroIT {
     record Run(int exit, String out) { }
 
     static Run headless(Path macro, String arg) throws Exception {
+        return headless(macro, arg, java.util.Map.of());
+    }
+
+    /** With extra environment variables (e.g. a locale). */
+    static Run headless(Path macro, String arg, java.util.Map<String, String> environment) throws Exception {
         Path base = Path.of(System.getProperty("medsynth.basedir", "."));
         List<String> cmd = new ArrayList<>(List.of(base.resolve("bin/medsynth-headless").toString(), macro.toString()));
         if (arg != null) cmd.add(arg);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("MEDSYNTH_IMAGEJ_DIR", System.getProperty("medsynth.imagej.dir"));
         pb.environment().put("MEDSYNTH_JAVA_OPTS", "-Xmx2g");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "headless ImageJ did not finish");
@@ -187,14 +193,9 @@ class HeadlessMacroIT {
     void macroFilesAreReadAsUtf8() throws Exception {
         Path macro = tmp.resolve("utf8.ijm");
         Files.writeString(macro, "print(\"Gr\u00fc\u00dfe \u00b5m\");\n", StandardCharsets.UTF_8);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("medsynth.basedir", ".")).resolve("bin/medsynth-headless").toString(),
-                macro.toString()).redirectErrorStream(true);
-        pb.environment().put("MEDSYNTH_IMAGEJ_DIR", System.getProperty("medsynth.imagej.dir"));
-        pb.environment().put("LC_ALL", "C");
-        pb.environment().put("LANG", "C");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor());
+        Run r = headless(macro, null, java.util.Map.of("LC_ALL", "C", "LANG", "C"));
+        assertEquals(0, r.exit(), r.out());
+        String out = r.out();
         assertTrue(out.contains("Gr\u00fc\u00dfe \u00b5m"), out);
     }
 
