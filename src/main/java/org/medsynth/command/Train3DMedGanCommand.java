@@ -77,6 +77,9 @@ public class Train3DMedGanCommand implements Command {
     @Parameter(description = "Iterations between checkpoints", min = "1")
     public int checkpoint_every = MedGanConfig.defaults().checkpointEvery();
 
+    @Parameter(description = "Replace NaN and infinite pixel values by each image's lowest value (default: refuse such images)")
+    public boolean replace_nan = false;
+
     @Parameter(type = ItemIO.OUTPUT, label = "3D-MedGAN training")
     public ResultsTable summary;
 
@@ -92,7 +95,7 @@ public class Train3DMedGanCommand implements Command {
         MedGanConfig cfg = new MedGanConfig(dims, patch, width, depth, d_width, d_layers, pool, iterations, learning_rate, l1_weight,
                 withNoise, clip_low, clip_high, d.rareShare(), seed, checkpoint_every);
         MedGanTraining.Result r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg,
-                resume, new ImageJProgress("Train 3D-MedGAN"));
+                resume, replace_nan, new ImageJProgress("Train 3D-MedGAN"));
         summary = new ResultsTable();
         summary.incrementCounter();
         summary.addValue("model", r.model().toString());

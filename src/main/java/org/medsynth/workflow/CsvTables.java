@@ -16,19 +16,13 @@ public final class CsvTables {
                 table.saveAs(tmp.toString());
             });
         } catch (IOException e) {
-            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
-                    + ". Check that the folder exists, is writable and the disk is not full.", e);
+            throw org.medsynth.workflow.validate.Outputs.writeFailed(target, e);
         }
     }
 
-    /** Creates the output folder (if not there) and refuses a path that is a file. */
+    /** Creates the output folder (if not there), checks that it can be written, and refuses a path that is a file. */
     public static Path outputFolder(Path dir) {
         if (dir == null) return null;
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UserInputException("Cannot create the output folder " + dir + ": " + e.getMessage());
-        }
-        return dir;
+        return org.medsynth.workflow.validate.Outputs.folder(dir, "output");
     }
 }

@@ -62,8 +62,8 @@ public final class SynthesisQualityCheck {
             if (!Files.isDirectory(realImages)) throw new UserInputException("The image folder " + realImages + " does not exist.");
             for (Path p : ImageFiles.listFiles(realImages)) if (ImageFiles.looksLikeImage(p)) real.put(ImageFiles.baseName(p), p);
         }
-        MedGanModel model = MedGanModel.load(medganModel);
-        Segmenter segmenter = Segmenter.load(segmenterModel);
+        MedGanModel model = MedGanModel.load(medganModel, "Check Synthesis Quality (model=)");
+        Segmenter segmenter = new Segmenter(org.medsynth.workflow.segment.SegmenterModel.load(segmenterModel, "Check Synthesis Quality (segmenter=)"));
         int classes = segmenter.model().network().classes();
         List<String> names = segmenter.model().classNames();
         for (int v : model.encoding().values()) {
@@ -103,8 +103,8 @@ public final class SynthesisQualityCheck {
             };
             List<SynthesisQuality.Row> synth = SynthesisQuality.evaluate(model, List.of(lm), keeping, so, inner);
             if (o.output() != null) {
-                ImageFiles.saveTiff(kept[0], o.output().resolve(name + "-synthetic.tif"));
-                ImageFiles.saveTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
+                ImageFiles.createTiff(kept[0], o.output().resolve(name + "-synthetic.tif"));
+                ImageFiles.createTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
             }
             int[] realPred = null;
             ImagePlus realImage = null;
