@@ -461,7 +461,7 @@ public final class ModelArchive {
         Npy.Header h;
         try {
             h = Npy.header(b);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             throw damaged(fname, "entry " + entry + " is not a valid array (" + e.getMessage() + ")");
         }
         long have = b.length - h.dataOffset();
@@ -472,8 +472,12 @@ public final class ModelArchive {
         return h;
     }
 
+    /** For tests: a fixed memory budget in bytes instead of a third of the free heap (-1 = off). */
+    static volatile long budgetForTests = -1;
+
     /** Bytes the arrays of one model may take in memory: a third of what the JVM may still use. */
     private static long memoryBudget() {
+        if (budgetForTests >= 0) return budgetForTests;
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         return Math.max(64L << 20, free / 3);
@@ -525,13 +529,18 @@ public final class ModelArchive {
         return "";
     }
 
+    /**
+     * The array of a .npy entry, decoded here from the checked header ({@link #npyHeader}) rather than by
+     * ND4J's native .npy parser, which aborts the whole JVM on some damaged headers.
+     */
     private static INDArray readNpy(String fname, Map<String, byte[]> entries, String entry) {
+        Npy.Header h = npyHeader(fname, entries, entry);
         byte[] b = entries.get(entry);
-        if (b == null) throw damaged(fname, "entry " + entry + " is missing");
+        if (h.fortranOrder()) throw damaged(fname, "entry " + entry + " is stored in Fortran order, which MedSynth never writes");
         try {
-            return Nd4j.createNpyFromByteArray(b).dup('c');
-        } catch (RuntimeException e) {
-            throw damaged(fname, "entry " + entry + " is not a valid array");
+            return Npy.toArray(h, b);
+        } catch (IllegalArgumentException e) {
+            throw damaged(fname, "entry " + entry + " is not a valid array (" + e.getMessage() + ")");
         }
     }
 

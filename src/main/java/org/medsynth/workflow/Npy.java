@@ -1,5 +1,11 @@
 package org.medsynth.workflow;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +18,8 @@ import java.util.regex.Pattern;
  */
 final class Npy {
 
-    /** Shape, bytes per value and where the values start. */
-    record Header(long[] shape, int itemSize, boolean fortranOrder, int dataOffset) {
+    /** Shape, value type ('f', 'i', 'u', 'b'), byte order ('<', '>', '|', '='), bytes per value and where the values start. */
+    record Header(long[] shape, char kind, char byteOrder, int itemSize, boolean fortranOrder, int dataOffset) {
         /** Bytes the values take, or -1 if that overflows a long. */
         long bytes() {
             long n = itemSize;
@@ -80,6 +86,73 @@ final class Npy {
             dims.add(v);
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        return new Header(shape, itemSize, f.group(1).equals("True"), start + len);
+        return new Header(shape, d.group(2).charAt(0), d.group(1).charAt(0), itemSize, f.group(1).equals("True"), start + len);
+    }
+
+    /**
+     * The values as a C-order array, decoded in Java from a header checked by {@link #header} against the
+     * entry's size. Types: float 32/64, signed int 8/16/32/64, unsigned int 8, bool.
+     *
+     * @throws IllegalArgumentException for another type, byte order or Fortran order
+     */
+    static INDArray toArray(Header h, byte[] b) {
+        if (h.fortranOrder()) throw new IllegalArgumentException("Fortran order");
+        ByteOrder order;
+        switch (h.byteOrder()) {
+            case '<', '|', '=' -> order = ByteOrder.LITTLE_ENDIAN;
+            case '>' -> order = ByteOrder.BIG_ENDIAN;
+            default -> throw new IllegalArgumentException("byte order " + h.byteOrder());
+        }
+        long count = 1;
+        for (long d : h.shape()) count *= d;
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException("more than 2^31 values");
+        int n = (int) count;
+        ByteBuffer bb = ByteBuffer.wrap(b, h.dataOffset(), b.length - h.dataOffset()).slice().order(order);
+        long[] shape = h.shape();
+        String type = h.kind() + String.valueOf(h.itemSize());
+        switch (type) {
+            case "f4": {
+                float[] v = new float[n];
+                bb.asFloatBuffer().get(v);
+                return Nd4j.create(v, shape, 'c');
+            }
+            case "f8": {
+                double[] v = new double[n];
+                bb.asDoubleBuffer().get(v);
+                return Nd4j.create(v, shape, 'c');
+            }
+            case "i8": {
+                long[] v = new long[n];
+                bb.asLongBuffer().get(v);
+                return Nd4j.createFromArray(v).reshape('c', shape);
+            }
+            case "i4": {
+                int[] v = new int[n];
+                bb.asIntBuffer().get(v);
+                return Nd4j.createFromArray(v).reshape('c', shape);
+            }
+            case "i2": {
+                short[] v = new short[n];
+                bb.asShortBuffer().get(v);
+                return Nd4j.createFromArray(v).reshape('c', shape);
+            }
+            case "i1": {
+                byte[] v = new byte[n];
+                bb.get(v);
+                return Nd4j.createFromArray(v).reshape('c', shape);
+            }
+            case "u1": {
+                byte[] v = new byte[n];
+                bb.get(v);
+                return Nd4j.createFromArray(v).castTo(DataType.UBYTE).reshape('c', shape);
+            }
+            case "b1": {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) v[i] = bb.get(i) != 0;
+                return Nd4j.createFromArray(v).reshape('c', shape);
+            }
+            default:
+                throw new IllegalArgumentException("value type '" + h.byteOrder() + type + "', which MedSynth does not write");
+        }
     }
 }

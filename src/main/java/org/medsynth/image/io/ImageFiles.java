@@ -161,19 +161,27 @@ public final class ImageFiles {
      * IOException for the caller, not an error dialog (which aborts a running macro with "Macro canceled").
      */
     public static void encodeTiff(ImagePlus imp, OutputStream out) throws IOException {
+        // the same FileInfo as FileSaver.saveAsTiff / saveAsTiffStack (ImageJ 1.54p) builds
         FileInfo fi = imp.getFileInfo();
         FileSaver saver = new FileSaver(imp);
-        Object info = imp.getProperty("Info");
-        if (info instanceof String) fi.info = (String) info;
+        fi.info = imp.getInfoProperty();
         fi.description = saver.getDescriptionString();
         if (imp.getStackSize() == 1) {
             fi.nImages = 1;
-            Object label = imp.getProperty("Label");
-            if (label instanceof String) fi.sliceLabels = new String[]{(String) label};
+            String label = imp.hasImageStack() ? imp.getStack().getSliceLabel(1) : null;
+            if (label == null && imp.getProperty("Label") instanceof String l) label = l;
+            if (label != null) fi.sliceLabels = new String[]{label};
         } else {
             fi.sliceLabels = imp.getStack().getSliceLabels();
             if (imp.getStack().isVirtual()) fi.virtualStack = (ij.VirtualStack) imp.getStack();
         }
+        fi.roi = ij.io.RoiEncoder.saveAsByteArray(imp.getRoi());
+        ij.gui.Overlay overlay = imp.getHideOverlay() ? null : imp.getOverlay();
+        if (overlay != null && overlay.size() > 0) {
+            fi.overlay = new byte[overlay.size()][];
+            for (int i = 0; i < overlay.size(); i++) fi.overlay[i] = ij.io.RoiEncoder.saveAsByteArray(overlay.get(i));
+        }
+        fi.properties = imp.getPropertiesAsArray();
         if (imp.isComposite()) {
             CompositeImage ci = (CompositeImage) imp;
             int channels = imp.getNChannels();

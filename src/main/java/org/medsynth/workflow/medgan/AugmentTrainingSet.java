@@ -344,8 +344,7 @@ public final class AugmentTrainingSet {
             byte[] bytes = JSON.writeValueAsBytes(m);
             AtomicFiles.write(out.resolve(AugmentedPairs.MANIFEST), os -> os.write(bytes));
         } catch (IOException e) {
-            throw new UserInputException("Could not write " + out.resolve(AugmentedPairs.MANIFEST) + ": " + e.getMessage()
-                    + ". Check free disk space and write permission.", e);
+            throw Outputs.writeFailed(out.resolve(AugmentedPairs.MANIFEST), e);
         }
     }
 }

@@ -62,6 +62,12 @@ public final class MedGanTraining {
      * their count and first position, or with {@code replaceNonFinite} become the image's lowest value.
      */
     public static Data load(Path images, Path labels, double clipLow, double clipHigh, boolean replaceNonFinite, Progress progress) {
+        return load(images, labels, clipLow, clipHigh, replaceNonFinite, 1, 1, "", progress);
+    }
+
+    /** As above; images smaller than {@code minSide} (or with fewer than {@code minSlices} slices) are refused with {@code needs}. */
+    static Data load(Path images, Path labels, double clipLow, double clipHigh, boolean replaceNonFinite, int minSide, int minSlices,
+                     String needs, Progress progress) {
         PairedDataset ds = PairedDataset.scan(images, labels, ANY_LABEL);
         List<String> names = new ArrayList<>();
         List<float[]> normalized = new ArrayList<>();
@@ -74,6 +80,7 @@ public final class MedGanTraining {
             progress.checkCancelled();
             progress.report(0, "reading " + ds.pairs().get(i).name() + " (" + (i + 1) + "/" + ds.size() + ")");
             PairedDataset.Case c = ds.load(i);
+            InputChecks.minimumSize(c.image(), ds.pairs().get(i).image().getFileName().toString(), minSide, minSlices, needs);
             InputChecks.Checked finite = InputChecks.finiteValues(c.image(), ds.pairs().get(i).image().getFileName().toString(),
                     "replace_nan", replaceNonFinite);
             if (finite.note() != null) progress.report(0, finite.note());
@@ -135,14 +142,10 @@ public final class MedGanTraining {
         Outputs.file(model, "model");
         Backend.require();
         try (RunLock lock = RunLock.acquire(model, "Train 3D-MedGAN")) {
-            Data data = load(images, labels, cfg.clipLow(), cfg.clipHigh(), replaceNonFinite, progress);
             int m = 1 << cfg.depth();
             boolean vol = cfg.spatialDims() == 3;
-            for (int i = 0; i < data.cases().size(); i++) {
-                org.medsynth.data.LabeledImage c = data.cases().get(i);
-                InputChecks.minimumSize(c.width(), c.height(), c.depth(), data.names().get(i), m, vol ? m : 1,
-                        InputChecks.networkMinimum("Train 3D-MedGAN", cfg.depth(), vol) + " with depth=" + cfg.depth());
-            }
+            Data data = load(images, labels, cfg.clipLow(), cfg.clipHigh(), replaceNonFinite, m, vol ? m : 1,
+                    InputChecks.networkMinimum("Train 3D-MedGAN", cfg.depth(), vol) + " with depth=" + cfg.depth(), progress);
             return train(data, model, cfg, resume, progress);
         }
     }

@@ -174,9 +174,10 @@ public final class InputChecks {
 
     /** Refuses training when no label map has foreground. */
     public static UserInputException noForegroundAtAll(int maps, Path folder) {
-        return new UserInputException((maps == 1 ? "The only training label map" : "None of the " + maps + " training label maps")
-                + (folder == null ? "" : " in " + folder) + " has a foreground label (every pixel is 0, the background): "
-                + "there is nothing to learn to segment. Check that these are the right files and that they mark the structures "
-                + "with the values 1, 2, ... (classes-1).");
+        String where = folder == null ? "" : " in " + folder;
+        return new UserInputException((maps == 1 ? "The only training label map" + where + " has no foreground label"
+                : "None of the " + maps + " training label maps" + where + " has a foreground label")
+                + " (every pixel is 0, the background): there is nothing to learn to segment. Check that these are the right files and "
+                + "that they mark the structures with the values 1, 2, ... (classes-1).");
     }
 }

@@ -68,8 +68,12 @@ public enum ModelKind {
 
     /** What the file is, as the end of a sentence: "a segmentation model (mlu-net) made by Train Segmenter". */
     public static String describe(ModelArchive.Loaded loaded, Path file) {
-        ModelKind kind = of(loaded, file);
-        Map<String, Object> meta = loaded.manifest().metadata();
+        return describe(loaded.manifest().metadata(), loaded.hasOptimizerState(), file);
+    }
+
+    /** As {@link #describe(ModelArchive.Loaded, Path)} from the manifest's metadata alone. */
+    public static String describe(Map<String, Object> meta, boolean hasOptimizerState, Path file) {
+        ModelKind kind = of(meta, hasOptimizerState, file.getFileName().toString());
         return switch (kind) {
             case SEGMENTER -> "a segmentation model" + detail(meta.get("network")) + " made by Train Segmenter";
             case MEDGAN -> "a 3D-MedGAN model made by Train 3D-MedGAN";
