@@ -40,6 +40,11 @@ class MedGanValidationTest {
     }
 
     private UserInputException refusal() {
+        try {
+            Files.createDirectories(dir.resolve("out"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return assertThrows(UserInputException.class, () -> MedGanTraining.run(dir.resolve("images"), dir.resolve("labels"),
                 dir.resolve("out/medgan.zip"), MedGanTrainerTest.tiny().withIterations(1), false, Progress.NONE));
     }

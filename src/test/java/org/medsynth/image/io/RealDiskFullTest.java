@@ -1,0 +1,63 @@
+package org.medsynth.image.io;
+
+import ij.ImagePlus;
+import ij.io.Opener;
+import ij.process.FloatProcessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.medsynth.testutil.ErrorMatrix;
+import org.medsynth.util.AtomicFiles;
+import org.medsynth.workflow.validate.OutputWriteException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real full disk, not a simulated one: runs only with -Dmedsynth.smallDisk=FOLDER, a folder on a small file
+ * system, e.g. as root {@code mount -t tmpfs -o size=256k tmpfs /tmp/full} and
+ * {@code mvn test -Dtest=RealDiskFullTest -Dmedsynth.smallDisk=/tmp/full}.
+ */
+@EnabledIfSystemProperty(named = "medsynth.smallDisk", matches = ".+")
+class RealDiskFullTest {
+
+    @Test
+    void tiffAndPngWritesStopWithTheDiskFullMessageAndLeaveOnlyCompleteFiles() throws Exception {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("medsynth.smallDisk")).resolve("out-" + System.nanoTime()));
+        FloatProcessor noise = new FloatProcessor(64, 64);
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 64 * 64; i++) noise.setf(i, r.nextFloat());
+        ImagePlus imp = new ImagePlus("noise", noise);
+        OutputWriteException e = null;
+        int written = 0;
+        for (int i = 0; i < 10_000 && e == null; i++) {
+            try {
+                if (i % 2 == 0) ImageFiles.createTiff(imp, dir.resolve("image_" + i + ".tif"));
+                else ImageFiles.createPng(new ImagePlus("p", imp.getProcessor().convertToByte(true)), dir.resolve("image_" + i + ".png"));
+                written++;
+            } catch (OutputWriteException x) {
+                e = x;
+            }
+        }
+        assertNotNull(e, "the disk filled up");
+        ErrorMatrix.check("disk-full", e);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.toList();
+        }
+        assertEquals(written, files.size(), "no half-written or temporary file: " + files);
+        for (Path f : files) {
+            assertTrue(!AtomicFiles.isTemporary(f));
+            assertNotNull(new Opener().openImage(f.toString()), f + " opens");
+        }
+        System.out.println("real disk full after " + written + " files: " + e.getMessage());
+        for (Path f : files) Files.delete(f);
+        Files.delete(dir);
+    }
+}
