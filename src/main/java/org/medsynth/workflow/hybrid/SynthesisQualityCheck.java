@@ -74,10 +74,15 @@ public final class SynthesisQualityCheck {
             }
         }
         if (o.output() != null) {
-            try {
-                Files.createDirectories(o.output());
-            } catch (IOException e) {
-                throw new UserInputException("Cannot create the output folder " + o.output() + ": " + e.getMessage());
+            org.medsynth.workflow.validate.Outputs.folder(o.output(), "output");
+            // refuse before any synthesis if an output exists; the create-or-fail writes guard against a run writing meanwhile
+            for (Path f : files) {
+                for (String suffix : new String[]{"-synthetic.tif", "-synthetic-labels.tif"}) {
+                    Path t = o.output().resolve(ImageFiles.baseName(f) + suffix);
+                    if (Files.exists(t)) {
+                        throw org.medsynth.workflow.validate.Outputs.writeFailed(t, new java.nio.file.FileAlreadyExistsException(t.toString()));
+                    }
+                }
             }
         }
         List<Row> rows = new ArrayList<>();
