@@ -14,6 +14,15 @@ public final class CsvTables {
         try {
             AtomicFiles.writeVia(target, tmp -> {
                 table.saveAs(tmp.toString());
+                // ResultsTable writes through a PrintWriter, which swallows write errors (a full disk): count the lines
+                byte[] written = java.nio.file.Files.readAllBytes(tmp);
+                long lines = 0;
+                for (byte b : written) if (b == '\n') lines++;
+                boolean cut = written.length > 0 && written[written.length - 1] != '\n';
+                if (lines < table.size() || cut) {
+                    throw new IOException("the table was written incompletely (" + lines + " lines for " + table.size()
+                            + " rows): the disk may be full");
+                }
             });
         } catch (IOException e) {
             throw org.medsynth.workflow.validate.Outputs.writeFailed(target, e);

@@ -60,4 +60,36 @@ class RealDiskFullTest {
         for (Path f : files) Files.delete(f);
         Files.delete(dir);
     }
+
+    @Test
+    void csvTablesWrittenByImageJAreCheckedForCompleteness() throws Exception {
+        // ResultsTable.saveAs writes through a PrintWriter, which swallows the error of a full disk
+        Path dir = Files.createDirectories(Path.of(System.getProperty("medsynth.smallDisk")).resolve("csv-" + System.nanoTime()));
+        ij.measure.ResultsTable t = new ij.measure.ResultsTable();
+        for (int i = 0; i < 2000; i++) {
+            t.incrementCounter();
+            t.addValue("file", "case" + i + ".tif");
+            t.addValue("dice", i / 2000.0);
+        }
+        org.medsynth.workflow.UserInputException e = null;
+        int written = 0;
+        for (int i = 0; i < 10_000 && e == null; i++) {
+            try {
+                org.medsynth.workflow.CsvTables.save(t, dir.resolve("table_" + i + ".csv"));
+                written++;
+            } catch (org.medsynth.workflow.UserInputException x) {
+                e = x;
+            }
+        }
+        assertNotNull(e, "the disk filled up");
+        System.out.println("csv: real disk full after " + written + " tables: " + e.getMessage());
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.toList();
+        }
+        assertEquals(written, files.size(), files.toString());
+        for (Path f : files) assertEquals(2001, Files.readAllLines(f).size(), f + " is complete");
+        for (Path f : files) Files.delete(f);
+        Files.delete(dir);
+    }
 }
