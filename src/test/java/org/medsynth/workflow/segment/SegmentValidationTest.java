@@ -189,6 +189,17 @@ class SegmentValidationTest {
         train(dir, false); // once the other run has ended
     }
 
+    @Test
+    void aStepCanSayWhichImagesItsPatchesCameFrom(@TempDir Path dir) {
+        pairs(dir, new float[][]{ramp(256), ramp(256)}, new int[][]{disc(16, 16), disc(16, 16)}, 16, 16);
+        org.medsynth.data.PairedDataset data = org.medsynth.data.PairedDataset.scan(dir.resolve("images"), dir.resolve("labels"), 3);
+        SegmenterTraining t = new SegmenterTraining(tiny(), data, dir.resolve("m.zip"), Progress.NONE);
+        t.step(0);
+        String batch = t.describeBatch(0);
+        assertTrue(batch.matches("patches of case[01]\\.tif(, case[01]\\.tif)?"), batch);
+        assertEquals("", t.describeBatch(1), "only the step just made is known");
+    }
+
     static List<String> names(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
