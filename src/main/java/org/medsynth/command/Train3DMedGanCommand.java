@@ -94,8 +94,12 @@ public class Train3DMedGanCommand implements Command {
         boolean withNoise = !"none".equalsIgnoreCase(noise == null ? "" : noise.trim());
         MedGanConfig cfg = new MedGanConfig(dims, patch, width, depth, d_width, d_layers, pool, iterations, learning_rate, l1_weight,
                 withNoise, clip_low, clip_high, d.rareShare(), seed, checkpoint_every);
-        MedGanTraining.Result r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg,
-                resume, replace_nan, new ImageJProgress("Train 3D-MedGAN"));
+        MedGanTraining.Result r;
+        try (ImageJProgress progress = ImageJProgress.training("Train 3D-MedGAN")) {
+            r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg, resume,
+                    replace_nan, progress);
+            progress.trainingEnded(r.completedIterations(), cfg.iterations(), r.cancelled(), r.model(), r.checkpoint());
+        }
         summary = new ResultsTable();
         summary.incrementCounter();
         summary.addValue("model", r.model().toString());

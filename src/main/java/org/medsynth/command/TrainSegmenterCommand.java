@@ -183,8 +183,13 @@ public class TrainSegmenterCommand implements Command {
                 new LabelMapEditor.RandomRanges(0.8, 1.2, 5, 2), seed, MedGanModel.Options.defaults(seed));
         SyntheticTrainingData aug = SyntheticTrainingData.of(augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(),
                 fake_ratio, synthetic_only, model.toPath(), classes, generation, early);
-        SegmenterTraining.Result r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
-                replace_nan, new ImageJProgress("Train Segmenter"));
+        SegmenterTraining.Result r;
+        try (ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
+            r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
+                    replace_nan, progress);
+            progress.trainingEnded(r.completedSteps(), s.iterations(), r.cancelled(), r.model(),
+                    SegmenterTraining.checkpointOf(r.model()));
+        }
         for (String n : early) IJ.log("Train Segmenter: " + n);
         if (aug != null) for (String n : aug.notes()) IJ.log("Train Segmenter: " + n);
         for (String n : r.notes()) IJ.log("Train Segmenter: " + n);

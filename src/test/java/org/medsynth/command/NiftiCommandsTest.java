@@ -94,7 +94,7 @@ class NiftiCommandsTest {
 
     @Test
     void pluginsConfigHasUniqueLabelsAndTheNiftiEntries() throws Exception {
-        Pattern line = Pattern.compile("^\\s*([^,#]+),\\s*\"([^\"]+)\",\\s*org\\.medsynth\\.ij1\\.CommandBridge\\(\"([^\"]+)\"\\)\\s*$");
+        Pattern line = Pattern.compile("^\\s*([^,#]+),\\s*\"([^\"]+)\",\\s*org\\.medsynth\\.launch\\.MedSynthPlugin\\(\"([^\"]+)\"\\)\\s*$");
         Map<String, String> byLabel = new HashMap<>();
         Set<String> duplicates = new HashSet<>();
         for (String l : Files.readAllLines(Path.of("plugins.config"), StandardCharsets.UTF_8)) {

@@ -123,6 +123,72 @@ class HeadlessMacroIT {
     }
 
     @Test
+    void aCommandWithoutOptionsRunsWithItsDefaultsOrNamesTheKeysItNeeds() throws Exception {
+        Path png = lineImage();
+        Path macro = tmp.resolve("defaults.ijm");
+        Files.writeString(macro, "open(\"" + png + "\");\nrun(\"MedSynth Extract Sketch\");\nprint(\"TITLE \" + getTitle());\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("TITLE line-sketch"), r.out());
+
+        Path needsModel = tmp.resolve("segment.ijm");
+        Files.writeString(needsModel, "open(\"" + png + "\");\nrun(\"MedSynth Segment\", \"\");\nprint(\"AFTER\");\n");
+        Run r2 = headless(needsModel, null);
+        assertEquals(1, r2.exit(), r2.out());
+        assertTrue(r2.out().contains("MedSynth Segment: no default for model; give it in the macro: run(\"MedSynth Segment\", \"model=[...]\")"), r2.out());
+        assertFalse(r2.out().contains("AFTER"), r2.out());
+        assertFalse(r2.out().contains("\tat "), "no stack trace: " + r2.out());
+    }
+
+    @Test
+    void aMacroThatImageJStopsWithAnErrorExitsNonZero() throws Exception {
+        Path macro = tmp.resolve("imagej-error.ijm");
+        Files.writeString(macro, "print(\"BEFORE\");\nx = undefinedVariable + 1;\nprint(\"AFTER\");\n");
+        Run r = headless(macro, null);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("FAILED: the macro stopped before its end"), r.out());
+        assertFalse(r.out().contains("AFTER") || r.out().contains("medsynth-headless: done"), r.out());
+    }
+
+    @Test
+    void batchJobsSkipPngJpegAndBmpFilesThatImageJCannotDecodeAndTheMacroGoesOn() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path good = lineImage();
+        Files.copy(good, in.resolve("a.png"));
+        byte[] png = Files.readAllBytes(good);
+        Files.write(in.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        Files.write(in.resolve("b.bmp"), new byte[]{'B', 'M', '0', '0', '0', '0'});
+        Files.write(in.resolve("c.jpg"), java.util.Arrays.copyOf(png, 200));
+        Path macro = tmp.resolve("batch.ijm");
+        Files.writeString(macro, "run(\"MedSynth Extract Sketch\", \"sigma=2 threshold=Li radius=1 channel=green input=[" + in
+                + "] output=[" + tmp.resolve("out") + "]\");\n"
+                + "for (i = 0; i < nResults; i++) print(\"ROW \" + getResultString(\"file\", i) + \" | \" + getResultString(\"detail\", i));\n"
+                + "print(\"MACRO WENT ON\");\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("ROW a.png | a-sketch.tif"), r.out());
+        for (String bad : new String[]{"truncated.png", "b.bmp", "c.jpg"}) {
+            assertTrue(r.out().contains("ROW " + bad + " | skipped: ImageJ could not open " + bad + ": "), r.out());
+        }
+        assertTrue(r.out().contains("MACRO WENT ON"), r.out());
+    }
+
+    @Test
+    void macroFilesAreReadAsUtf8() throws Exception {
+        Path macro = tmp.resolve("utf8.ijm");
+        Files.writeString(macro, "print(\"Gr\u00fc\u00dfe \u00b5m\");\n", StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("medsynth.basedir", ".")).resolve("bin/medsynth-headless").toString(),
+                macro.toString()).redirectErrorStream(true);
+        pb.environment().put("MEDSYNTH_IMAGEJ_DIR", System.getProperty("medsynth.imagej.dir"));
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().put("LANG", "C");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        assertTrue(out.contains("Gr\u00fc\u00dfe \u00b5m"), out);
+    }
+
+    @Test
     void missingMacroFileIsReported() throws Exception {
         Run r = headless(tmp.resolve("nope.ijm"), null);
         assertEquals(2, r.exit());

@@ -54,6 +54,11 @@ public final class ImageFiles {
             throw new UserInputException("ImageJ cannot open " + path.getFileName()
                     + ": not an image format it reads (TIFF, PNG, JPEG, GIF, BMP, DICOM, NIfTI).");
         }
+        String unreadable = imageIoFailure(path);
+        if (unreadable != null) {
+            throw new UserInputException("ImageJ could not open " + path.getFileName() + ": " + unreadable
+                    + ". The file may be truncated or corrupt.");
+        }
         ImagePlus imp;
         boolean wasRedirect = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true);
@@ -73,6 +78,24 @@ public final class ImageFiles {
         }
         if (imp.getTitle() == null || imp.getTitle().isEmpty()) imp.setTitle(path.getFileName().toString());
         return imp;
+    }
+
+    /**
+     * For the formats ImageJ decodes with Java's ImageIO or its own BMP reader (PNG, JPEG, BMP): why the
+     * file cannot be decoded, or null if it can. ImageJ reports such a failure as a macro error, which
+     * stops the whole calling macro even when the exception is caught, so a batch job could not skip the
+     * file; decoding it here first lets the job skip it with this reason instead.
+     */
+    static String imageIoFailure(Path path) {
+        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!n.matches(".*\\.(png|jpg|jpeg|bmp)$")) return null;
+        try {
+            return javax.imageio.ImageIO.read(path.toFile()) == null ? "not an image Java can decode" : null;
+        } catch (IOException | RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().replaceAll("[.!]+$", "");
+        }
     }
 
     /** True if ImageJ or MedSynth can probably open the file, judged by name (for folder scans). */

@@ -16,6 +16,7 @@ import org.medsynth.image.preprocess.SliceCrop;
 import org.medsynth.image.bridge.TensorBridge;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
+import org.medsynth.nn.Backend;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.InfoMaxNet;
@@ -383,7 +384,7 @@ public final class SegmenterTraining implements TrainingTask {
 
     @Override
     public String describe(int s) {
-        return String.format(Locale.ROOT, "lr %.0e", settings.learningRateAt(s));
+        return String.format(Locale.ROOT, "%s, lr %.0e", settings.network(), settings.learningRateAt(s));
     }
 
     /** The generator of all random choices of step {@code s}. */
@@ -592,20 +593,20 @@ public final class SegmenterTraining implements TrainingTask {
                     : String.valueOf(a).equals(String.valueOf(b));
             if (!same) {
                 throw new UserInputException("The checkpoint " + file + " was written with " + key + "=" + b + " but now " + key + "=" + a
-                        + ". Use the same settings to resume, or set resume=false to start again.");
+                        + ". Use the same settings to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
             }
         }
         PreprocessingSpec savedPre = PreprocessingSpec.fromMap(loaded.manifest().normalisation());
         if (!savedPre.equals(settings.preprocessing())) {
             throw new UserInputException("The checkpoint " + file + " was trained with the preprocessing " + describe(savedPre) + " but now "
                     + describe(settings.preprocessing()) + ". Use the same window, clipping, normalization and resize to resume, "
-                    + "or set resume=false to start again.");
+                    + "or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         Object savedAug = ck.get("augmentation");
         String a = augmentationInfo == null ? "none" : String.valueOf(augmentationInfo), b = savedAug == null ? "none" : String.valueOf(savedAug);
         if (!a.equals(b)) {
             throw new UserInputException("The checkpoint " + file + " was trained with synthetic data " + b + " but now " + a
-                    + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or set resume=false to start again.");
+                    + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         for (ParamStore.Param p : loaded.store().all()) {
             ParamStore.Param mine = store.get(p.name());
@@ -626,6 +627,11 @@ public final class SegmenterTraining implements TrainingTask {
     }
 
     // ---------------------------------------------------------------- entry point
+
+    /** The checkpoint beside a model: {@code model.zip.ckpt}. */
+    public static Path checkpointOf(Path model) {
+        return model.resolveSibling(model.getFileName() + ".ckpt");
+    }
 
     /**
      * Trains on the pairs of two folders and writes the model (and checkpoint and curves beside it).
@@ -667,9 +673,10 @@ public final class SegmenterTraining implements TrainingTask {
 
     private static Result train(SegmenterSettings settings, Path images, Path labels, Augmentation augmentation, Path model, boolean resume,
                                 boolean replaceNonFinite, Progress progress) {
+        Backend.require();
         PairedDataset data = PairedDataset.scan(images, labels, settings.classes());
         SegmenterTraining task = new SegmenterTraining(settings, data, augmentation, model, replaceNonFinite, progress);
-        Path ckpt = model.resolveSibling(model.getFileName() + ".ckpt");
+        Path ckpt = checkpointOf(model);
         TrainingRunner runner = new TrainingRunner(ckpt, settings.checkpointEvery(), "Train Segmenter (" + settings.network() + ")");
         TrainingRunner.Result r = runner.run(task, resume, progress);
         List<String> notes = new ArrayList<>(task.notes());
@@ -683,7 +690,7 @@ public final class SegmenterTraining implements TrainingTask {
         } catch (IOException e) {
             throw Outputs.writeFailed(model, e);
         }
-        if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; resume=true continues from the checkpoint " + ckpt + ".");
+        if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; the checkpoint " + ckpt + " is kept: to continue, " + TrainingRunner.RESUME + ".");
         return new Result(model, r.completedSteps(), r.cancelled(), r.history(), task.validationHistory,
                 task.bestDice, task.bestStep, notes, task.trainingData());
     }

@@ -77,7 +77,7 @@ public final class SkrGanJob {
                 Files.deleteIfExists(checkpoint);
             } catch (IOException e) {
                 throw new UserInputException(Outputs.writeFailed(model, e).getMessage() + " The checkpoint " + checkpoint.getFileName()
-                        + " is kept: fix the problem and run again with resume=true.", e);
+                        + " is kept: fix the problem, then " + TrainingRunner.RESUME + ".", e);
             }
         }
         return new Outcome(model, result.completedSteps(), training.totalSteps(), result.cancelled(), result.history(),

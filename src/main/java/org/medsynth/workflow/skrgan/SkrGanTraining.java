@@ -9,6 +9,7 @@ import org.medsynth.nn.train.ConditionalGan;
 import org.medsynth.workflow.ModelArchive;
 import org.medsynth.workflow.UserInputException;
 import org.medsynth.workflow.validate.ModelKind;
+import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -202,7 +203,7 @@ public final class SkrGanTraining implements TrainingTask {
         SkrGanSettings saved = SkrGanSettings.fromMap(castMap(meta.get("settings"), file));
         if (!saved.equals(settings)) {
             throw new UserInputException("The checkpoint " + file.getFileName() + " was made with other settings (" + saved.toMap()
-                    + "); resume with the same settings, or set resume=false to start again.");
+                    + "); resume with the same settings, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         int done = ((Number) meta.get("completedSteps")).intValue();
         adopt(loaded.store());

@@ -85,7 +85,8 @@ public final class InputChecks {
         if (!replace) {
             throw new UserInputException(file + " has " + counts + " (first at " + where + "); MedSynth does not guess what they stand for. "
                     + "Replace them in ImageJ (Process>Math>Remove NaNs..., or Process>Math>Set... on a selection)"
-                    + (optionKey == null ? "" : ", or run again with " + optionKey + "=true (they become the image's lowest value, " + fmt(min) + ")")
+                    + (optionKey == null ? "" : ", or tick '" + optionKey + "' (in a macro: the word " + optionKey
+                            + " in the options) to make them the image's lowest value, " + fmt(min))
                     + ".");
         }
         ImagePlus copy = imp.duplicate();

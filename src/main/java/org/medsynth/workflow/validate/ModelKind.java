@@ -108,7 +108,7 @@ public enum ModelKind {
         if (kind.checkpoint && kind.trainer.equals(wanted.trainer)) {
             throw new UserInputException(name + " is a training checkpoint of " + kind.trainer + ", not a finished model; " + command
                     + " needs the model file that " + kind.trainer + " writes" + modelNameHint(name) + ". To finish the training, run "
-                    + kind.trainer + " again with the same model file and resume=true.");
+                    + kind.trainer + " again with the same model file and 'resume' ticked (in a macro: the word resume in the options).");
         }
         throw new UserInputException(name + " is " + describe(loaded, file) + "; " + command + " needs " + wanted.needed + ".");
     }

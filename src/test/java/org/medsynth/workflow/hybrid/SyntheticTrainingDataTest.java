@@ -10,6 +10,7 @@ import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.workflow.ModelArchive;
+import org.medsynth.testutil.RecordingProgress;
 import org.medsynth.workflow.Progress;
 import org.medsynth.workflow.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
@@ -19,6 +20,7 @@ import org.medsynth.workflow.medgan.MedGanTraining;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
+import org.medsynth.workflow.training.TrainingRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -180,11 +182,7 @@ class SyntheticTrainingDataTest {
         SegmenterSettings s = settings(6);
         Path a = dir.resolve("resume-a/m.zip"), b = dir.resolve("resume-b/m.zip");
         SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, a), a, false, Progress.NONE);
-        Progress cancelAfter3 = new Progress() {
-            int steps;
-            @Override public void report(double f, String msg) { if (msg.contains(" step ")) steps++; }
-            @Override public boolean isCancelled() { return steps >= 3; }
-        };
+        Progress cancelAfter3 = new RecordingProgress().stopAfter(3);
         SegmenterTraining.Result first = SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, b), b, false, cancelAfter3);
         assertTrue(first.cancelled());
         SegmenterTraining.Result second = SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, b), b, true, Progress.NONE);
@@ -199,7 +197,7 @@ class SyntheticTrainingDataTest {
         assertTrue(maxDiff <= 1e-6, "largest weight difference " + maxDiff);
         UserInputException e = assertThrows(UserInputException.class,
                 () -> SegmenterTraining.run(s, images, labels, aug(synthetic, 1, false, b), b, true, Progress.NONE));
-        assertTrue(e.getMessage().contains("fake_ratio") && e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains("fake_ratio") && e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         e = assertThrows(UserInputException.class, () -> SegmenterTraining.run(s, images, labels, null, b, true, Progress.NONE));
         assertTrue(e.getMessage().contains("synthetic data"), e.getMessage());
     }

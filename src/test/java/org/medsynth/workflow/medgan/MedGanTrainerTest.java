@@ -130,7 +130,7 @@ class MedGanTrainerTest {
         t.saveCheckpoint(ckpt, 1);
         MedGanTrainer other = trainer(tiny().withPool(5));
         UserInputException e = assertThrows(UserInputException.class, () -> other.loadCheckpoint(ckpt));
-        assertTrue(e.getMessage().contains("pool 2 (now 5)") && e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains("pool 2 (now 5)") && e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         assertEquals(1, trainer(tiny()).loadCheckpoint(ckpt));
     }
 

@@ -8,6 +8,7 @@ import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.testutil.Phantoms;
+import org.medsynth.testutil.RecordingProgress;
 import org.medsynth.workflow.Progress;
 import org.medsynth.workflow.ModelArchive;
 import org.medsynth.workflow.UserInputException;
@@ -117,11 +118,7 @@ class SegmenterTrainingTest {
         SegmenterSettings s = tiny("mlu-net", new int[]{16, 16}, 6).withValidation(0.34, 2);
         Path a = tmp.resolve("a/m.zip"), b = tmp.resolve("b/m.zip");
         SegmenterTraining.run(s, tmp.resolve("images"), tmp.resolve("labels"), a, false, Progress.NONE);
-        Progress cancelAfter4 = new Progress() {
-            int steps;
-            @Override public void report(double f, String msg) { if (msg.contains(" step ")) steps++; }
-            @Override public boolean isCancelled() { return steps >= 4; }
-        };
+        Progress cancelAfter4 = new RecordingProgress().stopAfter(4);
         SegmenterTraining.Result first = SegmenterTraining.run(s, tmp.resolve("images"), tmp.resolve("labels"), b, false, cancelAfter4);
         assertTrue(first.cancelled());
         assertEquals(4, first.completedSteps());

@@ -135,7 +135,7 @@ class SkrGanTrainingTest {
         SkrGanTraining other = new SkrGanTraining(new SkrGanSettings("skrgan", 8, false, 3, 0, 2, 0.004, 4, 8), bars(),
                 SkrGanTraining.Stage.SKETCH);
         UserInputException e = assertThrows(UserInputException.class, () -> other.loadCheckpoint(ckpt));
-        assertTrue(e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         assertTrue(Files.size(ckpt) > 0);
     }
 }

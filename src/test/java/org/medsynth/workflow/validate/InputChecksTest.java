@@ -39,7 +39,7 @@ class InputChecksTest {
                 () -> InputChecks.finiteValues(withTwoNaN(), "ct.tif", "replace_nan", false));
         ErrorMatrix.check("nan-pixels", e);
         assertTrue(e.getMessage().contains("2 NaN pixel values (first at x=3, y=1)"), e.getMessage());
-        assertTrue(e.getMessage().contains("replace_nan=true") && e.getMessage().contains("lowest value, 10"), e.getMessage());
+        assertTrue(e.getMessage().contains("tick 'replace_nan'") && e.getMessage().contains("lowest value, 10"), e.getMessage());
     }
 
     @Test
