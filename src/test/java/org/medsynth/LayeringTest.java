@@ -66,7 +66,7 @@ class LayeringTest {
 
     @Test
     void theRuleFindsAnUpwardReference() {
-        Matcher m = REFERENCE.matcher("throw new org.medsynth.workflow.UserInputException(\"x\");");
+        Matcher m = REFERENCE.matcher("new org.medsynth.workflow.SketchBatch(null);");
         assertTrue(m.find());
         assertEquals("workflow", m.group(1));
     }

@@ -57,6 +57,7 @@ public class EvaluateSegmentationCommand implements Command {
 
     @Override
     public void run() {
+        if (output != null) org.medsynth.util.Outputs.folder(output.toPath(), "output"); // before any work
         SegmentationEvaluation.Source pred = source(prediction, "prediction");
         if (pred == null) {
             if (image == null) {

@@ -57,6 +57,7 @@ public class EvaluateSynthesisCommand implements Command {
 
     @Override
     public void run() {
+        if (output != null) org.medsynth.util.Outputs.folder(output.toPath(), "output"); // before any work
         ImageSet r = set(real, "real"), g = set(generated, "generated");
         SynthesisEvaluation.Options options = new SynthesisEvaluation.Options(SynthesisEvaluation.parseMetrics(metrics),
                 seed, pairs, data_range, kid_subsets, kid_subset_size, SynthesisEvaluation.isAll(metrics));

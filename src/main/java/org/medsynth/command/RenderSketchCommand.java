@@ -26,6 +26,6 @@ public class RenderSketchCommand implements Command {
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Choose a trained SkrGAN model file (model=...zip).");
-        rendered = new SkrGanGenerator(model.toPath()).render(sketch);
+        rendered = new SkrGanGenerator(model.toPath(), "Render Sketch").render(sketch);
     }
 }

@@ -30,7 +30,7 @@ public class SegmenterInfoCommand implements Command {
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Give the model file (model=/path/to/model.zip) written by MedSynth Train Segmenter.");
-        info = table(model.getName(), SegmenterModel.load(model.toPath()));
+        info = table(model.getName(), SegmenterModel.load(model.toPath(), "Segmenter Info"));
     }
 
     /**

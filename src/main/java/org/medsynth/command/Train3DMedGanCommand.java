@@ -77,6 +77,9 @@ public class Train3DMedGanCommand implements Command {
     @Parameter(description = "Iterations between checkpoints", min = "1")
     public int checkpoint_every = MedGanConfig.defaults().checkpointEvery();
 
+    @Parameter(description = "Replace NaN and infinite pixel values by each image's lowest value (default: refuse such images)")
+    public boolean replace_nan = false;
+
     @Parameter(type = ItemIO.OUTPUT, label = "3D-MedGAN training")
     public ResultsTable summary;
 
@@ -93,7 +96,8 @@ public class Train3DMedGanCommand implements Command {
                 withNoise, clip_low, clip_high, d.rareShare(), seed, checkpoint_every);
         MedGanTraining.Result r;
         try (ImageJProgress progress = ImageJProgress.training("Train 3D-MedGAN")) {
-            r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg, resume, progress);
+            r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg, resume,
+                    replace_nan, progress);
             progress.trainingEnded(r.completedIterations(), cfg.iterations(), r.cancelled(), r.model(), r.checkpoint());
         }
         summary = new ResultsTable();

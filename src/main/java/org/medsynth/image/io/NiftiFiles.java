@@ -24,4 +24,9 @@ public final class NiftiFiles {
     public static void write(ImagePlus imp, Path path) {
         NiftiWriter.write(imp, path);
     }
+
+    /** As {@link #write}, but only if the file (or the .hdr/.img pair) does not exist: atomic create-or-fail. */
+    public static void create(ImagePlus imp, Path path) {
+        NiftiWriter.create(imp, path);
+    }
 }

@@ -2,7 +2,7 @@ package org.medsynth.workflow.training;
 
 import ij.ImagePlus;
 import ij.gui.Plot;
-import ij.io.FileSaver;
+import org.medsynth.image.io.ImageFiles;
 import org.medsynth.util.AtomicFiles;
 
 import java.awt.Color;
@@ -139,8 +139,6 @@ public final class LossHistory {
 
     public void savePlot(Path png, String title) throws IOException {
         ImagePlus imp = plot(title);
-        AtomicFiles.writeVia(png, tmp -> {
-            if (!new FileSaver(imp).saveAsPng(tmp.toString())) throw new IOException("could not write " + png);
-        });
+        AtomicFiles.write(png, out -> ImageFiles.encodePng(imp, out));
     }
 }

@@ -4,6 +4,7 @@ import org.medsynth.core.CancelledException;
 import org.medsynth.core.Progress;
 import org.medsynth.core.TrainingUpdate;
 import org.medsynth.core.UserInputException;
+import org.medsynth.util.Outputs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,6 +71,7 @@ public final class TrainingRunner {
     public Result run(TrainingTask task, boolean resume, Progress progress) {
         int total = task.totalSteps();
         int start = 0;
+        int checkpointStep = -1;
         LossHistory history = new LossHistory();
         if (resume && Files.exists(checkpoint)) {
             try {
@@ -80,6 +82,7 @@ public final class TrainingRunner {
                 throw new UserInputException("Cannot resume from the checkpoint " + checkpoint + ": " + e.getMessage()
                         + ". Delete it, or start the training again without resume (" + NO_RESUME + ").", e);
             }
+            checkpointStep = start;
             progress.report((double) start / total, "resumed at step " + start + "/" + total);
             List<TrainingUpdate> earlier = new ArrayList<>();
             for (int row = 0; row < history.size(); row++) {
@@ -94,15 +97,14 @@ public final class TrainingRunner {
                 progress.checkCancelled();
                 Map<String, Double> losses = task.step(step);
                 for (Map.Entry<String, Double> e : losses.entrySet()) {
-                    if (!Double.isFinite(e.getValue())) {
-                        throw new UserInputException("Training diverged: loss " + e.getKey() + " became " + e.getValue()
-                                + " at step " + (step + 1) + ". Lower the learning rate or check the input images "
-                                + "(NaN or constant images); the last checkpoint is kept.");
-                    }
+                    if (!Double.isFinite(e.getValue())) throw diverged(task, step, e.getKey(), e.getValue(), checkpointStep);
                 }
                 history.add(step + 1, losses);
                 done = step + 1;
-                if (done % checkpointEvery == 0 && done < total) save(task, done, history);
+                if (done % checkpointEvery == 0 && done < total) {
+                    save(task, done, history);
+                    checkpointStep = done;
+                }
                 long now = System.nanoTime();
                 timer.stepEnded(now);
                 progress.reportTraining(new TrainingUpdate(done, total, losses, task.describe(step),
@@ -116,14 +118,40 @@ public final class TrainingRunner {
         return new Result(done, false, history);
     }
 
+    /**
+     * The message for a loss that became NaN or infinite: which loss, at which step, on what data, and
+     * whether a checkpoint is there to resume from. The input images were checked for NaN and infinite
+     * values before training (InputChecks), so the usual cause is a learning rate too high for the data.
+     */
+    private UserInputException diverged(TrainingTask task, int step, String loss, double value, int checkpointStep) {
+        String batch;
+        try {
+            batch = task.describeBatch(step);
+        } catch (RuntimeException e) {
+            batch = "";
+        }
+        String kept = checkpointStep > 0
+                ? " The checkpoint " + checkpoint.getFileName() + " of step " + checkpointStep + " is kept: lower the learning rate and tick "
+                        + "'resume' (in a macro: the word resume in the options) to continue from it; if resume refuses the changed "
+                        + "setting, start again without it."
+                : " No checkpoint had been written yet (the first comes at step " + Math.min(checkpointEvery, task.totalSteps())
+                        + "), so the training starts again from the beginning.";
+        return new UserInputException("Training diverged: the loss " + loss + " became " + value + " at step " + (step + 1)
+                + (batch == null || batch.isBlank() ? "" : " (" + batch + ")")
+                + ". The images were checked for NaN and infinite values, so the learning rate is probably too high for this data: "
+                + "lower it (e.g. by a factor of 10)." + kept);
+    }
+
     private void save(TrainingTask task, int done, LossHistory history) {
+        Path writing = checkpoint;
         try {
             task.saveCheckpoint(checkpoint, done);
+            writing = lossCsv();
             history.saveCsv(lossCsv());
+            writing = lossPlot();
             history.savePlot(lossPlot(), name + " losses");
         } catch (IOException e) {
-            throw new UserInputException("Could not write the checkpoint " + checkpoint + ": " + e.getMessage()
-                    + ". Check free disk space and write permission.", e);
+            throw Outputs.writeFailed(writing, e);
         }
     }
 }

@@ -213,7 +213,9 @@ class SyntheticTrainingDataTest {
         Path seg = dir.resolve("errors/real-only.zip");
         SegmenterTraining.run(settings(1).withValidation(0, 0), images, labels, seg, false, Progress.NONE);
         e = assertThrows(UserInputException.class, () -> aug(seg, 1, false, model));
-        assertTrue(e.getMessage().contains("not a 3D-MedGAN model") && e.getMessage().contains("medsynth-segmenter"), e.getMessage());
+        assertTrue(e.getMessage().equals("real-only.zip is a segmentation model (unet) made by Train Segmenter; augment_with needs a "
+                + "3D-MedGAN model made by Train 3D-MedGAN (not its .ckpt checkpoint) or a folder written by Augment Training Set."),
+                e.getMessage());
         // the checkpoint of a 3D-MedGAN is not a model either
         e = assertThrows(UserInputException.class, () -> aug(medgan.resolveSibling("medgan.zip.ckpt"), 1, false, model));
         assertTrue(e.getMessage().contains("neither a folder nor a model .zip"), e.getMessage());

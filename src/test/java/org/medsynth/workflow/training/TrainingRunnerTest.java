@@ -24,7 +24,7 @@ class TrainingRunnerTest {
     Path dir;
 
     /** Noisy gradient descent on (w - 3)^2; the noise of a step depends only on (seed, step). */
-    static final class ToyTask implements TrainingTask {
+    static class ToyTask implements TrainingTask {
         double w = 0;
         final List<Integer> checkpoints = new ArrayList<>();
         double nanAt = -1;
