@@ -3,7 +3,7 @@ package org.medsynth.command;
 import ij.measure.ResultsTable;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.image.tiling.SlidingWindow;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.scijava.ItemIO;

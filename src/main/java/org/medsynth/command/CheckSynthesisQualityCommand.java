@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.measure.ResultsTable;
 import org.medsynth.image.tiling.SlidingWindow;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.SegmenterSettings;

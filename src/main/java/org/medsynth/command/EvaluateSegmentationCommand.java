@@ -5,7 +5,7 @@ import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import org.medsynth.metrics.SegmentationClasses;
 import org.medsynth.workflow.SegmentationEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -57,6 +57,7 @@ public class EvaluateSegmentationCommand implements Command {
 
     @Override
     public void run() {
+        if (output != null) org.medsynth.util.Outputs.folder(output.toPath(), "output"); // before any work
         SegmentationEvaluation.Source pred = source(prediction, "prediction");
         if (pred == null) {
             if (image == null) {

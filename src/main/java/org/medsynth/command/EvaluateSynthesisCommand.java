@@ -4,7 +4,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.metrics.KerasFeatureExtractor;
 import org.medsynth.workflow.ImageSet;
 import org.medsynth.workflow.SynthesisEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -57,6 +57,7 @@ public class EvaluateSynthesisCommand implements Command {
 
     @Override
     public void run() {
+        if (output != null) org.medsynth.util.Outputs.folder(output.toPath(), "output"); // before any work
         ImageSet r = set(real, "real"), g = set(generated, "generated");
         SynthesisEvaluation.Options options = new SynthesisEvaluation.Options(SynthesisEvaluation.parseMetrics(metrics),
                 seed, pairs, data_range, kid_subsets, kid_subset_size, SynthesisEvaluation.isAll(metrics));

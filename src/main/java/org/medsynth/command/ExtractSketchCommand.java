@@ -6,6 +6,7 @@ import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.sketch.SketchExtractor;
 import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.workflow.SketchBatch;
+import org.medsynth.util.Outputs;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -66,10 +67,16 @@ public class ExtractSketchCommand implements Command {
             return;
         }
         if (image == null) {
-            throw new org.medsynth.workflow.UserInputException(
+            throw new org.medsynth.core.UserInputException(
                     "Open an image first, or give an input folder for batch processing.");
         }
+        java.nio.file.Path target = null;
+        if (output != null) {
+            Outputs.folder(output.toPath(), "output"); // before any work
+            target = output.toPath().resolve(SketchExtractor.sketchTitle(image.getTitle()) + ".tif");
+            if (java.nio.file.Files.exists(target)) throw Outputs.writeFailed(target, new java.nio.file.FileAlreadyExistsException(target.toString()));
+        }
         sketch = new SketchExtractor(params).extract(image, new ImageJProgress("Extract Sketch"));
-        if (output != null) ImageFiles.saveTiff(sketch, output.toPath().resolve(sketch.getTitle() + ".tif"));
+        if (target != null) ImageFiles.createTiff(sketch, target);
     }
 }

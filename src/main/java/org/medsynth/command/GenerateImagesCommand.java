@@ -2,7 +2,9 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.util.OutputWriteException;
+import org.medsynth.util.Outputs;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -39,29 +41,39 @@ public class GenerateImagesCommand implements Command {
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Choose a trained model file (model=...zip).");
-        SkrGanGenerator.Generated g = new SkrGanGenerator(model.toPath()).generate(count, seed, new ImageJProgress("Generate Images"));
-        if (output == null) {
+        Path dir = output == null ? null : Outputs.folder(output.toPath(), "output"); // before any work
+        if (dir != null) {
+            // refuse at once rather than after generating; the create-or-fail below guards against a run writing meanwhile
+            for (int i = 1; i <= count; i++) {
+                for (String kind : new String[]{"image", "sketch"}) {
+                    Path t = dir.resolve(name(kind, i));
+                    if (Files.exists(t)) throw Outputs.writeFailed(t, new java.nio.file.FileAlreadyExistsException(t.toString()));
+                }
+            }
+        }
+        SkrGanGenerator.Generated g = new SkrGanGenerator(model.toPath(), "Generate Images")
+                .generate(count, seed, new ImageJProgress("Generate Images"));
+        if (dir == null) {
             images = g.images();
             sketches = g.sketches();
             return;
         }
-        Path dir = output.toPath();
-        try {
-            Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new UserInputException("Cannot create the output folder " + dir + ": " + e.getMessage());
-        }
         for (int i = 1; i <= count; i++) {
-            save(g.images(), i, dir.resolve(String.format("image_%04d.png", i)));
-            if (g.sketches() != null) save(g.sketches(), i, dir.resolve(String.format("sketch_%04d.png", i)));
+            try {
+                save(g.images(), i, dir.resolve(name("image", i)));
+                if (g.sketches() != null) save(g.sketches(), i, dir.resolve(name("sketch", i)));
+            } catch (OutputWriteException e) {
+                throw new OutputWriteException(e.getMessage() + " Images written before: " + (i - 1) + " of " + count + ".", e.stopsRun(), e);
+            }
         }
     }
 
+    static String name(String kind, int i) {
+        return String.format(java.util.Locale.ROOT, "%s_%04d.png", kind, i);
+    }
+
     private static void save(ImagePlus stack, int slice, Path target) {
-        if (Files.exists(target)) {
-            throw new UserInputException(target + " exists already: choose an empty output folder so nothing is overwritten.");
-        }
         ImagePlus one = new ImagePlus(target.getFileName().toString(), stack.getStack().getProcessor(slice));
-        ImageFiles.savePng(one, target);
+        ImageFiles.createPng(one, target);
     }
 }

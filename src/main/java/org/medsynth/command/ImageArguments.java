@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import ij.WindowManager;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

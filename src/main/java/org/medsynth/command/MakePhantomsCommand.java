@@ -5,7 +5,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.data.FundusPhantom;
 import org.medsynth.data.LiverPhantom;
 import org.medsynth.workflow.PhantomDataset;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import org.medsynth.image.io.NiftiFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;

@@ -1,7 +1,7 @@
 package org.medsynth.command;
 
 import ij.ImagePlus;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -26,6 +26,6 @@ public class RenderSketchCommand implements Command {
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Choose a trained SkrGAN model file (model=...zip).");
-        rendered = new SkrGanGenerator(model.toPath()).render(sketch);
+        rendered = new SkrGanGenerator(model.toPath(), "Render Sketch").render(sketch);
     }
 }

@@ -3,7 +3,7 @@ package org.medsynth.command;
 import ij.ImagePlus;
 import org.medsynth.image.nifti.NiftiDataType;
 import org.medsynth.image.nifti.NiftiWriter;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;

@@ -4,7 +4,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -30,7 +30,7 @@ public class SegmenterInfoCommand implements Command {
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Give the model file (model=/path/to/model.zip) written by MedSynth Train Segmenter.");
-        info = table(model.getName(), SegmenterModel.load(model.toPath()));
+        info = table(model.getName(), SegmenterModel.load(model.toPath(), "Segmenter Info"));
     }
 
     /**

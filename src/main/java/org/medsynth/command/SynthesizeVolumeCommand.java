@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import org.medsynth.image.tiling.SlidingWindow;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;

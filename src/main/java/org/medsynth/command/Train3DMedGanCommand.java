@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanTraining;
 import org.scijava.ItemIO;
@@ -77,6 +77,9 @@ public class Train3DMedGanCommand implements Command {
     @Parameter(description = "Iterations between checkpoints", min = "1")
     public int checkpoint_every = MedGanConfig.defaults().checkpointEvery();
 
+    @Parameter(description = "Replace NaN and infinite pixel values by each image's lowest value (default: refuse such images)")
+    public boolean replace_nan = false;
+
     @Parameter(type = ItemIO.OUTPUT, label = "3D-MedGAN training")
     public ResultsTable summary;
 
@@ -91,8 +94,12 @@ public class Train3DMedGanCommand implements Command {
         boolean withNoise = !"none".equalsIgnoreCase(noise == null ? "" : noise.trim());
         MedGanConfig cfg = new MedGanConfig(dims, patch, width, depth, d_width, d_layers, pool, iterations, learning_rate, l1_weight,
                 withNoise, clip_low, clip_high, d.rareShare(), seed, checkpoint_every);
-        MedGanTraining.Result r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg,
-                resume, new ImageJProgress("Train 3D-MedGAN"));
+        MedGanTraining.Result r;
+        try (ImageJProgress progress = ImageJProgress.training("Train 3D-MedGAN")) {
+            r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg, resume,
+                    replace_nan, progress);
+            progress.trainingEnded(r.completedIterations(), cfg.iterations(), r.cancelled(), r.model(), r.checkpoint());
+        }
         summary = new ResultsTable();
         summary.incrementCounter();
         summary.addValue("model", r.model().toString());

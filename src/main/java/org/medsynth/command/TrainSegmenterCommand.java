@@ -9,7 +9,9 @@ import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.image.labels.LabelMapEditor;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.Outputs;
 import org.medsynth.workflow.hybrid.SyntheticTrainingData;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
@@ -124,6 +126,9 @@ public class TrainSegmenterCommand implements Command {
     @Parameter(description = "Steps between checkpoints", min = "1")
     public int checkpoint_every = 100;
 
+    @Parameter(description = "Replace NaN and infinite pixel values by each image's lowest value (default: refuse such images)")
+    public boolean replace_nan = false;
+
     @Parameter(description = "Synthetic training data (IM-MedGAN, MLU-MedGAN, IM-MLU-MedGAN): a folder written by MedSynth Augment "
             + "Training Set, or a 3D-MedGAN model (.zip) that writes fake_ratio pairs per real training pair into "
             + "<model name>-synthetic/ beside the model; empty = real data only", required = false, style = "open")
@@ -163,18 +168,28 @@ public class TrainSegmenterCommand implements Command {
             IJ.log("Train Segmenter: the intensity window " + w.describe() + " replaces the percentile clipping (clip_low/clip_high are not used).");
         }
         IJ.log("Train Segmenter: intensity preprocessing " + pre.describeIntensity() + ".");
-        SegmenterSettings d = SegmenterSettings.defaults(network, classes, p);
+        // the defaults must not be built from the patch: they have depth 3, and the patch is checked against the depth given here
         SegmenterSettings s = new SegmenterSettings(network, width, depth, Norm.parse(norm), classes, p,
-                batch == 0 ? d.batch() : batch, iterations, learning_rate, d.decayAt(), d.decayFactor(), seed, validation,
+                batch == 0 ? SegmenterSettings.defaultBatch(network) : batch, iterations, learning_rate,
+                SegmenterSettings.DEFAULT_DECAY_AT, SegmenterSettings.DEFAULT_DECAY_FACTOR, seed, validation,
                 validate_every, rare_share, !"none".equalsIgnoreCase(augment), pre, checkpoint_every,
                 init == null ? null : init.toPath());
+        // before any work: missing input folders and an unwritable model folder are found now, not at the first checkpoint
+        InputChecks.inputFolder(images.toPath(), "images");
+        InputChecks.inputFolder(labels.toPath(), "labels");
+        Outputs.file(model.toPath(), "model");
         List<String> early = new java.util.ArrayList<>();
         AugmentTrainingSet.Options generation = new AugmentTrainingSet.Options(Math.max(1, fake_ratio), edit_label, LabelMapEditor.AUTO_HOST,
                 new LabelMapEditor.RandomRanges(0.8, 1.2, 5, 2), seed, MedGanModel.Options.defaults(seed));
         SyntheticTrainingData aug = SyntheticTrainingData.of(augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(),
                 fake_ratio, synthetic_only, model.toPath(), classes, generation, early);
-        SegmenterTraining.Result r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
-                new ImageJProgress("Train Segmenter"));
+        SegmenterTraining.Result r;
+        try (ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
+            r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
+                    replace_nan, progress);
+            progress.trainingEnded(r.completedSteps(), s.iterations(), r.cancelled(), r.model(),
+                    SegmenterTraining.checkpointOf(r.model()));
+        }
         for (String n : early) IJ.log("Train Segmenter: " + n);
         if (aug != null) for (String n : aug.notes()) IJ.log("Train Segmenter: " + n);
         for (String n : r.notes()) IJ.log("Train Segmenter: " + n);

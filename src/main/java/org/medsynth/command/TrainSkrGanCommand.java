@@ -6,7 +6,7 @@ import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.workflow.skrgan.SkrGanJob;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
 import org.medsynth.workflow.skrgan.SkrGanTraining;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -35,7 +35,7 @@ public class TrainSkrGanCommand implements Command {
     @Parameter(description = "Which stages to train (SkrGAN): both, sketch (G_S/D_S) or render (G_P/D_P)", choices = {"both", "sketch", "render"})
     public String stage = "both";
 
-    @Parameter(description = "Image size of the model: 4, 8, ..., 512", choices = {"64", "128", "256", "512", "32", "16", "8", "4"})
+    @Parameter(description = "Image size of the model: 4, 8, ..., 512", choices = {"4", "8", "16", "32", "64", "128", "256", "512"})
     public String resolution = "64";
 
     @Parameter(description = "Train colour images (3 channels); off: grey")
@@ -86,16 +86,22 @@ public class TrainSkrGanCommand implements Command {
                 render_width, seed);
         SkrGanTraining.Stage st = SkrGanTraining.Stage.valueOf(stage.toUpperCase(Locale.ROOT));
         if (images == null) throw new UserInputException("Choose the folder of training images (images=...).");
-        SkrGanJob.Outcome o = SkrGanJob.run(new SkrGanJob.Request(images.toPath(), sketches == null ? null : sketches.toPath(),
-                model == null ? null : model.toPath(), settings, st, augment, resume, checkpoint_every,
-                SketchParameters.defaults()), new ImageJProgress("Train SkrGAN"));
+        SkrGanJob.Outcome o;
+        try (ImageJProgress progress = ImageJProgress.training("Train SkrGAN")) {
+            o = SkrGanJob.run(new SkrGanJob.Request(images.toPath(), sketches == null ? null : sketches.toPath(),
+                    model == null ? null : model.toPath(), settings, st, augment, resume, checkpoint_every,
+                    SketchParameters.defaults()), progress);
+            // a stopped SkrGAN run writes no model yet, only its checkpoint
+            progress.trainingEnded(o.completedSteps(), o.totalSteps(), o.cancelled(), o.cancelled() ? null : o.model(),
+                    SkrGanJob.checkpointOf(o.model()));
+        }
         summary = new ResultsTable();
         summary.incrementCounter();
         summary.addValue("model", o.model().toString());
         summary.addValue("architecture", settings.architecture());
         summary.addValue("iterations done", o.completedSteps());
         summary.addValue("iterations", o.totalSteps());
-        summary.addValue("status", o.cancelled() ? "cancelled (resume=true continues)" : "complete");
+        summary.addValue("status", o.cancelled() ? "stopped (continue with resume ticked; macro: resume)" : "complete");
         summary.addValue("seconds", o.seconds());
         for (Map.Entry<String, Double> e : Map.of("D", 0.0, "G", 0.0, "D_P", 0.0, "L1", 0.0).entrySet()) {
             double v = o.history().recentMean(e.getKey(), 20);

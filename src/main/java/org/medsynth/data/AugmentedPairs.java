@@ -2,7 +2,7 @@ package org.medsynth.data;
 
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.shade.jackson.core.type.TypeReference;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 

@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import org.medsynth.image.bridge.FloatImage;
 import org.medsynth.image.bridge.ImgBridge;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.Arrays;
 

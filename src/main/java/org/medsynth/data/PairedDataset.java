@@ -3,8 +3,8 @@ package org.medsynth.data;
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

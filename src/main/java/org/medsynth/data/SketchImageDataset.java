@@ -7,8 +7,9 @@ import ij.process.ImageProcessor;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.sketch.SketchExtractor;
 import org.medsynth.image.sketch.SketchParameters;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,6 +28,9 @@ import java.util.Random;
  * power-of-two resolution up to the full one (average pooling), as progressive growing needs.
  */
 public final class SketchImageDataset {
+
+    /** Smallest training image side: PGGAN's first stage draws 4 x 4 images. */
+    public static final int MIN_SIZE = 4;
 
     private final int resolution;
     private final int channels;
@@ -73,6 +77,9 @@ public final class SketchImageDataset {
                 skipped.add(f.getFileName() + " (" + e.getMessage() + ")");
                 continue;
             }
+            InputChecks.minimumSize(imp, f.getFileName().toString(), MIN_SIZE, 1, "Train SkrGAN needs images of at least " + MIN_SIZE
+                    + " x " + MIN_SIZE + " pixels (its first stage draws " + MIN_SIZE + " x " + MIN_SIZE + " images)");
+            InputChecks.finiteValues(imp, f.getFileName().toString(), null, false);
             ImagePlus sketch;
             if (sketchFolder != null) {
                 Path s = findPaired(sketchFolder, ImageFiles.baseName(f));

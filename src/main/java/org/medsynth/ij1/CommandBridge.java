@@ -2,12 +2,13 @@ package org.medsynth.ij1;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
-import org.medsynth.workflow.CancelledException;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.launch.Failure;
+import org.medsynth.launch.LastError;
+import org.medsynth.core.CancelledException;
+import org.medsynth.core.UserInputException;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * The one ImageJ 1.x entry point for every MedSynth command: plugins.config maps each menu item
  * to this class with the SciJava command's class name as argument, e.g.
- * {@code Plugins>MedSynth, "MedSynth Extract Sketch", org.medsynth.ij1.CommandBridge("org.medsynth.command.ExtractSketchCommand")}.
+ * {@code Plugins>MedSynth, "MedSynth Extract Sketch", org.medsynth.launch.MedSynthPlugin("org.medsynth.command.ExtractSketchCommand")};
+ * MedSynthPlugin starts MedSynth's class loader and calls this class inside it.
  * <p>
  * It fills ImagePlus inputs with the active image, asks for the other parameters through a
  * GenericDialog (or reads them from the macro options), runs the command on the calling thread
@@ -87,8 +89,7 @@ public class CommandBridge implements PlugIn {
             // ND4J's natives failed to load (no GPU for a CUDA build, missing native jar, ...)
             try {
                 org.medsynth.nn.Backend.require();
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + e + " (details in the Log window).");
+                failUnexpected(title, e, e);
             } catch (UserInputException backend) {
                 fail(title, backend.getMessage());
             }
@@ -100,8 +101,7 @@ public class CommandBridge implements PlugIn {
             if (cause instanceof UserInputException) {
                 fail(title, cause.getMessage());
             } else {
-                IJ.log(title + " failed; details for a bug report:\n" + stackTrace(e));
-                fail(title, "Unexpected error: " + cause + " (details in the Log window).");
+                failUnexpected(title, e, cause);
             }
         }
     }
@@ -130,15 +130,24 @@ public class CommandBridge implements PlugIn {
         }
     }
 
+    /**
+     * Shows one error message (see {@link Failure#report}: a dialog wrapped to a readable width in the GUI,
+     * one line on stderr where nobody can answer a dialog); the headless launcher prints it from {@link LastError}.
+     */
     private static void fail(String title, String message) {
-        LastError.set(title + ": " + message);
-        IJ.error(title, message);
-        abortMacro();
+        if (!java.awt.GraphicsEnvironment.isHeadless()) IJ.showProgress(1.0);
+        Failure.report(title, message);
     }
 
-    /** Stops the calling macro, as ImageJ's own commands do after an error. */
+    /** An internal error: a short message, and the stack trace for a bug report in the Log window (stderr headless). */
+    private static void failUnexpected(String title, Throwable thrown, Throwable cause) {
+        Failure.details(title + " failed; details for a bug report:\n" + stackTrace(thrown));
+        fail(title, "Unexpected error: " + ErrorText.brief(cause)
+                + (Failure.nobodyToAnswerDialogs() ? " (details in the error output above)." : " (details in the Log window)."));
+    }
+
     private static void abortMacro() {
-        if (Macro.getOptions() != null || ij.macro.Interpreter.getInstance() != null) Macro.abort();
+        Failure.abortMacro();
     }
 
     private static Throwable rootCause(Throwable t) {

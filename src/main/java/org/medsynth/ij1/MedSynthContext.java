@@ -10,12 +10,12 @@ import org.scijava.plugin.PluginService;
 import java.util.List;
 
 /**
- * The SciJava Context that MedSynth's commands run in.
+ * The SciJava Context that MedSynth's commands run in: a small one of MedSynth's own (plugin, command
+ * and module services), whose plugin index is read with MedSynth's class loader.
  * <p>
- * Inside Fiji there is already one (owned by imagej-legacy) and a second would duplicate every
- * service, so we ask ImageJ 1.x for it. In plain ImageJ 1.x there is none; we create one whose
- * plugin index is read with MedSynth's own class loader, because there the thread's context class
- * loader is the system loader, which cannot see jars in ImageJ's plugins folder.
+ * Also inside Fiji: MedSynth runs in its own class loader with its own SciJava (see
+ * org.medsynth.launch.EngineClassLoader), so Fiji's Context, made of Fiji's SciJava classes, cannot
+ * hold MedSynth's commands; a context of three services costs little.
  */
 public final class MedSynthContext {
 
@@ -24,8 +24,6 @@ public final class MedSynthContext {
     private MedSynthContext() { }
 
     public static synchronized Context get() {
-        Context fiji = fijiContext();
-        if (fiji != null) return fiji;
         if (own == null) own = create(MedSynthContext.class.getClassLoader());
         return own;
     }
@@ -34,16 +32,5 @@ public final class MedSynthContext {
     public static Context create(ClassLoader loader) {
         PluginIndex index = new PluginIndex(new DefaultPluginFinder(loader));
         return new Context(List.of(PluginService.class, CommandService.class, ModuleService.class), index);
-    }
-
-    private static Context fijiContext() {
-        try {
-            Class.forName("net.imagej.legacy.LegacyService", false, MedSynthContext.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            return null; // plain ImageJ 1.x
-        }
-        // imagej-legacy answers this call with its Context (documented Fiji idiom).
-        Object context = ij.IJ.runPlugIn("org.scijava.Context", "");
-        return context instanceof Context ? (Context) context : null;
     }
 }

@@ -2,7 +2,8 @@ package org.medsynth.ij1;
 
 import ij.Macro;
 import ij.gui.GenericDialog;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.launch.Failure;
+import org.medsynth.core.UserInputException;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
 
@@ -32,6 +33,47 @@ final class ParameterDialog {
     /** Shows the dialog (or reads the macro options) and sets the inputs; false if cancelled. */
     boolean show(String title) {
         if (fields.isEmpty()) return true;
+        // Called from a macro with no options where no dialog can be answered (headless, ImageJ -batch):
+        // run with the defaults, as ImageJ's own commands do, instead of failing on a dialog
+        boolean defaultsOnly = Macro.getOptions() == null && Failure.nobodyToAnswerDialogs();
+        if (defaultsOnly) Macro.setOptions(defaultOptions());
+        try {
+            if (!showOrRead(title)) return false;
+        } finally {
+            if (defaultsOnly) Macro.setOptions(null);
+        }
+        if (defaultsOnly) requireValuesWithoutDefaults(title);
+        return true;
+    }
+
+    /**
+     * Macro options meaning "every default": empty, except that checkboxes ticked by default are named
+     * (in a macro a checkbox key that is absent means unticked).
+     */
+    private String defaultOptions() {
+        StringBuilder options = new StringBuilder(" ");
+        for (ModuleItem<?> item : fields) {
+            Object v = module.getInput(item.getName());
+            if (Boolean.TRUE.equals(v)) options.append(item.getName()).append(' ');
+        }
+        return options.toString();
+    }
+
+    /** Keys that have no default (a model path, ...) must be given: one line naming them all. */
+    private void requireValuesWithoutDefaults(String title) {
+        List<String> missing = new ArrayList<>();
+        for (ModuleItem<?> item : fields) {
+            Object v = module.getInput(item.getName());
+            if (item.isRequired() && (v == null || v.toString().isEmpty())) missing.add(item.getName());
+        }
+        if (missing.isEmpty()) return;
+        StringBuilder example = new StringBuilder();
+        for (String key : missing) example.append(example.length() == 0 ? "" : " ").append(key).append("=[...]");
+        throw new UserInputException("no default for " + String.join(", ", missing) + "; give it in the macro: "
+                + "run(\"" + title + "\", \"" + example + "\").");
+    }
+
+    private boolean showOrRead(String title) {
         GenericDialog gd = new GenericDialog(title);
         StringBuilder help = new StringBuilder("<html><h3>").append(title).append("</h3><ul>");
         for (ModuleItem<?> item : fields) {
@@ -80,11 +122,12 @@ final class ParameterDialog {
         List<?> choices = item.getChoices();
         Object v;
         if (type == boolean.class || type == Boolean.class) {
+            checkMacroCheckbox(name);
             v = gd.getNextBoolean();
         } else if (isNumber(type)) {
             double d = gd.getNextNumber();
             if (gd.invalidNumber()) {
-                throw new org.medsynth.workflow.UserInputException(
+                throw new org.medsynth.core.UserInputException(
                         "The value of '" + name + "' is not a number. Give a number, e.g. " + name + "=2");
             }
             v = toType(type, d);
@@ -113,6 +156,21 @@ final class ParameterDialog {
         if (given == null || given.startsWith("&")) return;
         for (Object c : choices) if (given.equals(String.valueOf(c))) return;
         throw new UserInputException("'" + given + "' is not a valid choice for " + name + ". Use one of " + choices + ".");
+    }
+
+    /**
+     * In a macro a checkbox is ticked by its bare name ("resume") and unticked by leaving it out; ImageJ reads
+     * "resume=true" as unticked, which would silently restart a training the user meant to continue.
+     */
+    private static void checkMacroCheckbox(String name) {
+        String options = Macro.getOptions();
+        if (options == null) return;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + java.util.regex.Pattern.quote(name)
+                + "=\\[?(true|false|yes|no|on|off|1|0)\\]?(?:\\s|$)", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(options);
+        if (m.find()) {
+            throw new UserInputException("'" + name + "=" + m.group(1) + "': in a macro a checkbox is set by its name alone. Write "
+                    + name + " to tick it, and leave it out to untick it.");
+        }
     }
 
     private static String unitsOf(ModuleItem<?> item) {

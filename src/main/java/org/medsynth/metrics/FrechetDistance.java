@@ -1,6 +1,6 @@
 package org.medsynth.metrics;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;

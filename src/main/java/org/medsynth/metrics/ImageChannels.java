@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 /**
  * A 2D image as float planes, one per channel, each row-major of {@code width * height} values:

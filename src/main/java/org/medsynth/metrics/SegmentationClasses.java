@@ -1,6 +1,6 @@
 package org.medsynth.metrics;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package org.medsynth.metrics;
 
 import ij.ImagePlus;
 import ij.ImageStack;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.medsynth.metrics;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 /**
  * SSIM (Wang et al. 2004) and MS-SSIM (Wang, Simoncelli &amp; Bovik 2003) with the standard

@@ -1,6 +1,6 @@
 package org.medsynth.nn;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 /**
  * Starts ND4J once and turns a failure into one message a user can act on. ND4J reports a
@@ -91,8 +91,13 @@ public final class Backend {
                 + "MALLOC_ARENA_MAX=1, e.g. 'MALLOC_ARENA_MAX=1 ./ImageJ-linux64' (bin/medsynth-headless sets it).";
     }
 
-    /** Ensures ND4J works (runs one small operation); throws {@link UserInputException} if not. */
+    /**
+     * Ensures ND4J works (runs one small operation); throws {@link UserInputException} if not.
+     * Also silences ND4J's gradient debug lines on the console ({@link Nd4jDebugFilter}), in the GUI as
+     * headless; checked on every call because a host (Fiji's console) may replace System.out later.
+     */
     public static void require() {
+        Nd4jDebugFilter.install();
         if (ready) return;
         preferPassiveThreadWaiting();
         keepFreedNativeMemory();
@@ -100,6 +105,9 @@ public final class Backend {
             if (ready) return;
             if (failure != null) throw new UserInputException(failure);
             try {
+                // ND4J finds its backend with ServiceLoader through this loader, which defaults to the thread's
+                // context loader at class initialisation: the system loader in ImageJ, which cannot see MedSynth's jars
+                org.nd4j.common.config.ND4JClassLoading.setNd4jClassloaderFromClass(Backend.class);
                 double sum = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4).addi(1).sumNumber().doubleValue();
                 if (sum != 8.0) throw new IllegalStateException("ND4J computed 1+1 summed over 4 as " + sum);
                 ready = true;
@@ -116,6 +124,40 @@ public final class Backend {
         require();
         String env = String.valueOf(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation());
         return cudaBuild() ? "CUDA" : env.contains("HAVE_ONEDNN") || onednnBuild() ? "CPU (oneDNN)" : "CPU";
+    }
+
+    /**
+     * What a bug report needs to know about the engine: its backend, the JavaCPP version that loaded its
+     * natives, and where MedSynth's libraries were loaded from (lib/medsynth in ImageJ and Fiji installs).
+     */
+    public static java.util.Map<String, String> info() {
+        java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
+        info.put("engine", "ND4J " + mavenVersion(org.nd4j.linalg.factory.Nd4j.class, "org.nd4j", "nd4j-api") + ", " + name());
+        try {
+            info.put("JavaCPP", org.bytedeco.javacpp.Loader.getVersion());
+            info.put("native cache", org.bytedeco.javacpp.Loader.getCacheDir().getPath());
+        } catch (java.io.IOException e) {
+            info.put("JavaCPP", "unknown (" + e.getMessage() + ")");
+        }
+        info.put("loaded from", location(Backend.class) + " (JavaCPP: " + location(org.bytedeco.javacpp.Loader.class) + ")");
+        return info;
+    }
+
+    /** The version in a jar's Maven metadata (ND4J's jars have no Implementation-Version). */
+    private static String mavenVersion(Class<?> inJar, String group, String artifact) {
+        try (java.io.InputStream in = inJar.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+            if (in == null) return "(version unknown)";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "(version unknown)");
+        } catch (java.io.IOException e) {
+            return "(version unknown)";
+        }
+    }
+
+    private static String location(Class<?> c) {
+        java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null ? "unknown" : cs.getLocation().getPath();
     }
 
     /** True if this MedSynth build carries ND4J's CUDA backend (mvn -Pcuda). */

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import ij.ImagePlus;
 import ij.ImageStack;
 import org.medsynth.image.io.ImageFiles;

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.NetworkSpec;
@@ -192,6 +194,11 @@ public final class ModelArchive {
             return result;
         }
 
+        /** True if the file holds optimiser state of any group (checkpoints do; finished models need not). */
+        public boolean hasOptimizerState() {
+            return !optimizers.isEmpty();
+        }
+
         /** True if the file holds Adam state for the group. */
         public boolean hasOptimizer(String group) {
             return optimizers.containsKey(group);
@@ -214,8 +221,23 @@ public final class ModelArchive {
         }
     }
 
-    /** Writes a model: the given groups of {@code store} (all groups if none given), optionally Adam states. */
+    /** Writes a model: the given groups of {@code store} (all groups if none given), optionally Adam states. Replaces an existing file. */
     public static void save(Path file, Manifest manifest, ParamStore store, Map<String, Adam> optimizers, String... groups) throws IOException {
+        save(file, manifest, store, optimizers, true, groups);
+    }
+
+    /**
+     * As {@link #save}, but only if {@code file} does not exist (create-or-fail, also against a second run
+     * writing at the same moment).
+     *
+     * @throws java.nio.file.FileAlreadyExistsException when the file exists; it is left untouched
+     */
+    public static void saveNew(Path file, Manifest manifest, ParamStore store, Map<String, Adam> optimizers, String... groups) throws IOException {
+        save(file, manifest, store, optimizers, false, groups);
+    }
+
+    private static void save(Path file, Manifest manifest, ParamStore store, Map<String, Adam> optimizers, boolean replace,
+                             String... groups) throws IOException {
         Set<String> wanted = new LinkedHashSet<>(List.of(groups));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         List<Map<String, Object>> params = new ArrayList<>();
@@ -283,7 +305,7 @@ public final class ModelArchive {
         StringBuilder sums = new StringBuilder();
         for (Map.Entry<String, byte[]> e : all.entrySet()) sums.append(sha256(e.getValue())).append("  ").append(e.getKey()).append('\n');
         all.put(SUMS, sums.toString().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(file, out -> {
+        AtomicFiles.Writer writer = out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             for (Map.Entry<String, byte[]> e : all.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));
@@ -291,7 +313,9 @@ public final class ModelArchive {
                 zip.closeEntry();
             }
             zip.finish();
-        });
+        };
+        if (replace) AtomicFiles.write(file, writer);
+        else AtomicFiles.create(file, writer);
     }
 
     static String optimEntry(String group, int index, String moment) {
@@ -304,14 +328,21 @@ public final class ModelArchive {
         if (!Files.isRegularFile(file)) {
             throw new UserInputException("model file " + file + " not found; choose an existing .zip model written by MedSynth");
         }
+        notAZip(file, fname);
         Map<String, byte[]> entries = new LinkedHashMap<>();
+        long budget = memoryBudget();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             var en = zip.entries();
             while (en.hasMoreElements()) {
                 ZipEntry e = en.nextElement();
                 if (e.isDirectory()) continue;
+                if (entries.containsKey(e.getName())) throw damaged(fname, "entry " + e.getName() + " occurs twice");
+                if (e.getSize() > budget) throw tooLarge(fname, e.getSize());
                 try (InputStream in = zip.getInputStream(e)) {
-                    entries.put(e.getName(), in.readAllBytes());
+                    byte[] data = readAtMost(in, Math.min(budget, Integer.MAX_VALUE - 16));
+                    if (data == null) throw tooLarge(fname, budget + 1);
+                    budget -= data.length;
+                    entries.put(e.getName(), data);
                 }
             }
         } catch (ZipException e) {
@@ -359,7 +390,10 @@ public final class ModelArchive {
         }
         try {
             return parse(file, fname, m, entries);
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+        } catch (UserInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // ClassCastException, NullPointerException, IllegalArgumentException, ...: a manifest this version cannot read
             throw damaged(fname, "the manifest is incomplete or invalid (" + e.getMessage() + ")");
         }
     }
@@ -388,8 +422,14 @@ public final class ModelArchive {
         ParamStore store = new ParamStore(((Number) m.get("seed")).longValue(), dt);
         for (Map<String, Object> p : (List<Map<String, Object>>) m.get("params")) {
             String name = (String) p.get("name");
-            INDArray arr = readNpy(fname, entries, (String) p.get("entry"));
             long[] shape = ((List<Number>) p.get("shape")).stream().mapToLong(Number::longValue).toArray();
+            String entry = (String) p.get("entry");
+            Npy.Header h = npyHeader(fname, entries, entry);
+            if (!Arrays.equals(shape, h.shape())) {
+                throw damaged(fname, "array " + name + " has shape " + Arrays.toString(h.shape()) + " in " + entry
+                        + " but the manifest says " + Arrays.toString(shape));
+            }
+            INDArray arr = readNpy(fname, entries, entry);
             if (!Arrays.equals(shape, arr.shape()) || !arr.dataType().name().equals(p.get("dtype"))) {
                 throw damaged(fname, "array " + name + " has shape " + Arrays.toString(arr.shape()) + " " + arr.dataType()
                         + " but the manifest says " + Arrays.toString(shape) + " " + p.get("dtype"));
@@ -404,6 +444,7 @@ public final class ModelArchive {
             for (int i = 0; i < n; i++) {
                 for (String mom : new String[]{"m", "v"}) {
                     String entry = optimEntry(e.getKey(), i, mom);
+                    npyHeader(fname, entries, entry);
                     optimArrays.put(entry, readNpy(fname, entries, entry));
                 }
             }
@@ -411,13 +452,97 @@ public final class ModelArchive {
         return new Loaded(file, mb.build(), store, optim, optimArrays);
     }
 
-    private static INDArray readNpy(String fname, Map<String, byte[]> entries, String entry) {
+    /**
+     * The header of a .npy entry, checked against the entry's own size before anything is allocated: an
+     * array that declares more values than its bytes hold (a damaged or forged file) is refused here
+     * instead of asking ND4J for gigabytes.
+     */
+    private static Npy.Header npyHeader(String fname, Map<String, byte[]> entries, String entry) {
         byte[] b = entries.get(entry);
         if (b == null) throw damaged(fname, "entry " + entry + " is missing");
+        Npy.Header h;
         try {
-            return Nd4j.createNpyFromByteArray(b).dup('c');
+            h = Npy.header(b);
         } catch (RuntimeException e) {
-            throw damaged(fname, "entry " + entry + " is not a valid array");
+            throw damaged(fname, "entry " + entry + " is not a valid array (" + e.getMessage() + ")");
+        }
+        long have = b.length - h.dataOffset();
+        if (h.bytes() != have) {
+            throw damaged(fname, "entry " + entry + " declares an array of shape " + Arrays.toString(h.shape()) + " (" + h.bytes()
+                    + " bytes) but holds " + have + " bytes");
+        }
+        return h;
+    }
+
+    /** For tests: a fixed memory budget in bytes instead of a third of the free heap (-1 = off). */
+    static volatile long budgetForTests = -1;
+
+    /** Bytes the arrays of one model may take in memory: a third of what the JVM may still use. */
+    private static long memoryBudget() {
+        if (budgetForTests >= 0) return budgetForTests;
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return Math.max(64L << 20, free / 3);
+    }
+
+    private static UserInputException tooLarge(String fname, long bytes) {
+        return new UserInputException(fname + " unpacks to more than " + (bytes >> 20) + " MB, more than the memory ImageJ has left ("
+                + (memoryBudget() >> 20) + " MB for a model). If it is a model of that size, give ImageJ more memory (Edit>Options>Memory); "
+                + "otherwise the file is damaged: copy it again.");
+    }
+
+    /** Reads the stream fully, or returns null if it holds more than {@code limit} bytes. */
+    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        for (int n; (n = in.read(buf)) > 0; ) {
+            total += n;
+            if (total > limit) return null;
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** Refuses a file that is no zip archive at all, saying what it looks like. */
+    private static void notAZip(Path file, String fname) {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(8);
+        } catch (IOException e) {
+            throw new UserInputException("Cannot read the model file " + file + ": " + e.getMessage() + ". Check that it is readable.");
+        }
+        if (head.length == 0) {
+            throw new UserInputException(fname + " is empty (0 bytes): the copy or download of the model did not finish. Copy it again.");
+        }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6)) return;
+        throw new UserInputException(fname + " is not a MedSynth model: it is not a zip archive" + looksLike(head)
+                + ". Choose the .zip model file that a MedSynth training command wrote.");
+    }
+
+    private static String looksLike(byte[] h) {
+        int n = h.length;
+        if (n >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) return " (it is gzip-compressed, like a .nii.gz image)";
+        if (n >= 4 && (h[0] == 'I' && h[1] == 'I' && h[2] == 42 || h[0] == 'M' && h[1] == 'M' && h[3] == 42)) return " (it looks like a TIFF image)";
+        if (n >= 4 && (h[0] & 0xff) == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') return " (it looks like a PNG image)";
+        if (n >= 4 && (h[0] & 0xff) == 0x5c && h[1] == 1 && h[2] == 0 && h[3] == 0
+                || n >= 4 && h[0] == 0 && h[1] == 0 && h[2] == 1 && (h[3] & 0xff) == 0x5c) return " (it looks like a NIfTI image)";
+        if (n >= 1 && (h[0] == '{' || h[0] == '<' || h[0] == '#')) return " (it looks like a text file)";
+        return "";
+    }
+
+    /**
+     * The array of a .npy entry, decoded here from the checked header ({@link #npyHeader}) rather than by
+     * ND4J's native .npy parser, which aborts the whole JVM on some damaged headers.
+     */
+    private static INDArray readNpy(String fname, Map<String, byte[]> entries, String entry) {
+        Npy.Header h = npyHeader(fname, entries, entry);
+        byte[] b = entries.get(entry);
+        if (h.fortranOrder()) throw damaged(fname, "entry " + entry + " is stored in Fortran order, which MedSynth never writes");
+        try {
+            return Npy.toArray(h, b);
+        } catch (IllegalArgumentException e) {
+            throw damaged(fname, "entry " + entry + " is not a valid array (" + e.getMessage() + ")");
         }
     }
 

@@ -1,11 +1,14 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+import org.medsynth.core.Progress;
+
 import ij.ImagePlus;
-import ij.io.FileSaver;
 import org.medsynth.data.FundusPhantom;
 import org.medsynth.data.LiverPhantom;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.util.AtomicFiles;
+import org.medsynth.util.Outputs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,12 +115,8 @@ public final class PhantomDataset {
             throw new UserInputException(out + " already holds a phantom data set (" + MANIFEST
                     + "). MedSynth never overwrites files: choose an empty or new output folder.");
         }
-        try {
-            for (String f : folders) Files.createDirectories(out.resolve(f));
-        } catch (IOException e) {
-            throw new UserInputException("Cannot create the output folders in " + out + ": " + e.getMessage()
-                    + ". Check that the location is writable.");
-        }
+        Outputs.folder(out, "output");
+        for (String f : folders) Outputs.folder(out.resolve(f), "output");
 
         List<Case> cases = new ArrayList<>();
         String what = fundus ? "fundus phantom" : "liver phantom";
@@ -148,18 +147,8 @@ public final class PhantomDataset {
     }
 
     private static void save(ImagePlus imp, Path target, String ext) {
-        if (ext.equals("tif")) {
-            ImageFiles.saveTiff(imp, target);
-            return;
-        }
-        try {
-            AtomicFiles.writeVia(target, tmp -> {
-                if (!new FileSaver(imp).saveAsPng(tmp.toString())) throw new IOException("ImageJ could not write " + tmp);
-            });
-        } catch (IOException e) {
-            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
-                    + ". Check that the folder exists, is writable and the disk is not full.", e);
-        }
+        if (ext.equals("tif")) ImageFiles.createTiff(imp, target);
+        else ImageFiles.createPng(imp, target);
     }
 
     private static void writeManifest(Path out, Kind kind, int count, long seed, String ext, String params, List<Case> cases) {
@@ -183,10 +172,9 @@ public final class PhantomDataset {
         }
         sb.append(cases.isEmpty() ? "]\n" : "\n  ]\n").append("}\n");
         try {
-            AtomicFiles.write(out.resolve(MANIFEST), o -> o.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.create(out.resolve(MANIFEST), o -> o.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UserInputException("Could not save " + out.resolve(MANIFEST) + ": " + e.getMessage()
-                    + ". Check that the folder is writable and the disk is not full.", e);
+            throw Outputs.writeFailed(out.resolve(MANIFEST), e);
         }
     }
 }

@@ -1,9 +1,15 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+import org.medsynth.core.Progress;
+
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.sketch.SketchExtractor;
 import org.medsynth.image.sketch.SketchParameters;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.OutputWriteException;
+import org.medsynth.util.Outputs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,18 +32,16 @@ public final class SketchBatch {
     }
 
     public List<Outcome> run(Path input, Path output, Progress progress) {
-        List<Path> files = ImageFiles.listFiles(input);
+        InputChecks.inputFolder(input, "input");
         if (output == null) throw new UserInputException("Choose an output folder for the sketches.");
         if (input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
             throw new UserInputException("The output folder must differ from the input folder, "
                     + "so that no input image can be overwritten.");
         }
-        try {
-            Files.createDirectories(output);
-        } catch (java.io.IOException e) {
-            throw new UserInputException("Cannot create the output folder " + output + ": " + e.getMessage());
-        }
+        Outputs.folder(output, "output");
+        List<Path> files = ImageFiles.listFiles(input);
         List<Outcome> outcomes = new ArrayList<>();
+        int written = 0;
         for (int i = 0; i < files.size(); i++) {
             progress.checkCancelled();
             Path f = files.get(i);
@@ -47,11 +51,19 @@ public final class SketchBatch {
                 continue;
             }
             try {
+                Path target = output.resolve(ImageFiles.baseName(f) + "-sketch.tif");
+                if (Files.exists(target)) throw Outputs.writeFailed(target, new java.nio.file.FileAlreadyExistsException(target.toString()));
                 ImagePlus imp = ImageFiles.open(f);
                 ImagePlus sketch = extractor.extract(imp, Progress.NONE);
-                Path target = output.resolve(ImageFiles.baseName(f) + "-sketch.tif");
-                ImageFiles.saveTiff(sketch, target);
+                ImageFiles.createTiff(sketch, target);
                 outcomes.add(new Outcome(f.getFileName().toString(), true, target.getFileName().toString()));
+                written++;
+            } catch (OutputWriteException e) {
+                if (e.stopsRun()) {
+                    throw new OutputWriteException(e.getMessage() + " Sketches written before: " + written + " of " + files.size() + " files.",
+                            true, e);
+                }
+                outcomes.add(new Outcome(f.getFileName().toString(), false, "skipped: " + e.getMessage()));
             } catch (UserInputException e) {
                 outcomes.add(new Outcome(f.getFileName().toString(), false, "skipped: " + e.getMessage()));
             }

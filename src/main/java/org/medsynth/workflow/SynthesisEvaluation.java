@@ -1,5 +1,8 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+import org.medsynth.core.Progress;
+
 import ij.measure.ResultsTable;
 import org.medsynth.metrics.FeatureExtractor;
 import org.medsynth.metrics.FrechetDistance;

@@ -4,7 +4,7 @@ import org.medsynth.data.LabeledImage;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.nn.train.MemoryGuard;
 import org.medsynth.nn.train.TrainStep;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.medgan.IntensityMapping;
 import org.medsynth.workflow.medgan.LabelEncoding;
 import org.medsynth.workflow.medgan.MedGanConfig;

@@ -6,7 +6,7 @@ import org.medsynth.image.bridge.ImgBridge;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.nn.Backend;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanModel;

@@ -48,7 +48,7 @@ import java.util.stream.Collectors;
  * "segmentation" of the given markdown file (default docs/benchmarks.md):
  * <pre>
  * mvn -B -o test-compile package -DskipTests
- * java -cp "target/test-classes:target/classes:target/imagej/jars/*" --add-opens=java.base/java.lang=ALL-UNNAMED \
+ * java -cp "target/test-classes:target/classes:target/imagej/ij.jar:target/imagej/lib/medsynth/*" --add-opens=java.base/java.lang=ALL-UNNAMED \
  *      -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=16G org.medsynth.bench.SegmentationBenchmark docs/benchmarks.md \
  *      [warmup=1] [steps=2] [networks=all|unet,mlu-net,...] [cases=2d,3d] [width2d=64] [width3d=16] [size3d=48x256x256]
  *      [composed=true] [python=/usr/bin/python3] [rounds=1] [section=segmentation]

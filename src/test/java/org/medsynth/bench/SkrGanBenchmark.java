@@ -10,7 +10,7 @@ import org.medsynth.workflow.skrgan.SkrGanNetworks;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
 import org.medsynth.workflow.skrgan.SkrGanTraining;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,7 +30,7 @@ import java.util.Map;
  * the same run by src/test/python/bench_skrgan_torch.py. Writes the "skrgan" section of
  * docs/benchmarks.md.
  * <pre>
- * mvn -q test-compile && java -cp "target/test-classes:target/classes:target/imagej/jars/*" \
+ * mvn -q test-compile && java -cp "target/test-classes:target/classes:target/imagej/ij.jar:target/imagej/lib/medsynth/*" \
  *   --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx8g org.medsynth.bench.SkrGanBenchmark [docs/benchmarks.md]
  * </pre>
  */

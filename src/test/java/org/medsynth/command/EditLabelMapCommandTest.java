@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.testutil.TestImages;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 

@@ -8,7 +8,7 @@ import ij.process.FloatProcessor;
 import org.junit.jupiter.api.Test;
 import org.medsynth.ij1.MedSynthContext;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.Context;
 import org.scijava.command.CommandService;
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.ij1.MedSynthContext;
 import org.medsynth.image.nifti.NiftiDataType;
 import org.medsynth.image.nifti.NiftiReader;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
@@ -94,7 +94,7 @@ class NiftiCommandsTest {
 
     @Test
     void pluginsConfigHasUniqueLabelsAndTheNiftiEntries() throws Exception {
-        Pattern line = Pattern.compile("^\\s*([^,#]+),\\s*\"([^\"]+)\",\\s*org\\.medsynth\\.ij1\\.CommandBridge\\(\"([^\"]+)\"\\)\\s*$");
+        Pattern line = Pattern.compile("^\\s*([^,#]+),\\s*\"([^\"]+)\",\\s*org\\.medsynth\\.launch\\.MedSynthPlugin\\(\"([^\"]+)\"\\)\\s*$");
         Map<String, String> byLabel = new HashMap<>();
         Set<String> duplicates = new HashSet<>();
         for (String l : Files.readAllLines(Path.of("plugins.config"), StandardCharsets.UTF_8)) {

@@ -6,7 +6,7 @@ import ij.measure.ResultsTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.testutil.Phantoms;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

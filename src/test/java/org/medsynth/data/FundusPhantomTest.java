@@ -3,7 +3,7 @@ package org.medsynth.data;
 import ij.ImagePlus;
 import ij.process.ColorProcessor;
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;

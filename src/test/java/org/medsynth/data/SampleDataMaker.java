@@ -5,7 +5,7 @@ import ij.io.FileSaver;
 import ij.io.Opener;
 import ij.process.ImageProcessor;
 import org.medsynth.workflow.PhantomDataset;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,8 +8,8 @@ import ij.process.ImageProcessor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.image.sketch.SketchParameters;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;

@@ -26,12 +26,18 @@ class HeadlessMacroIT {
     record Run(int exit, String out) { }
 
     static Run headless(Path macro, String arg) throws Exception {
+        return headless(macro, arg, java.util.Map.of());
+    }
+
+    /** With extra environment variables (e.g. a locale). */
+    static Run headless(Path macro, String arg, java.util.Map<String, String> environment) throws Exception {
         Path base = Path.of(System.getProperty("medsynth.basedir", "."));
         List<String> cmd = new ArrayList<>(List.of(base.resolve("bin/medsynth-headless").toString(), macro.toString()));
         if (arg != null) cmd.add(arg);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("MEDSYNTH_IMAGEJ_DIR", System.getProperty("medsynth.imagej.dir"));
         pb.environment().put("MEDSYNTH_JAVA_OPTS", "-Xmx2g");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "headless ImageJ did not finish");
@@ -120,6 +126,77 @@ class HeadlessMacroIT {
         assertEquals(0, r.exit(), r.out());
         // 2 * 50 / (100 + 50)
         assertTrue(r.out().contains("DICE=0.6667"), r.out());
+    }
+
+    @Test
+    void aCommandWithoutOptionsRunsWithItsDefaultsOrNamesTheKeysItNeeds() throws Exception {
+        Path png = lineImage();
+        Path macro = tmp.resolve("defaults.ijm");
+        Files.writeString(macro, "open(\"" + png + "\");\nrun(\"MedSynth Extract Sketch\");\nprint(\"TITLE \" + getTitle());\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("TITLE line-sketch"), r.out());
+
+        Path needsModel = tmp.resolve("segment.ijm");
+        Files.writeString(needsModel, "open(\"" + png + "\");\nrun(\"MedSynth Segment\", \"\");\nprint(\"AFTER\");\n");
+        Run r2 = headless(needsModel, null);
+        assertEquals(1, r2.exit(), r2.out());
+        assertTrue(r2.out().contains("MedSynth Segment: no default for model; give it in the macro: run(\"MedSynth Segment\", \"model=[...]\")"), r2.out());
+        assertFalse(r2.out().contains("AFTER"), r2.out());
+        assertFalse(r2.out().contains("\tat "), "no stack trace: " + r2.out());
+    }
+
+    @Test
+    void aCheckboxWrittenAsKeyEqualsTrueIsRefusedNotSilentlyUnticked() throws Exception {
+        Path macro = tmp.resolve("resume.ijm");
+        Files.writeString(macro, "run(\"MedSynth Train SkrGAN\", \"images=[" + tmp + "] model=[" + tmp.resolve("m.zip")
+                + "] iterations=1 resume=true\");\n");
+        Run r = headless(macro, null);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("'resume=true': in a macro a checkbox is set by its name alone. Write resume to tick it"), r.out());
+    }
+
+    @Test
+    void aMacroThatImageJStopsWithAnErrorExitsNonZero() throws Exception {
+        Path macro = tmp.resolve("imagej-error.ijm");
+        Files.writeString(macro, "print(\"BEFORE\");\nx = undefinedVariable + 1;\nprint(\"AFTER\");\n");
+        Run r = headless(macro, null);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("FAILED: the macro stopped before its end"), r.out());
+        assertFalse(r.out().contains("AFTER") || r.out().contains("medsynth-headless: done"), r.out());
+    }
+
+    @Test
+    void batchJobsSkipPngJpegAndBmpFilesThatImageJCannotDecodeAndTheMacroGoesOn() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path good = lineImage();
+        Files.copy(good, in.resolve("a.png"));
+        byte[] png = Files.readAllBytes(good);
+        Files.write(in.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        Files.write(in.resolve("b.bmp"), new byte[]{'B', 'M', '0', '0', '0', '0'});
+        Files.write(in.resolve("c.jpg"), java.util.Arrays.copyOf(png, 200));
+        Path macro = tmp.resolve("batch.ijm");
+        Files.writeString(macro, "run(\"MedSynth Extract Sketch\", \"sigma=2 threshold=Li radius=1 channel=green input=[" + in
+                + "] output=[" + tmp.resolve("out") + "]\");\n"
+                + "for (i = 0; i < nResults; i++) print(\"ROW \" + getResultString(\"file\", i) + \" | \" + getResultString(\"detail\", i));\n"
+                + "print(\"MACRO WENT ON\");\n");
+        Run r = headless(macro, null);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("ROW a.png | a-sketch.tif"), r.out());
+        for (String bad : new String[]{"truncated.png", "b.bmp", "c.jpg"}) {
+            assertTrue(r.out().contains("ROW " + bad + " | skipped: ImageJ could not open " + bad + ": "), r.out());
+        }
+        assertTrue(r.out().contains("MACRO WENT ON"), r.out());
+    }
+
+    @Test
+    void macroFilesAreReadAsUtf8() throws Exception {
+        Path macro = tmp.resolve("utf8.ijm");
+        Files.writeString(macro, "print(\"Gr\u00fc\u00dfe \u00b5m\");\n", StandardCharsets.UTF_8);
+        Run r = headless(macro, null, java.util.Map.of("LC_ALL", "C", "LANG", "C"));
+        assertEquals(0, r.exit(), r.out());
+        String out = r.out();
+        assertTrue(out.contains("Gr\u00fc\u00dfe \u00b5m"), out);
     }
 
     @Test

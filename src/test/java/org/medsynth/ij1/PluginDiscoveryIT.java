@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class PluginDiscoveryIT {
 
     private static File jar() {
-        File jar = new File(System.getProperty("medsynth.imagej.dir"), "plugins/MedSynth_.jar");
+        File jar = new File(System.getProperty("medsynth.imagej.dir"), "lib/medsynth/MedSynth-core.jar");
         assertTrue(jar.isFile(), "run 'mvn package' first: " + jar);
         return jar;
     }
@@ -35,7 +35,10 @@ class PluginDiscoveryIT {
         // comes from the jar's own annotation index.
         java.util.List<URL> urls = new java.util.ArrayList<>();
         urls.add(jar().toURI().toURL());
-        for (File f : new File(System.getProperty("medsynth.imagej.dir"), "jars").listFiles()) urls.add(f.toURI().toURL());
+        for (File f : new File(System.getProperty("medsynth.imagej.dir"), "lib/medsynth").listFiles()) {
+            if (f.getName().endsWith(".jar")) urls.add(f.toURI().toURL());
+        }
+        urls.add(new File(System.getProperty("medsynth.imagej.dir"), "ij.jar").toURI().toURL());
         try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
              JarFile jf = new JarFile(jar())) {
             Class<?> contextClass = loader.loadClass("org.medsynth.ij1.MedSynthContext");
@@ -48,7 +51,7 @@ class PluginDiscoveryIT {
                 int entries = 0;
                 for (String line : config.split("\n")) {
                     if (line.isBlank() || line.startsWith("#")) continue;
-                    String cls = line.substring(line.indexOf("CommandBridge(\"") + 15, line.lastIndexOf("\")"));
+                    String cls = line.substring(line.indexOf("MedSynthPlugin(\"") + 16, line.lastIndexOf("\")"));
                     Object info = commands.getClass().getMethod("getCommand", String.class).invoke(commands, cls);
                     assertNotNull(info, "plugins.config names " + cls + " but the jar's index has no such command");
                     String label = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));

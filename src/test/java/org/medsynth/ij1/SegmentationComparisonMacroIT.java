@@ -71,7 +71,7 @@ class SegmentationComparisonMacroIT {
         assertTrue(run.out().contains("| network | Dice liver | Dice tumour | mean |"), run.out());
         assertTrue(run.out().contains("window_low=-160 window_high=240 normalization=-1to1"), run.out());
         assertTrue(run.out().contains("intensity preprocessing window -160..240 -> -1to1"), "Train Segmenter logs the window: " + run.out());
-        assertTrue(run.out().contains("Train Segmenter (im-mlu-net) step 2/2"), "progress on the console: " + run.out());
+        assertTrue(run.out().contains("Train Segmenter 100% step 2/2 im-mlu-net"), "progress on the console: " + run.out());
     }
 
     @Test

@@ -2,7 +2,7 @@ package org.medsynth.metrics;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import ij.ImageStack;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.HashMap;

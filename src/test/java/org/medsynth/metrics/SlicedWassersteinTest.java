@@ -1,7 +1,7 @@
 package org.medsynth.metrics;
 
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package org.medsynth.metrics;
 import ij.IJ;
 import ij.ImagePlus;
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.List;
 import java.util.Random;

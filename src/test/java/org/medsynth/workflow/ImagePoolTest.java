@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,7 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.nn.NetBuilder;
@@ -224,7 +226,7 @@ class ModelArchiveTest {
         // not a zip at all / a zip from elsewhere
         Path text = dir.resolve("notes.zip");
         Files.writeString(text, "hello");
-        assertTrue(error(text).contains("damaged or incomplete"));
+        assertTrue(error(text).contains("notes.zip is not a MedSynth model: it is not a zip archive"), error(text));
         Path foreign = dir.resolve("foreign.zip");
         writeZip(foreign, Map.of("readme.txt", "x".getBytes(StandardCharsets.UTF_8)));
         assertTrue(error(foreign).contains("is not a MedSynth model"), error(foreign));

@@ -1,5 +1,9 @@
 package org.medsynth.workflow;
 
+import org.medsynth.core.UserInputException;
+import org.medsynth.core.CancelledException;
+import org.medsynth.core.Progress;
+
 import ij.ImagePlus;
 import ij.io.Opener;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.img.planar.PlanarImg;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Fraction;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,28 @@ package org.medsynth.image.io;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.CompositeImage;
+import ij.io.FileInfo;
 import ij.io.FileSaver;
 import ij.io.Opener;
+import ij.io.TiffEncoder;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
+import ij.process.ShortProcessor;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.util.Outputs;
 
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Iterator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +54,11 @@ public final class ImageFiles {
             throw new UserInputException("ImageJ cannot open " + path.getFileName()
                     + ": not an image format it reads (TIFF, PNG, JPEG, GIF, BMP, DICOM, NIfTI).");
         }
+        String unreadable = imageIoFailure(path);
+        if (unreadable != null) {
+            throw new UserInputException("ImageJ could not open " + path.getFileName() + ": " + unreadable
+                    + ". The file may be truncated or corrupt.");
+        }
         ImagePlus imp;
         boolean wasRedirect = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true);
@@ -57,6 +78,24 @@ public final class ImageFiles {
         }
         if (imp.getTitle() == null || imp.getTitle().isEmpty()) imp.setTitle(path.getFileName().toString());
         return imp;
+    }
+
+    /**
+     * For the formats ImageJ decodes with Java's ImageIO or its own BMP reader (PNG, JPEG, BMP): why the
+     * file cannot be decoded, or null if it can. ImageJ reports such a failure as a macro error, which
+     * stops the whole calling macro even when the exception is caught, so a batch job could not skip the
+     * file; decoding it here first lets the job skip it with this reason instead.
+     */
+    static String imageIoFailure(Path path) {
+        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!n.matches(".*\\.(png|jpg|jpeg|bmp)$")) return null;
+        try {
+            return javax.imageio.ImageIO.read(path.toFile()) == null ? "not an image Java can decode" : null;
+        } catch (IOException | RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().replaceAll("[.!]+$", "");
+        }
     }
 
     /** True if ImageJ or MedSynth can probably open the file, judged by name (for folder scans). */
@@ -98,35 +137,116 @@ public final class ImageFiles {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    /** Saves as TIFF atomically (temporary file, then rename). */
+    /** Saves as TIFF atomically (temporary file, then rename), replacing an existing file. */
     public static void saveTiff(ImagePlus imp, Path target) {
         try {
-            AtomicFiles.writeVia(target, tmp -> {
-                FileSaver saver = new FileSaver(imp);
-                boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());
-                if (!ok) throw new IOException("ImageJ could not write " + tmp);
-            });
+            AtomicFiles.write(target, out -> encodeTiff(imp, out));
         } catch (IOException e) {
-            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
-                    + ". Check that the folder exists, is writable and the disk is not full.", e);
+            throw Outputs.writeFailed(target, e);
         }
     }
 
-    /** Saves a single 8-bit or RGB image as PNG atomically. */
+    /**
+     * Saves as TIFF only if {@code target} does not exist (atomic create-or-fail): a second run never
+     * overwrites the first one's output.
+     *
+     * @throws org.medsynth.util.OutputWriteException when it exists, the disk is full, ...
+     */
+    public static void createTiff(ImagePlus imp, Path target) {
+        try {
+            AtomicFiles.create(target, out -> encodeTiff(imp, out));
+        } catch (IOException e) {
+            throw Outputs.writeFailed(target, e);
+        }
+    }
+
+    /** Saves a single image as PNG atomically, replacing an existing file. */
     public static void savePng(ImagePlus imp, Path target) {
         try {
-            AtomicFiles.writeVia(target, tmp -> {
-                if (!new FileSaver(imp).saveAsPng(tmp.toString())) throw new IOException("ImageJ could not write " + tmp);
-            });
+            AtomicFiles.write(target, out -> encodePng(imp, out));
         } catch (IOException e) {
-            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
-                    + ". Check that the folder exists, is writable and the disk is not full.", e);
+            throw Outputs.writeFailed(target, e);
         }
     }
 
-    /** Saves in the format given by the file extension: .nii/.nii.gz as NIfTI, anything else as TIFF. */
+    /** Saves a single image as PNG only if {@code target} does not exist (atomic create-or-fail). */
+    public static void createPng(ImagePlus imp, Path target) {
+        try {
+            AtomicFiles.create(target, out -> encodePng(imp, out));
+        } catch (IOException e) {
+            throw Outputs.writeFailed(target, e);
+        }
+    }
+
+    /**
+     * The image or stack as ImageJ's TIFF (what File>Save As>Tiff writes: calibration, hyperstack layout,
+     * slice labels, info, display ranges), onto a stream. Unlike ImageJ's FileSaver, a failed write is an
+     * IOException for the caller, not an error dialog (which aborts a running macro with "Macro canceled").
+     */
+    public static void encodeTiff(ImagePlus imp, OutputStream out) throws IOException {
+        // the same FileInfo as FileSaver.saveAsTiff / saveAsTiffStack (ImageJ 1.54p) builds
+        FileInfo fi = imp.getFileInfo();
+        FileSaver saver = new FileSaver(imp);
+        fi.info = imp.getInfoProperty();
+        fi.description = saver.getDescriptionString();
+        if (imp.getStackSize() == 1) {
+            fi.nImages = 1;
+            String label = imp.hasImageStack() ? imp.getStack().getSliceLabel(1) : null;
+            if (label == null && imp.getProperty("Label") instanceof String l) label = l;
+            if (label != null) fi.sliceLabels = new String[]{label};
+        } else {
+            fi.sliceLabels = imp.getStack().getSliceLabels();
+            if (imp.getStack().isVirtual()) fi.virtualStack = (ij.VirtualStack) imp.getStack();
+        }
+        fi.roi = ij.io.RoiEncoder.saveAsByteArray(imp.getRoi());
+        ij.gui.Overlay overlay = imp.getHideOverlay() ? null : imp.getOverlay();
+        if (overlay != null && overlay.size() > 0) {
+            fi.overlay = new byte[overlay.size()][];
+            for (int i = 0; i < overlay.size(); i++) fi.overlay[i] = ij.io.RoiEncoder.saveAsByteArray(overlay.get(i));
+        }
+        fi.properties = imp.getPropertiesAsArray();
+        if (imp.isComposite()) {
+            CompositeImage ci = (CompositeImage) imp;
+            int channels = imp.getNChannels();
+            fi.displayRanges = new double[channels * 2];
+            for (int c = 1; c <= channels; c++) {
+                LUT lut = ci.getChannelLut(c);
+                fi.displayRanges[(c - 1) * 2] = lut.min;
+                fi.displayRanges[(c - 1) * 2 + 1] = lut.max;
+            }
+        }
+        DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+        new TiffEncoder(fi).write(data);
+        data.flush();
+    }
+
+    /**
+     * One image as PNG onto a stream: 8-bit (with its lookup table) and RGB as they are displayed,
+     * 16-bit as 16-bit grey, 32-bit as its 8-bit display.
+     */
+    public static void encodePng(ImagePlus imp, OutputStream out) throws IOException {
+        ImageProcessor ip = imp.getProcessor();
+        BufferedImage bi = ip instanceof ShortProcessor sp && !imp.isComposite() ? sp.get16BitBufferedImage() : imp.getBufferedImage();
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) throw new IOException("this Java has no PNG writer");
+        ImageWriter writer = writers.next();
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(bi);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Saves in the format given by the file extension: .nii/.nii.gz as NIfTI, anything else as TIFF; replaces. */
     public static void save(ImagePlus imp, Path target) {
         if (isNifti(target)) NiftiFiles.write(imp, target);
         else saveTiff(imp, target);
+    }
+
+    /** As {@link #save}, but only if the file does not exist (atomic create-or-fail). */
+    public static void create(ImagePlus imp, Path target) {
+        if (isNifti(target)) NiftiFiles.create(imp, target);
+        else createTiff(imp, target);
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * NIfTI-1/2 reading and writing for the rest of MedSynth (.nii, .nii.gz, .hdr/.img). The work is
  * done by {@link NiftiReader} and {@link NiftiWriter} in {@code org.medsynth.image.nifti}, whose
  * class comments describe the conventions (orientation, calibration, datatypes, what is kept).
- * Failures are {@link org.medsynth.workflow.UserInputException}s naming the file.
+ * Failures are {@link org.medsynth.core.UserInputException}s naming the file.
  */
 public final class NiftiFiles {
     private NiftiFiles() { }
@@ -23,5 +23,10 @@ public final class NiftiFiles {
     /** Writes an ImagePlus as NIfTI, the format chosen by the extension (.nii, .nii.gz, .hdr/.img). */
     public static void write(ImagePlus imp, Path path) {
         NiftiWriter.write(imp, path);
+    }
+
+    /** As {@link #write}, but only if the file (or the .hdr/.img pair) does not exist: atomic create-or-fail. */
+    public static void create(ImagePlus imp, Path path) {
+        NiftiWriter.create(imp, path);
     }
 }

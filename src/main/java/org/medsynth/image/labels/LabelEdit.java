@@ -2,7 +2,7 @@ package org.medsynth.image.labels;
 
 import ij.ImagePlus;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package org.medsynth.image.labels;
 
 import ij.ImagePlus;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.Arrays;
 import java.util.Random;

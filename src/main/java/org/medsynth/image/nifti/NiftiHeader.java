@@ -1,6 +1,6 @@
 package org.medsynth.image.nifti;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

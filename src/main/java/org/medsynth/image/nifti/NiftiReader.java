@@ -3,7 +3,7 @@ package org.medsynth.image.nifti;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -225,6 +225,11 @@ public final class NiftiReader {
                 throw new UserInputException(src.name + " is damaged: it starts like a gzip file but cannot be"
                         + " decompressed (" + e.getMessage() + "). Copy or export the file again.", e);
             }
+            if (!gz && src.name.toLowerCase(java.util.Locale.ROOT).endsWith(".gz") && !looksLikeNifti(head)) {
+                throw new UserInputException(src.name + " is not gzip-compressed, although its name ends in .gz, and it is not an"
+                        + " uncompressed NIfTI file either (it starts with " + describeStart(head) + "). It may be an incomplete"
+                        + " download, an error page saved under this name, or another kind of file: download or export it again.");
+            }
             src.header = NiftiHeader.parse(head, head.length, src.name);
             NiftiHeader h = src.header;
             if (h.singleFile) {
@@ -256,6 +261,30 @@ public final class NiftiReader {
                     + ". Check that the file is readable.", e);
         }
         return src;
+    }
+
+    /** True if the bytes start with sizeof_hdr 348 or 540 in either byte order. */
+    static boolean looksLikeNifti(byte[] head) {
+        if (head.length < 4) return false;
+        int le = (head[0] & 0xff) | (head[1] & 0xff) << 8 | (head[2] & 0xff) << 16 | (head[3] & 0xff) << 24;
+        int be = Integer.reverseBytes(le);
+        return le == NiftiHeader.NIFTI1_SIZE || le == NiftiHeader.NIFTI2_SIZE || be == NiftiHeader.NIFTI1_SIZE || be == NiftiHeader.NIFTI2_SIZE;
+    }
+
+    /** The first bytes in hex, and as text where they are printable: "bytes 3c 21 44 4f ('<!DO')". */
+    static String describeStart(byte[] head) {
+        if (head.length == 0) return "nothing: it is empty";
+        int n = Math.min(8, head.length);
+        StringBuilder hex = new StringBuilder("bytes");
+        StringBuilder text = new StringBuilder();
+        boolean printable = true;
+        for (int i = 0; i < n; i++) {
+            hex.append(' ').append(String.format("%02x", head[i] & 0xff));
+            char c = (char) (head[i] & 0xff);
+            if (c < 32 || c > 126) printable = false;
+            text.append(c);
+        }
+        return hex + (printable ? " ('" + text + "')" : "");
     }
 
     /** True if the file starts with the gzip signature (whatever its name says). */

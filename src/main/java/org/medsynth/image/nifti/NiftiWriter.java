@@ -4,7 +4,8 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.util.Outputs;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -135,8 +136,20 @@ public final class NiftiWriter {
         write(imp, target, Options.defaults());
     }
 
-    /** Writes {@code imp} to {@code target} (.nii, .nii.gz, .hdr or .img). */
+    /** Writes {@code imp} to {@code target} (.nii, .nii.gz, .hdr or .img), replacing an existing file. */
     public static void write(ImagePlus imp, Path target, Options options) {
+        write(imp, target, options, true);
+    }
+
+    /**
+     * Writes with the default options only if the file does not exist (atomic create-or-fail; for a
+     * .hdr/.img pair, neither file may exist).
+     */
+    public static void create(ImagePlus imp, Path target) {
+        write(imp, target, Options.defaults(), false);
+    }
+
+    private static void write(ImagePlus imp, Path target, Options options, boolean replace) {
         if (imp == null || imp.getStack() == null || imp.getStackSize() == 0) {
             throw new UserInputException("There is no image to save as NIfTI. Open or select an image first.");
         }
@@ -154,17 +167,31 @@ public final class NiftiWriter {
             if (pair) {
                 Path hdr = target.resolveSibling(NiftiPaths.sibling(target, ".hdr"));
                 Path img = target.resolveSibling(NiftiPaths.sibling(target, ".img"));
-                AtomicFiles.write(img, out -> {
+                if (!replace && java.nio.file.Files.exists(hdr)) throw new java.nio.file.FileAlreadyExistsException(hdr.toString());
+                AtomicFiles.Writer imgWriter = out -> {
                     BufferedOutputStream bos = new BufferedOutputStream(out, 1 << 16);
                     writeData(bos, imp, plan);
                     bos.flush();
-                });
-                AtomicFiles.write(hdr, out -> {
+                };
+                AtomicFiles.Writer hdrWriter = out -> {
                     out.write(h.toBytes());
                     out.write(new byte[4]);
-                });
+                };
+                if (replace) {
+                    AtomicFiles.write(img, imgWriter);
+                    AtomicFiles.write(hdr, hdrWriter);
+                } else {
+                    // the header last: a reader only sees the pair once both are complete
+                    AtomicFiles.create(img, imgWriter);
+                    try {
+                        AtomicFiles.create(hdr, hdrWriter);
+                    } catch (IOException e) {
+                        java.nio.file.Files.deleteIfExists(img);
+                        throw e;
+                    }
+                }
             } else {
-                AtomicFiles.write(target, out -> {
+                AtomicFiles.Writer writer = out -> {
                     GZIPOutputStream gz = gzip ? new GZIPOutputStream(out, 1 << 16) : null;
                     BufferedOutputStream bos = new BufferedOutputStream(gz != null ? gz : out, 1 << 16);
                     byte[] head = h.toBytes();
@@ -173,11 +200,12 @@ public final class NiftiWriter {
                     writeData(bos, imp, plan);
                     bos.flush();
                     if (gz != null) gz.finish();
-                });
+                };
+                if (replace) AtomicFiles.write(target, writer);
+                else AtomicFiles.create(target, writer);
             }
         } catch (IOException e) {
-            throw new UserInputException("Could not save " + target + ": " + e.getMessage()
-                    + ". Check that the folder exists, is writable and the disk is not full.", e);
+            throw Outputs.writeFailed(target, e);
         }
     }
 

@@ -5,7 +5,7 @@ import ij.ImageStack;
 import ij.measure.Calibration;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.LinkedHashMap;
 import java.util.List;

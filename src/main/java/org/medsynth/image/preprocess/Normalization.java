@@ -1,6 +1,6 @@
 package org.medsynth.image.preprocess;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.Arrays;
 import java.util.Locale;

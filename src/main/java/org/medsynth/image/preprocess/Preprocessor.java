@@ -2,7 +2,7 @@ package org.medsynth.image.preprocess;
 
 import ij.ImagePlus;
 import ij.measure.Calibration;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.Random;
 

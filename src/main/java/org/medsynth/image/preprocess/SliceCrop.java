@@ -35,7 +35,7 @@ public record SliceCrop(int slices, int label, CropPlacement placement) {
     public Outcome apply(ImagePlus image, ImagePlus labels, Random random) {
         LabelVolume lv = LabelVolume.from(labels);
         if (image.getNSlices() != lv.depth() || image.getWidth() != lv.width() || image.getHeight() != lv.height()) {
-            throw new org.medsynth.workflow.UserInputException("Image '" + image.getTitle() + "' and label map '" + labels.getTitle()
+            throw new org.medsynth.core.UserInputException("Image '" + image.getTitle() + "' and label map '" + labels.getTitle()
                     + "' differ in size; they must have the same width, height and number of slices.");
         }
         int first = firstSlice(lv, random);

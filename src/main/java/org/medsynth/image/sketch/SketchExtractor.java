@@ -8,8 +8,9 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.plugin.filter.GaussianBlur;
 import ij.plugin.filter.RankFilters;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
 
 /**
  * Sketch-draft extraction of SkrGAN (section 2.1): Sobel edge magnitude, Gaussian low-pass,
@@ -20,6 +21,9 @@ import org.medsynth.workflow.UserInputException;
  */
 public final class SketchExtractor {
 
+    /** Smallest image side: the Sobel edge filter works on 3 x 3 neighbourhoods. */
+    public static final int MIN_SIZE = 3;
+
     private final SketchParameters params;
 
     public SketchExtractor(SketchParameters params) {
@@ -28,6 +32,10 @@ public final class SketchExtractor {
 
     public ImagePlus extract(ImagePlus input, Progress progress) {
         if (input == null) throw new UserInputException("No image to extract a sketch from.");
+        String name = input.getTitle() == null || input.getTitle().isEmpty() ? "The image" : input.getTitle();
+        InputChecks.minimumSize(input, name, MIN_SIZE, 1, "Extract Sketch needs at least " + MIN_SIZE + " x " + MIN_SIZE
+                + " pixels (its edge filter looks at 3 x 3 neighbourhoods)");
+        InputChecks.finiteValues(input, name, null, false);
         ImageStack in = input.getStack();
         int n = in.getSize();
         ImageStack out = new ImageStack(input.getWidth(), input.getHeight());
@@ -117,7 +125,8 @@ public final class SketchExtractor {
         rank.rank(binary, params.radius(), RankFilters.CLOSE);
     }
 
-    static String sketchTitle(String title) {
+    /** The title of the sketch of an image with this title ({@code retina.png} -> {@code retina-sketch}). */
+    public static String sketchTitle(String title) {
         String base = title == null ? "image" : title;
         int dot = base.lastIndexOf('.');
         if (dot > 0 && base.length() - dot <= 5) base = base.substring(0, dot);

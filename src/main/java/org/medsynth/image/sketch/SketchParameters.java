@@ -1,7 +1,7 @@
 package org.medsynth.image.sketch;
 
 import ij.process.AutoThresholder;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

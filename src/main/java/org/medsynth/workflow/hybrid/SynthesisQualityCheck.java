@@ -7,8 +7,8 @@ import ij.process.ImageProcessor;
 import ij.measure.ResultsTable;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.medgan.SynthesisQuality;
 import org.medsynth.workflow.segment.Segmenter;
@@ -62,8 +62,8 @@ public final class SynthesisQualityCheck {
             if (!Files.isDirectory(realImages)) throw new UserInputException("The image folder " + realImages + " does not exist.");
             for (Path p : ImageFiles.listFiles(realImages)) if (ImageFiles.looksLikeImage(p)) real.put(ImageFiles.baseName(p), p);
         }
-        MedGanModel model = MedGanModel.load(medganModel);
-        Segmenter segmenter = Segmenter.load(segmenterModel);
+        MedGanModel model = MedGanModel.load(medganModel, "Check Synthesis Quality (model=)");
+        Segmenter segmenter = new Segmenter(org.medsynth.workflow.segment.SegmenterModel.load(segmenterModel, "Check Synthesis Quality (segmenter=)"));
         int classes = segmenter.model().network().classes();
         List<String> names = segmenter.model().classNames();
         for (int v : model.encoding().values()) {
@@ -74,10 +74,15 @@ public final class SynthesisQualityCheck {
             }
         }
         if (o.output() != null) {
-            try {
-                Files.createDirectories(o.output());
-            } catch (IOException e) {
-                throw new UserInputException("Cannot create the output folder " + o.output() + ": " + e.getMessage());
+            org.medsynth.util.Outputs.folder(o.output(), "output");
+            // refuse before any synthesis if an output exists; the create-or-fail writes guard against a run writing meanwhile
+            for (Path f : files) {
+                for (String suffix : new String[]{"-synthetic.tif", "-synthetic-labels.tif"}) {
+                    Path t = o.output().resolve(ImageFiles.baseName(f) + suffix);
+                    if (Files.exists(t)) {
+                        throw org.medsynth.util.Outputs.writeFailed(t, new java.nio.file.FileAlreadyExistsException(t.toString()));
+                    }
+                }
             }
         }
         List<Row> rows = new ArrayList<>();
@@ -103,8 +108,8 @@ public final class SynthesisQualityCheck {
             };
             List<SynthesisQuality.Row> synth = SynthesisQuality.evaluate(model, List.of(lm), keeping, so, inner);
             if (o.output() != null) {
-                ImageFiles.saveTiff(kept[0], o.output().resolve(name + "-synthetic.tif"));
-                ImageFiles.saveTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
+                ImageFiles.createTiff(kept[0], o.output().resolve(name + "-synthetic.tif"));
+                ImageFiles.createTiff(kept[1], o.output().resolve(name + "-synthetic-labels.tif"));
             }
             int[] realPred = null;
             ImagePlus realImage = null;

@@ -3,8 +3,8 @@ package org.medsynth.workflow.hybrid;
 import org.medsynth.data.AugmentedPairs;
 import org.medsynth.data.PairedDataset;
 import org.medsynth.image.io.ImageFiles;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.SegmenterTraining;
@@ -114,9 +114,9 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
         Map<String, Object> meta = manifestMetadata(augmentWith);
         Object kind = meta.get("kind");
         if (!MedGanModel.KIND.equals(kind)) {
-            String what = kind == null ? "no MedSynth model kind" : "a '" + kind + "' file";
-            throw new UserInputException(augmentWith.getFileName() + " is not a 3D-MedGAN model (it is " + what + "). augment_with takes a model"
-                    + " written by MedSynth Train 3D-MedGAN (not its .ckpt checkpoint) or a folder written by MedSynth Augment Training Set.");
+            String what = org.medsynth.workflow.validate.ModelKind.describe(meta, false, augmentWith);
+            throw new UserInputException(augmentWith.getFileName() + " is " + what + "; augment_with needs a 3D-MedGAN model made by"
+                    + " Train 3D-MedGAN (not its .ckpt checkpoint) or a folder written by Augment Training Set.");
         }
         List<Integer> values = new ArrayList<>();
         if (meta.get("labelValues") instanceof List<?> l) for (Object o : l) if (o instanceof Number n) values.add(n.intValue());

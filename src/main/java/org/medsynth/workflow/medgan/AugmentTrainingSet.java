@@ -8,8 +8,10 @@ import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.image.nifti.NiftiImages;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.Outputs;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 
@@ -66,7 +68,10 @@ public final class AugmentTrainingSet {
     public static List<Written> run(Path images, Path labels, Path modelFile, Path out, Options o, Progress progress) {
         if (out == null) throw new UserInputException("Choose an output folder for the synthetic pairs.");
         checkOutsideInputs(images, labels, out);
-        MedGanModel model = MedGanModel.load(modelFile);
+        InputChecks.inputFolder(images, "images");
+        InputChecks.inputFolder(labels, "labels");
+        Outputs.folder(out, "output");
+        MedGanModel model = MedGanModel.load(modelFile, "Augment Training Set");
         PairedDataset real = PairedDataset.scan(images, labels, MedGanTraining.ANY_LABEL);
         return write(real, model, modelFile, out, o, List.of(), progress);
     }
@@ -112,7 +117,7 @@ public final class AugmentTrainingSet {
                 throw new UserInputException("Cannot read the folder " + out + ": " + e.getMessage());
             }
         }
-        MedGanModel model = MedGanModel.load(modelFile);
+        MedGanModel model = MedGanModel.load(modelFile, "augment_with (synthetic training pairs)");
         return write(real, model, modelFile, out, o, existing, progress);
     }
 
@@ -154,12 +159,8 @@ public final class AugmentTrainingSet {
             throw new UserInputException("The output folder " + out + " already holds " + existing.size() + " of the files to write (e.g. "
                     + existing.get(0) + "). Choose an empty folder; nothing was written.");
         }
-        try {
-            Files.createDirectories(out.resolve("images"));
-            Files.createDirectories(out.resolve("labels"));
-        } catch (IOException e) {
-            throw new UserInputException("Cannot create the output folder " + out + ": " + e.getMessage());
-        }
+        Outputs.folder(out.resolve("images"), "output");
+        Outputs.folder(out.resolve("labels"), "output");
         List<Written> written = new ArrayList<>(existingPairs);
         int total = 0;
         for (PairedDataset.Pair p : real.pairs()) for (int k = 1; k <= o.copies(); k++) if (!listed.contains(p.name() + "\t" + k)) total++;
@@ -194,8 +195,8 @@ public final class AugmentTrainingSet {
                 String edit = c.edit();
                 int editedLabel = c.editedLabel();
                 long synthSeed = c.seed();
-                ImageFiles.save(edited, out.resolve(target[2]));
-                ImageFiles.save(synthetic, out.resolve(target[1]));
+                ImageFiles.create(edited, out.resolve(target[2]));
+                ImageFiles.create(synthetic, out.resolve(target[1]));
                 written.add(new Written(target[0], pair.name(), k, out.resolve(target[1]), out.resolve(target[2]), edit, editedLabel, synthSeed));
                 writeManifest(out, modelFile, modelSha, images, labels, o, written);
             }
@@ -367,8 +368,7 @@ public final class AugmentTrainingSet {
             byte[] bytes = JSON.writeValueAsBytes(m);
             AtomicFiles.write(out.resolve(AugmentedPairs.MANIFEST), os -> os.write(bytes));
         } catch (IOException e) {
-            throw new UserInputException("Could not write " + out.resolve(AugmentedPairs.MANIFEST) + ": " + e.getMessage()
-                    + ". Check free disk space and write permission.", e);
+            throw Outputs.writeFailed(out.resolve(AugmentedPairs.MANIFEST), e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package org.medsynth.workflow.medgan;
 
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

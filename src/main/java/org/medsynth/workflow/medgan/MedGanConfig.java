@@ -4,7 +4,7 @@ import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.UNet;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -17,8 +17,9 @@ import org.medsynth.nn.layers.SpectralNorm;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.MemoryGuard;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.validate.ModelKind;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -104,18 +105,16 @@ public final class MedGanModel {
 
     /** Loads and checks a model written by "MedSynth Train 3D-MedGAN". */
     public static MedGanModel load(Path file) {
+        return load(file, "Synthesize Volume");
+    }
+
+    /** As {@link #load(Path)}; {@code purpose} names what needs the model in the message for a file of another kind. */
+    public static MedGanModel load(Path file, String purpose) {
         Backend.require();
         ModelArchive.Loaded l = ModelArchive.load(file);
         String fname = file.getFileName().toString();
         Map<String, Object> meta = l.manifest().metadata();
-        if (MedGanTrainer.CHECKPOINT_KIND.equals(meta.get("kind"))) {
-            throw new UserInputException(fname + " is a training checkpoint, not a finished model. Choose the model .zip that"
-                    + " MedSynth Train 3D-MedGAN wrote (the file named in 'model'), or resume the training to finish it.");
-        }
-        if (!KIND.equals(meta.get("kind"))) {
-            throw new UserInputException(fname + " is not a 3D-MedGAN model (it is a '" + meta.get("kind") + "' model). "
-                    + "Choose a model written by MedSynth Train 3D-MedGAN.");
-        }
+        ModelKind.require(l, file, ModelKind.MEDGAN, purpose);
         if (!(meta.get("version") instanceof Number v) || v.intValue() > VERSION) {
             throw new UserInputException(fname + " was written by a newer MedSynth (3D-MedGAN model version " + meta.get("version")
                     + "); update MedSynth to use it.");

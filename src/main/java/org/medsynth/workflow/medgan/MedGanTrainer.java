@@ -15,7 +15,8 @@ import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.workflow.ImagePool;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -337,7 +338,7 @@ public final class MedGanTrainer implements TrainingTask {
         ModelArchive.Loaded l = ModelArchive.load(file);
         Map<String, Object> meta = l.manifest().metadata();
         if (!CHECKPOINT_KIND.equals(meta.get("kind"))) {
-            throw new UserInputException(file.getFileName() + " is not a 3D-MedGAN checkpoint. Delete it or set resume=false.");
+            throw new UserInputException(file.getFileName() + " is not a 3D-MedGAN checkpoint. Delete it, or " + TrainingRunner.NO_RESUME + ".");
         }
         List<String> diffs = new ArrayList<>();
         @SuppressWarnings("unchecked")
@@ -352,13 +353,13 @@ public final class MedGanTrainer implements TrainingTask {
         if (!sameValue(meta.get("trainingCases"), caseNames)) diffs.add("training cases " + meta.get("trainingCases") + " (now " + caseNames + ")");
         if (!diffs.isEmpty()) {
             throw new UserInputException("The checkpoint " + file.getFileName() + " was made with other settings or data: "
-                    + String.join("; ", diffs) + ". Use the same settings to resume, or set resume=false to start again.");
+                    + String.join("; ", diffs) + ". Use the same settings to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         ParamStore loaded = l.store();
         for (ParamStore.Param p : store.all()) {
             if (p.role() == ParamStore.Role.DERIVED) continue;
             ParamStore.Param q = loaded.get(p.name());
-            if (q == null) throw new UserInputException("The checkpoint " + file.getFileName() + " lacks " + p.name() + ". Set resume=false to start again.");
+            if (q == null) throw new UserInputException("The checkpoint " + file.getFileName() + " lacks " + p.name() + ". Start again: " + TrainingRunner.NO_RESUME + ".");
             p.value().assign(q.value());
         }
         if (l.hasOptimizer(G)) l.restoreOptimizer(G, adamG); else adamG.reset();

@@ -8,8 +8,11 @@ import org.medsynth.image.bridge.ImgBridge;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.image.preprocess.IntensityNormalizer;
 import org.medsynth.nn.Backend;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.Outputs;
+import org.medsynth.workflow.validate.RunLock;
 import org.medsynth.workflow.training.LossHistory;
 import org.medsynth.workflow.training.TrainingRunner;
 
@@ -51,6 +54,20 @@ public final class MedGanTraining {
 
     /** Reads and prepares every pair of the two folders. */
     public static Data load(Path images, Path labels, double clipLow, double clipHigh, Progress progress) {
+        return load(images, labels, clipLow, clipHigh, false, progress);
+    }
+
+    /**
+     * As {@link #load(Path, Path, double, double, Progress)}; NaN and infinite pixel values are refused with
+     * their count and first position, or with {@code replaceNonFinite} become the image's lowest value.
+     */
+    public static Data load(Path images, Path labels, double clipLow, double clipHigh, boolean replaceNonFinite, Progress progress) {
+        return load(images, labels, clipLow, clipHigh, replaceNonFinite, 1, 1, "", progress);
+    }
+
+    /** As above; images smaller than {@code minSide} (or with fewer than {@code minSlices} slices) are refused with {@code needs}. */
+    static Data load(Path images, Path labels, double clipLow, double clipHigh, boolean replaceNonFinite, int minSide, int minSlices,
+                     String needs, Progress progress) {
         PairedDataset ds = PairedDataset.scan(images, labels, ANY_LABEL);
         List<String> names = new ArrayList<>();
         List<float[]> normalized = new ArrayList<>();
@@ -63,7 +80,11 @@ public final class MedGanTraining {
             progress.checkCancelled();
             progress.report(0, "reading " + ds.pairs().get(i).name() + " (" + (i + 1) + "/" + ds.size() + ")");
             PairedDataset.Case c = ds.load(i);
-            ImagePlus img = c.image();
+            InputChecks.minimumSize(c.image(), ds.pairs().get(i).image().getFileName().toString(), minSide, minSlices, needs);
+            InputChecks.Checked finite = InputChecks.finiteValues(c.image(), ds.pairs().get(i).image().getFileName().toString(),
+                    "replace_nan", replaceNonFinite);
+            if (finite.note() != null) progress.report(0, finite.note());
+            ImagePlus img = finite.image();
             if (img.getNChannels() > 1 || img.getBitDepth() == 24) {
                 throw new UserInputException("Image " + ds.pairs().get(i).image().getFileName() + " has several channels (or is RGB); "
                         + "3D-MedGAN synthesises single-channel volumes. Split the channels and train one model per channel.");
@@ -106,10 +127,27 @@ public final class MedGanTraining {
 
     /** Trains on the pairs of {@code images} / {@code labels} and writes {@code model}. */
     public static Result run(Path images, Path labels, Path model, MedGanConfig cfg, boolean resume, Progress progress) {
+        return run(images, labels, model, cfg, resume, false, progress);
+    }
+
+    /**
+     * As {@link #run(Path, Path, Path, MedGanConfig, boolean, Progress)}; {@code replaceNonFinite} replaces NaN and
+     * infinite pixel values by each image's lowest value instead of refusing the image.
+     */
+    public static Result run(Path images, Path labels, Path model, MedGanConfig cfg, boolean resume, boolean replaceNonFinite,
+                             Progress progress) {
+        InputChecks.inputFolder(images, "images");
+        InputChecks.inputFolder(labels, "labels");
         checkModelPath(model, images, labels);
+        Outputs.file(model, "model");
         Backend.require();
-        Data data = load(images, labels, cfg.clipLow(), cfg.clipHigh(), progress);
-        return train(data, model, cfg, resume, progress);
+        try (RunLock lock = RunLock.acquire(model, "Train 3D-MedGAN")) {
+            int m = 1 << cfg.depth();
+            boolean vol = cfg.spatialDims() == 3;
+            Data data = load(images, labels, cfg.clipLow(), cfg.clipHigh(), replaceNonFinite, m, vol ? m : 1,
+                    InputChecks.networkMinimum("Train 3D-MedGAN", cfg.depth(), vol) + " with depth=" + cfg.depth(), progress);
+            return train(data, model, cfg, resume, progress);
+        }
     }
 
     /** Trains on prepared data. */
@@ -122,8 +160,7 @@ public final class MedGanTraining {
         try {
             task.saveModel(model, r.completedSteps(), summary(r.history(), 200));
         } catch (IOException e) {
-            throw new UserInputException("Could not write the model " + model + ": " + e.getMessage()
-                    + ". Check free disk space and write permission.", e);
+            throw Outputs.writeFailed(model, e);
         }
         progress.report(1, String.format(Locale.ROOT, "%s %d/%d iterations; model written to %s",
                 r.cancelled() ? "cancelled after" : "trained", r.completedSteps(), cfg.iterations(), model.getFileName()));

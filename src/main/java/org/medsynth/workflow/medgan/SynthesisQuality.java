@@ -3,8 +3,8 @@ package org.medsynth.workflow.medgan;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.List;

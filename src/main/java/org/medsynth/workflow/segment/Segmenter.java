@@ -14,8 +14,11 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.OutputWriteException;
+import org.medsynth.util.Outputs;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -42,15 +45,32 @@ public final class Segmenter {
     /** What happened to one file of a folder. */
     public record Outcome(String file, boolean written, String detail) { }
 
-    /** Labels (8-bit, 16-bit beyond 255 classes) and, when asked for, the class probabilities (32-bit, one channel per class). */
-    public record Result(ImagePlus labels, ImagePlus probabilities) { }
+    /**
+     * Labels (8-bit, 16-bit beyond 255 classes) and, when asked for, the class probabilities (32-bit, one channel per class);
+     * {@code note}: what was done to the input that the user should know (NaN values replaced), or null.
+     */
+    public record Result(ImagePlus labels, ImagePlus probabilities, String note) {
+        public Result(ImagePlus labels, ImagePlus probabilities) {
+            this(labels, probabilities, null);
+        }
+    }
 
     private final SegmenterModel model;
     private final Map<String, NetBuilder> graphs = new HashMap<>();
     private final Map<String, String> outputs = new HashMap<>();
+    private boolean replaceNonFinite;
 
     public Segmenter(SegmenterModel model) {
         this.model = model;
+    }
+
+    /**
+     * With {@code true}, NaN and infinite pixel values are replaced by the image's lowest value (the
+     * Segment option {@code replace_nan}); by default such images are refused. Returns this segmenter.
+     */
+    public Segmenter replacingNonFinite(boolean on) {
+        this.replaceNonFinite = on;
+        return this;
     }
 
     /** @throws UserInputException for a missing, damaged or foreign model file */
@@ -81,18 +101,23 @@ public final class Segmenter {
         if (volumetric && image.getNSlices() < 2) {
             throw new UserInputException("The model is 3D and segments volumes, but " + image.getTitle() + " is a single slice.");
         }
+        InputChecks.minimumSize(image, image.getTitle(), net.sizeMultiple(), volumetric ? net.sizeMultiple() : 1,
+                InputChecks.networkMinimum("Segment", net.depth(), volumetric) + " with this model");
+        InputChecks.Checked checked = InputChecks.finiteValues(image, image.getTitle(), "replace_nan", replaceNonFinite);
+        String note = checked.note();
+        image = checked.image();
         Preprocessor.Prepared prepared = new Preprocessor(model.preprocessing()).prepare(image);
         INDArray input = volumetric ? TensorBridge.toNCDHW(prepared.image()) : TensorBridge.toNCHW(prepared.image());
         INDArray probs = predict(input, tile, overlap, progress);
         String title = stripExtension(image.getTitle());
         ImagePlus labels = labelImage(probs, volumetric, image, title + "-labels");
-        Result r = new Result(Preprocessor.restore(labels, prepared, true), null);
+        Result r = new Result(Preprocessor.restore(labels, prepared, true), null, note);
         if (probabilities) {
             ImagePlus p = volumetric ? TensorBridge.fromNCDHW(probs, title + "-probabilities", null)
                     : TensorBridge.fromNCHW(probs, title + "-probabilities", null);
             if (!volumetric) p.setDimensions(net.classes(), image.getNSlices(), image.getNFrames());
             if (p.getNChannels() > 1) p.setOpenAsHyperStack(true);
-            r = new Result(r.labels(), Preprocessor.restore(p, prepared, false));
+            r = new Result(r.labels(), Preprocessor.restore(p, prepared, false), note);
         }
         return r;
     }
@@ -113,15 +138,13 @@ public final class Segmenter {
      */
     public List<Outcome> segmentFolder(Path input, Path output, int[] tile, double overlap, boolean probabilities, Progress progress) {
         if (output == null) throw new UserInputException("Choose an output folder for the segmentations (output=...).");
+        InputChecks.inputFolder(input, "input");
         if (input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
             throw new UserInputException("The output folder must differ from the input folder, so that no input image can be overwritten.");
         }
-        try {
-            Files.createDirectories(output);
-        } catch (IOException e) {
-            throw new UserInputException("Cannot create the output folder " + output + ": " + e.getMessage());
-        }
+        Outputs.folder(output, "output");
         List<Path> files = ImageFiles.listFiles(input);
+        int written = 0;
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             progress.checkCancelled();
@@ -133,19 +156,30 @@ public final class Segmenter {
                 continue;
             }
             try {
+                Path target = output.resolve(ImageFiles.baseName(f) + "-labels.tif");
+                Path pt = output.resolve(ImageFiles.baseName(f) + "-probabilities.tif");
+                for (Path t : probabilities ? List.of(target, pt) : List.of(target)) {
+                    if (Files.exists(t)) throw Outputs.writeFailed(t, new java.nio.file.FileAlreadyExistsException(t.toString()));
+                }
                 ImagePlus image = ImageFiles.open(f);
                 Result r = segment(image, tile, overlap, probabilities, Progress.NONE);
-                Path target = output.resolve(ImageFiles.baseName(f) + "-labels.tif");
-                ImageFiles.saveTiff(r.labels(), target);
+                ImageFiles.createTiff(r.labels(), target);
                 String detail = target.getFileName().toString();
                 if (r.probabilities() != null) {
-                    Path pt = output.resolve(ImageFiles.baseName(f) + "-probabilities.tif");
-                    ImageFiles.saveTiff(r.probabilities(), pt);
+                    ImageFiles.createTiff(r.probabilities(), pt);
                     detail += ", " + pt.getFileName();
                 }
                 String warning = windowWarning(image);
                 if (warning != null) detail += " (warning: " + warning + ")";
+                if (r.note() != null) detail += " (" + r.note() + ")";
                 outcomes.add(new Outcome(name, true, detail));
+                written++;
+            } catch (OutputWriteException e) {
+                if (e.stopsRun()) {
+                    throw new OutputWriteException(e.getMessage() + " Segmented before: " + written + " of " + files.size() + " files.",
+                            true, e);
+                }
+                outcomes.add(new Outcome(name, false, "skipped: " + e.getMessage()));
             } catch (UserInputException e) {
                 outcomes.add(new Outcome(name, false, "skipped: " + e.getMessage()));
             }
@@ -231,7 +265,7 @@ public final class Segmenter {
         return imp;
     }
 
-    static String stripExtension(String title) {
+    public static String stripExtension(String title) {
         if (title == null) return "image";
         String t = title;
         for (String ext : new String[]{".nii.gz", ".nii", ".tiff", ".tif", ".png", ".jpg", ".jpeg", ".bmp", ".gif"}) {

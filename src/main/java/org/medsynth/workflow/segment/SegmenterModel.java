@@ -7,7 +7,8 @@ import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.validate.ModelKind;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,6 +36,9 @@ public final class SegmenterModel {
     /** Metadata "kind" of a model and of a training checkpoint. */
     public static final String KIND = "medsynth-segmenter";
     public static final String CHECKPOINT_KIND = "medsynth-segmenter-checkpoint";
+    /** Largest side and voxel count of a training patch that a model file may declare (4096 px; 256^3 voxels). */
+    static final int MAX_PATCH_SIDE = 4096;
+    static final long MAX_PATCH_VOXELS = 256L * 256 * 256;
     /** Network role in the archive. */
     public static final String ROLE = "segmenter";
     /** Parameter group of all weights. */
@@ -120,7 +124,17 @@ public final class SegmenterModel {
      * @throws UserInputException for a missing, damaged or foreign file (a checkpoint included)
      */
     public static SegmenterModel load(Path file) {
-        return from(loadArchive(file), file, KIND);
+        return load(file, "Segment");
+    }
+
+    /**
+     * As {@link #load(Path)}; {@code purpose} names what needs the model in the message for a file of
+     * another kind (e.g. "Segmenter Info", "init").
+     */
+    public static SegmenterModel load(Path file, String purpose) {
+        ModelArchive.Loaded loaded = loadArchive(file);
+        ModelKind.require(loaded, file, ModelKind.SEGMENTER, purpose);
+        return from(loaded, file, KIND);
     }
 
     static ModelArchive.Loaded loadArchive(Path file) {
@@ -145,6 +159,16 @@ public final class SegmenterModel {
             PreprocessingSpec pre = PreprocessingSpec.fromMap(m.normalisation());
             int[] patch = SegmenterSettings.parsePatch(String.valueOf(m.metadata().get("patch")));
             if (patch.length == 2 && net.spatialDims() == 3) throw new IllegalArgumentException("patch " + m.metadata().get("patch") + " for a 3D network");
+            long voxels = 1;
+            for (int p : patch) {
+                if (p < 1 || p > MAX_PATCH_SIDE) throw new IllegalArgumentException("the training patch " + m.metadata().get("patch") + " is impossible");
+                voxels *= p;
+            }
+            if (voxels > MAX_PATCH_VOXELS) {
+                throw new UserInputException(file.getFileName() + " declares a training patch of " + m.metadata().get("patch") + " ("
+                        + voxels + " voxels), more than MedSynth trains on (" + MAX_PATCH_VOXELS + "); the file is damaged or forged. "
+                        + "Copy the model file again.");
+            }
             Map<String, Object> training = m.metadata().get("training") instanceof Map<?, ?> t ? (Map<String, Object>) t : Map.of();
             return new SegmenterModel(net, pre, patch, m.classNames(), training, m.history(), loaded.store());
         } catch (UserInputException e) {

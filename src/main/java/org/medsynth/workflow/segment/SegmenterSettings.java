@@ -5,7 +5,7 @@ import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.SegmentationNetworks;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -78,9 +78,17 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
 
     /** The paper's defaults for a network, number of classes and patch size. */
     public static SegmenterSettings defaults(String network, int classes, int[] patch) {
-        boolean mi = network != null && network.toLowerCase(Locale.ROOT).contains("info") || network != null && network.toLowerCase(Locale.ROOT).startsWith("im-");
-        return new SegmenterSettings(network, 64, 3, Norm.BATCH, classes, patch, mi ? 2 : 1, 3000, 1e-4, 0.5, 0.1, 1, 0.2, 0,
-                1.0 / 3, true, null, 100, null);
+        return new SegmenterSettings(network, 64, 3, Norm.BATCH, classes, patch, defaultBatch(network), 3000, 1e-4, DEFAULT_DECAY_AT,
+                DEFAULT_DECAY_FACTOR, 1, 0.2, 0, 1.0 / 3, true, null, 100, null);
+    }
+
+    /** The learning-rate step: at half of the iterations, divided by 10 (the paper: 1e-4, then 1e-5). */
+    public static final double DEFAULT_DECAY_AT = 0.5, DEFAULT_DECAY_FACTOR = 0.1;
+
+    /** The default batch: 1 (the paper's), 2 for the mutual-information networks (a negative pair in every batch). */
+    public static int defaultBatch(String network) {
+        String n = network == null ? "" : network.toLowerCase(Locale.ROOT);
+        return n.contains("info") || n.startsWith("im-") ? 2 : 1;
     }
 
     /** Parses "128" (square 2D), "128x96" (2D) or "96x96x32" (3D); also accepts commas or spaces. */

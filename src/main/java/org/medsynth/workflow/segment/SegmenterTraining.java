@@ -2,7 +2,6 @@ package org.medsynth.workflow.segment;
 
 import ij.ImagePlus;
 import ij.gui.Plot;
-import ij.io.FileSaver;
 import org.medsynth.data.AugmentedPairs;
 import org.medsynth.data.Augmenter;
 import org.medsynth.data.LabeledImage;
@@ -17,6 +16,7 @@ import org.medsynth.image.preprocess.SliceCrop;
 import org.medsynth.image.bridge.TensorBridge;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
+import org.medsynth.nn.Backend;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.InfoMaxNet;
@@ -27,8 +27,11 @@ import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.util.AtomicFiles;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.Outputs;
+import org.medsynth.workflow.validate.RunLock;
 import org.medsynth.workflow.training.LossHistory;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
@@ -131,6 +134,10 @@ public final class SegmenterTraining implements TrainingTask {
     private final Map<String, Object> augmentationInfo;
     private int realTrainingPairs, syntheticTrainingPairs;
     private final List<String> syntheticNames = new ArrayList<>();
+    /** Image file of every training case, and which of them the patches of the last step came from. */
+    private final List<String> trainFiles = new ArrayList<>();
+    private final java.util.Set<String> lastBatch = new java.util.LinkedHashSet<>();
+    private int lastBatchStep = -1;
 
     /** A held-out case: preprocessed image and its labels (values 0..classes-1). */
     private record ValidationCase(String name, ImagePlus image, float[] labels) { }
@@ -150,6 +157,16 @@ public final class SegmenterTraining implements TrainingTask {
      * Validation cases are always real pairs of {@code data}, split off as without augmentation.
      */
     public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Augmentation augmentation, Path modelFile, Progress progress) {
+        this(settings, data, augmentation, modelFile, false, progress);
+    }
+
+    /**
+     * As {@link #SegmenterTraining(SegmenterSettings, PairedDataset, Augmentation, Path, Progress)}; with
+     * {@code replaceNonFinite}, NaN and infinite pixel values become each image's lowest value (the option
+     * {@code replace_nan}), otherwise such an image is refused with the count and first position.
+     */
+    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Augmentation augmentation, Path modelFile,
+                             boolean replaceNonFinite, Progress progress) {
         this.settings = settings;
         this.modelFile = modelFile;
         this.augmentationInfo = augmentation == null ? null : new LinkedHashMap<>(augmentation.describe());
@@ -171,12 +188,12 @@ public final class SegmenterTraining implements TrainingTask {
         for (int k = 0; k < nVal; k++) {
             int i = order.get(k);
             validationNames.add(data.pairs().get(i).name());
-            loaders.add(new Loader(data.pairs().get(i).name(), () -> data.load(i), true, false));
+            loaders.add(new Loader(data.pairs().get(i), () -> data.load(i), true, false));
         }
         if (augmentation == null) {
             for (int k = nVal; k < order.size(); k++) {
                 int i = order.get(k);
-                loaders.add(new Loader(data.pairs().get(i).name(), () -> data.load(i), false, false));
+                loaders.add(new Loader(data.pairs().get(i), () -> data.load(i), false, false));
             }
         } else {
             List<String> trainingNames = new ArrayList<>();
@@ -189,7 +206,7 @@ public final class SegmenterTraining implements TrainingTask {
                             + (validationNames.contains(e.source()) ? ", a validation case" : ", which is not a training case"));
                 }
                 int jj = j;
-                loaders.add(new Loader(e.pair().name(), () -> loadSynthetic(set, jj), false, e.synthetic()));
+                loaders.add(new Loader(e.pair(), () -> loadSynthetic(set, jj), false, e.synthetic()));
             }
             notes.add("Training on " + set.describe() + "; validation on " + nVal + " real pair(s).");
         }
@@ -202,11 +219,28 @@ public final class SegmenterTraining implements TrainingTask {
         List<String> outsideWindow = new ArrayList<>();
         Random cropRandom = new Random(settings.seed() + 17);
         int channels = -1;
+        int m = 1 << settings.depth();
+        String minimum = InputChecks.networkMinimum("Train Segmenter", settings.depth(), settings.volumetric())
+                + " with depth=" + settings.depth();
+        int trainingMaps = 0, trainingMapsWithForeground = 0;
         for (int k = 0; k < loaders.size(); k++) {
             progress.checkCancelled();
             Loader loader = loaders.get(k);
             progress.report(0, "loading " + loader.name() + " (" + (k + 1) + "/" + loaders.size() + ")");
             PairedDataset.Case c = loader.load().get();
+            String imageFile = loader.pair().image().getFileName().toString();
+            InputChecks.minimumSize(c.image(), imageFile, m, settings.volumetric() ? m : 1, minimum);
+            InputChecks.Checked finite = InputChecks.finiteValues(c.image(), imageFile, "replace_nan", replaceNonFinite);
+            if (finite.note() != null) {
+                notes.add(finite.note());
+                c = new PairedDataset.Case(c.name(), finite.image(), c.labels());
+            }
+            boolean foreground = InputChecks.foregroundCount(org.medsynth.image.labels.LabelVolume.from(c.labels()).values()) > 0;
+            if (!foreground) notes.add(InputChecks.noForegroundWarning(loader.pair().labels().getFileName().toString()));
+            if (!loader.validation()) {
+                trainingMaps++;
+                if (foreground) trainingMapsWithForeground++;
+            }
             if (window != null && window.shareInside(c.image()) < IntensityWindow.MIN_SHARE) outsideWindow.add(c.name());
             SliceCrop.Outcome o = pre.prepareTraining(c.image(), c.labels(), cropRandom);
             if (o.skipped()) {
@@ -227,6 +261,7 @@ public final class SegmenterTraining implements TrainingTask {
                 validation.add(new ValidationCase(c.name(), o.image(), SegmentationMetrics.voxels(o.labels(), "label map " + c.name())));
             } else {
                 train.add(LabeledImage.of(o.image(), o.labels()));
+                trainFiles.add(imageFile);
                 if (loader.synthetic()) {
                     syntheticTrainingPairs++;
                     syntheticNames.add(c.name());
@@ -243,6 +278,7 @@ public final class SegmenterTraining implements TrainingTask {
                     + "calibration function; a CT should show HU) and that the window suits them.", outsideWindow.size(), which,
                     100 * IntensityWindow.MIN_SHARE, window.describe()));
         }
+        if (trainingMaps > 0 && trainingMapsWithForeground == 0) throw InputChecks.noForegroundAtAll(trainingMaps, data.labelFolder());
         if (train.isEmpty()) {
             throw new UserInputException("No training pair is left (all were skipped or held out for validation): "
                     + String.join(" ", notes));
@@ -276,7 +312,7 @@ public final class SegmenterTraining implements TrainingTask {
      * this network's trainable values would come from it (then it is a different network).
      */
     private void initFrom(Path file) {
-        SegmenterModel other = SegmenterModel.load(file);
+        SegmenterModel other = SegmenterModel.load(file, "init (the model to start from)");
         long copied = 0, total = 0;
         int arrays = 0;
         for (ParamStore.Param p : store.all()) {
@@ -297,7 +333,11 @@ public final class SegmenterTraining implements TrainingTask {
                 100.0 * copied / total));
     }
 
-    private record Loader(String name, java.util.function.Supplier<PairedDataset.Case> load, boolean validation, boolean synthetic) { }
+    private record Loader(PairedDataset.Pair pair, java.util.function.Supplier<PairedDataset.Case> load, boolean validation, boolean synthetic) {
+        String name() {
+            return pair.name();
+        }
+    }
 
     private static PairedDataset.Case loadSynthetic(AugmentedPairs set, int j) {
         try {
@@ -344,7 +384,7 @@ public final class SegmenterTraining implements TrainingTask {
 
     @Override
     public String describe(int s) {
-        return String.format(Locale.ROOT, "lr %.0e", settings.learningRateAt(s));
+        return String.format(Locale.ROOT, "%s, lr %.0e", settings.network(), settings.learningRateAt(s));
     }
 
     /** The generator of all random choices of step {@code s}. */
@@ -357,6 +397,8 @@ public final class SegmenterTraining implements TrainingTask {
         adam.setLearningRate(settings.learningRateAt(s));
         Random r = new Random(stepSeed(s));
         PatchSampler sampler = new PatchSampler(settings.patch(), settings.rareShare(), 0f, r.nextLong());
+        lastBatch.clear();
+        lastBatchStep = s;
         List<Patch> patches = sample(sampler, r, settings.batch());
         boolean vol = settings.volumetric();
         Map<String, INDArray> feeds = new HashMap<>();
@@ -381,10 +423,17 @@ public final class SegmenterTraining implements TrainingTask {
         return losses;
     }
 
+    @Override
+    public String describeBatch(int s) {
+        return s == lastBatchStep && !lastBatch.isEmpty() ? "patches of " + String.join(", ", lastBatch) : "";
+    }
+
     private List<Patch> sample(PatchSampler sampler, Random r, int n) {
         List<Patch> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Patch p = sampler.sample(train.get(r.nextInt(train.size())));
+            int c = r.nextInt(train.size());
+            lastBatch.add(trainFiles.get(c));
+            Patch p = sampler.sample(train.get(c));
             out.add(augmenter == null ? p : augmenter.apply(p, r));
         }
         return out;
@@ -425,8 +474,7 @@ public final class SegmenterTraining implements TrainingTask {
             try {
                 currentModel(Map.of("bestStep", done, "bestValidationDice", mean, "validationDice", row)).save(modelFile);
             } catch (IOException e) {
-                throw new UserInputException("Could not write the model " + modelFile + ": " + e.getMessage()
-                        + ". Check free disk space and write permission.", e);
+                throw Outputs.writeFailed(modelFile, e);
             }
         }
         saveValidationCurves();
@@ -479,11 +527,9 @@ public final class SegmenterTraining implements TrainingTask {
         try {
             validationHistory.saveCsv(validationCsv());
             ImagePlus plot = diceCurves(validationHistory, settings.classes());
-            AtomicFiles.writeVia(validationPlot(), tmp -> {
-                if (!new FileSaver(plot).saveAsPng(tmp.toString())) throw new IOException("could not write " + validationPlot());
-            });
+            AtomicFiles.write(validationPlot(), out -> org.medsynth.image.io.ImageFiles.encodePng(plot, out));
         } catch (IOException e) {
-            throw new UserInputException("Could not write " + validationCsv() + ": " + e.getMessage(), e);
+            throw Outputs.writeFailed(validationCsv(), e);
         }
     }
 
@@ -547,20 +593,20 @@ public final class SegmenterTraining implements TrainingTask {
                     : String.valueOf(a).equals(String.valueOf(b));
             if (!same) {
                 throw new UserInputException("The checkpoint " + file + " was written with " + key + "=" + b + " but now " + key + "=" + a
-                        + ". Use the same settings to resume, or set resume=false to start again.");
+                        + ". Use the same settings to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
             }
         }
         PreprocessingSpec savedPre = PreprocessingSpec.fromMap(loaded.manifest().normalisation());
         if (!savedPre.equals(settings.preprocessing())) {
             throw new UserInputException("The checkpoint " + file + " was trained with the preprocessing " + describe(savedPre) + " but now "
                     + describe(settings.preprocessing()) + ". Use the same window, clipping, normalization and resize to resume, "
-                    + "or set resume=false to start again.");
+                    + "or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         Object savedAug = ck.get("augmentation");
         String a = augmentationInfo == null ? "none" : String.valueOf(augmentationInfo), b = savedAug == null ? "none" : String.valueOf(savedAug);
         if (!a.equals(b)) {
             throw new UserInputException("The checkpoint " + file + " was trained with synthetic data " + b + " but now " + a
-                    + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or set resume=false to start again.");
+                    + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         for (ParamStore.Param p : loaded.store().all()) {
             ParamStore.Param mine = store.get(p.name());
@@ -582,6 +628,11 @@ public final class SegmenterTraining implements TrainingTask {
 
     // ---------------------------------------------------------------- entry point
 
+    /** The checkpoint beside a model: {@code model.zip.ckpt}. */
+    public static Path checkpointOf(Path model) {
+        return model.resolveSibling(model.getFileName() + ".ckpt");
+    }
+
     /**
      * Trains on the pairs of two folders and writes the model (and checkpoint and curves beside it).
      *
@@ -597,13 +648,35 @@ public final class SegmenterTraining implements TrainingTask {
      */
     public static Result run(SegmenterSettings settings, Path images, Path labels, Augmentation augmentation, Path model, boolean resume,
                              Progress progress) {
+        return run(settings, images, labels, augmentation, model, resume, false, progress);
+    }
+
+    /**
+     * As {@link #run(SegmenterSettings, Path, Path, Augmentation, Path, boolean, Progress)}; {@code replaceNonFinite}
+     * replaces NaN and infinite pixel values by each image's lowest value instead of refusing the image.
+     * The model's folder is checked for writing before anything is loaded, and the model file is claimed
+     * for this run ({@link RunLock}): a second run on the same model file at the same time is refused.
+     */
+    public static Result run(SegmenterSettings settings, Path images, Path labels, Augmentation augmentation, Path model, boolean resume,
+                             boolean replaceNonFinite, Progress progress) {
         if (model == null) throw new UserInputException("Give the model file to write (model=/path/to/model.zip).");
         if (Files.isDirectory(model)) {
             throw new UserInputException("The model path " + model + " is a folder; give a file name such as " + model.resolve("segmenter.zip") + ".");
         }
+        InputChecks.inputFolder(images, "images");
+        InputChecks.inputFolder(labels, "labels");
+        Outputs.file(model, "model");
+        try (RunLock lock = RunLock.acquire(model, "Train Segmenter")) {
+            return train(settings, images, labels, augmentation, model, resume, replaceNonFinite, progress);
+        }
+    }
+
+    private static Result train(SegmenterSettings settings, Path images, Path labels, Augmentation augmentation, Path model, boolean resume,
+                                boolean replaceNonFinite, Progress progress) {
+        Backend.require();
         PairedDataset data = PairedDataset.scan(images, labels, settings.classes());
-        SegmenterTraining task = new SegmenterTraining(settings, data, augmentation, model, progress);
-        Path ckpt = model.resolveSibling(model.getFileName() + ".ckpt");
+        SegmenterTraining task = new SegmenterTraining(settings, data, augmentation, model, replaceNonFinite, progress);
+        Path ckpt = checkpointOf(model);
         TrainingRunner runner = new TrainingRunner(ckpt, settings.checkpointEvery(), "Train Segmenter (" + settings.network() + ")");
         TrainingRunner.Result r = runner.run(task, resume, progress);
         List<String> notes = new ArrayList<>(task.notes());
@@ -615,9 +688,9 @@ public final class SegmenterTraining implements TrainingTask {
                 notes.add(String.format(Locale.ROOT, "Best validation mean Dice %.4f at step %d; that model is in %s.", task.bestDice, task.bestStep, model));
             }
         } catch (IOException e) {
-            throw new UserInputException("Could not write the model " + model + ": " + e.getMessage() + ". Check free disk space and write permission.", e);
+            throw Outputs.writeFailed(model, e);
         }
-        if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; resume=true continues from the checkpoint " + ckpt + ".");
+        if (r.cancelled()) notes.add("Cancelled after step " + r.completedSteps() + "; the checkpoint " + ckpt + " is kept: to continue, " + TrainingRunner.RESUME + ".");
         return new Result(model, r.completedSteps(), r.cancelled(), r.history(), task.validationHistory,
                 task.bestDice, task.bestStep, notes, task.trainingData());
     }

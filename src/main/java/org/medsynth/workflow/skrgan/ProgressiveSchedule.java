@@ -1,6 +1,6 @@
 package org.medsynth.workflow.skrgan;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 /**
  * PGGAN's growth schedule over a fixed number of training steps: resolutions 4, 8, ..., max get

@@ -13,8 +13,9 @@ import org.medsynth.nn.networks.Dcgan;
 import org.medsynth.nn.networks.PgganGenerator;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.validate.ModelKind;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,9 +46,15 @@ public final class SkrGanGenerator {
     private String renderOut;
 
     public SkrGanGenerator(Path modelFile) {
+        this(modelFile, "Generate Images");
+    }
+
+    /** @param purpose the command that needs the model, for the message when the file is of another kind */
+    public SkrGanGenerator(Path modelFile, String purpose) {
         Backend.require();
         this.model = ModelArchive.load(modelFile);
-        this.settings = SkrGanSettings.fromMap(SkrGanTraining.castMap(model.manifest().metadata().get("settings")));
+        ModelKind.require(model, modelFile, ModelKind.SKRGAN, purpose);
+        this.settings = SkrGanSettings.fromMap(SkrGanTraining.castMap(model.manifest().metadata().get("settings"), modelFile));
     }
 
     public SkrGanSettings settings() { return settings; }

@@ -3,8 +3,11 @@ package org.medsynth.workflow.skrgan;
 import org.medsynth.data.SketchImageDataset;
 import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.nn.Backend;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
+import org.medsynth.image.InputChecks;
+import org.medsynth.util.Outputs;
+import org.medsynth.workflow.validate.RunLock;
 import org.medsynth.workflow.training.LossHistory;
 import org.medsynth.workflow.training.TrainingRunner;
 
@@ -39,9 +42,19 @@ public final class SkrGanJob {
     public static Outcome run(Request r, Progress progress) {
         Backend.require();
         Path model = checkModelPath(r.model());
+        InputChecks.inputFolder(r.images(), "images");
+        if (r.sketches() != null) InputChecks.inputFolder(r.sketches(), "sketches");
+        Outputs.file(model, "model");
+        try (RunLock lock = RunLock.acquire(model, "Train SkrGAN")) {
+            return train(r, model, progress);
+        }
+    }
+
+    private static Outcome train(Request r, Path model, Progress progress) {
         Path checkpoint = checkpointOf(model);
         boolean resuming = r.resume() && Files.exists(checkpoint);
-        if (Files.exists(model) && !resuming && r.stage() == SkrGanTraining.Stage.BOTH) {
+        boolean existed = Files.exists(model);
+        if (existed && !resuming && r.stage() == SkrGanTraining.Stage.BOTH) {
             throw new UserInputException("The model " + model + " exists already. Choose another model file, train one "
                     + "stage (stage=sketch or stage=render keeps the other stage's weights), or delete it first.");
         }
@@ -57,11 +70,14 @@ public final class SkrGanJob {
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (!result.cancelled()) {
             try {
-                training.saveModel(model, result.completedSteps());
+                // a model that existed at the start is this training's own (stage=sketch/render, resume): replace it;
+                // otherwise create-or-fail, so that a model another run wrote meanwhile is never overwritten
+                if (existed) training.saveModel(model, result.completedSteps());
+                else training.saveNewModel(model, result.completedSteps());
                 Files.deleteIfExists(checkpoint);
             } catch (IOException e) {
-                throw new UserInputException("Could not write the model " + model + ": " + e.getMessage()
-                        + ". The checkpoint " + checkpoint.getFileName() + " is kept: fix the problem and run again with resume=true.", e);
+                throw new UserInputException(Outputs.writeFailed(model, e).getMessage() + " The checkpoint " + checkpoint.getFileName()
+                        + " is kept: fix the problem, then " + TrainingRunner.RESUME + ".", e);
             }
         }
         return new Outcome(model, result.completedSteps(), training.totalSteps(), result.cancelled(), result.history(),

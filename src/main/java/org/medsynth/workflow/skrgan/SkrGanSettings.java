@@ -1,6 +1,6 @@
 package org.medsynth.workflow.skrgan;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.LinkedHashMap;
 import java.util.List;

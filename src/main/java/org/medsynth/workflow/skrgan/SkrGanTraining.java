@@ -7,7 +7,9 @@ import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.ConditionalGan;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.validate.ModelKind;
+import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -128,7 +130,12 @@ public final class SkrGanTraining implements TrainingTask {
 
     /** The manifest of the model (also used for checkpoints). */
     public ModelArchive.Manifest manifest(int completedSteps) {
+        return manifest(completedSteps, false);
+    }
+
+    private ModelArchive.Manifest manifest(int completedSteps, boolean checkpoint) {
         ModelArchive.Manifest.Builder b = ModelArchive.Manifest.builder()
+                .metadata("kind", checkpoint ? ModelKind.SKRGAN_CHECKPOINT_KIND : ModelKind.SKRGAN_KIND)
                 .inputShape(settings.channels(), settings.resolution(), settings.resolution())
                 .normalisation(Map.of("images", "8-bit 0..255 -> [-1, 1]; 16/32-bit: each image's min..max -> [-1, 1]",
                         "sketch", "0 -> -1, 255 -> +1"))
@@ -153,12 +160,17 @@ public final class SkrGanTraining implements TrainingTask {
 
     @Override
     public void saveCheckpoint(Path file, int completedSteps) throws IOException {
-        ModelArchive.save(file, manifest(completedSteps), store, optimizers(completedSteps));
+        ModelArchive.save(file, manifest(completedSteps, true), store, optimizers(completedSteps));
     }
 
     /** Writes the trained model (weights only, no optimiser state). */
     public void saveModel(Path file, int completedSteps) throws IOException {
         ModelArchive.save(file, manifest(completedSteps), store, Map.of());
+    }
+
+    /** As {@link #saveModel}, but only if the file does not exist (create-or-fail). */
+    public void saveNewModel(Path file, int completedSteps) throws IOException {
+        ModelArchive.saveNew(file, manifest(completedSteps), store, Map.of());
     }
 
     private Map<String, Adam> optimizers(int completedSteps) {
@@ -182,11 +194,16 @@ public final class SkrGanTraining implements TrainingTask {
     @Override
     public int loadCheckpoint(Path file) {
         ModelArchive.Loaded loaded = ModelArchive.load(file);
+        ModelKind kind = ModelKind.of(loaded, file);
+        if (kind != ModelKind.SKRGAN_CHECKPOINT && kind != ModelKind.SKRGAN) {
+            throw new UserInputException("The checkpoint " + file.getFileName() + " is " + ModelKind.describe(loaded, file)
+                    + ", not a checkpoint of Train SkrGAN. Delete or move it, or set resume=false.");
+        }
         Map<String, Object> meta = loaded.manifest().metadata();
-        SkrGanSettings saved = SkrGanSettings.fromMap(castMap(meta.get("settings")));
+        SkrGanSettings saved = SkrGanSettings.fromMap(castMap(meta.get("settings"), file));
         if (!saved.equals(settings)) {
             throw new UserInputException("The checkpoint " + file.getFileName() + " was made with other settings (" + saved.toMap()
-                    + "); resume with the same settings, or set resume=false to start again.");
+                    + "); resume with the same settings, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         int done = ((Number) meta.get("completedSteps")).intValue();
         adopt(loaded.store());
@@ -210,7 +227,8 @@ public final class SkrGanTraining implements TrainingTask {
     /** Copies the weights of another model (e.g. a trained sketch stage when training the render stage alone). */
     public void initFrom(Path model) {
         ModelArchive.Loaded loaded = ModelArchive.load(model);
-        SkrGanSettings other = SkrGanSettings.fromMap(castMap(loaded.manifest().metadata().get("settings")));
+        ModelKind.require(loaded, model, ModelKind.SKRGAN, "Train SkrGAN (continuing the existing model file)");
+        SkrGanSettings other = SkrGanSettings.fromMap(castMap(loaded.manifest().metadata().get("settings"), model));
         if (other.resolution() != settings.resolution() || other.channels() != settings.channels()
                 || !other.architecture().equals(settings.architecture()) || other.width() != settings.width()
                 || other.renderWidth() != settings.renderWidth()) {
@@ -231,8 +249,11 @@ public final class SkrGanTraining implements TrainingTask {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> castMap(Object o) {
-        if (!(o instanceof Map)) throw new UserInputException("The model has no SkrGAN settings: it is not a SkrGAN model.");
+    static Map<String, Object> castMap(Object o, Path file) {
+        if (!(o instanceof Map)) {
+            throw new UserInputException(file.getFileName() + " has no SkrGAN settings although it says it is a SkrGAN model: the file is "
+                    + "damaged. Copy it again or train the model again.");
+        }
         return (Map<String, Object>) o;
     }
 

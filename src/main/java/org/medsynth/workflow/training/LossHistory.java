@@ -2,7 +2,7 @@ package org.medsynth.workflow.training;
 
 import ij.ImagePlus;
 import ij.gui.Plot;
-import ij.io.FileSaver;
+import org.medsynth.image.io.ImageFiles;
 import org.medsynth.util.AtomicFiles;
 
 import java.awt.Color;
@@ -40,6 +40,26 @@ public final class LossHistory {
 
     public synchronized int size() {
         return steps.size();
+    }
+
+    /** The step of row {@code row} (rows are in the order added). */
+    public synchronized int step(int row) {
+        return steps.get(row);
+    }
+
+    /** The losses of row {@code row} by name, without those the step did not have (NaN). */
+    public synchronized Map<String, Double> losses(int row) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> e : series.entrySet()) {
+            double v = e.getValue().get(row);
+            if (!Double.isNaN(v)) m.put(e.getKey(), v);
+        }
+        return m;
+    }
+
+    /** The names of the recorded losses, in the order they first appeared. */
+    public synchronized List<String> names() {
+        return List.copyOf(series.keySet());
     }
 
     public synchronized List<Double> values(String name) {
@@ -96,7 +116,12 @@ public final class LossHistory {
     }
 
     /** The loss curves as an ImageJ plot image. */
-    public synchronized ImagePlus plot(String title) {
+    public ImagePlus plot(String title) {
+        return toPlot(title).getImagePlus();
+    }
+
+    /** The loss curves as an ImageJ Plot (one coloured line per loss, with a legend), e.g. to draw at another size. */
+    public synchronized Plot toPlot(String title) {
         Plot plot = new Plot(title, "step", "loss");
         double[] x = steps.stream().mapToDouble(Integer::doubleValue).toArray();
         int i = 0;
@@ -107,15 +132,13 @@ public final class LossHistory {
             legend.append(e.getKey()).append('\n');
         }
         plot.setColor(Color.BLACK);
-        if (legend.length() > 0) plot.addLegend(legend.toString());
+        if (legend.length() > 0) plot.addLegend(legend.toString(), "auto"); // the corner with the fewest points
         plot.setLimitsToFit(false);
-        return plot.getImagePlus();
+        return plot;
     }
 
     public void savePlot(Path png, String title) throws IOException {
         ImagePlus imp = plot(title);
-        AtomicFiles.writeVia(png, tmp -> {
-            if (!new FileSaver(imp).saveAsPng(tmp.toString())) throw new IOException("could not write " + png);
-        });
+        AtomicFiles.write(png, out -> ImageFiles.encodePng(imp, out));
     }
 }

@@ -18,6 +18,14 @@ public interface TrainingTask {
         return "";
     }
 
+    /**
+     * What step {@code step} trained on, for a message when its loss became NaN: e.g. "patches of liver-03,
+     * liver-07"; empty if the task cannot say.
+     */
+    default String describeBatch(int step) {
+        return "";
+    }
+
     /** Runs step {@code step} (0-based) and returns its losses by name, e.g. {"D": 0.7, "G": 1.2}. */
     Map<String, Double> step(int step);
 

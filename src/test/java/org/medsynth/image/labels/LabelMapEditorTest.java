@@ -3,7 +3,7 @@ package org.medsynth.image.labels;
 import ij.ImagePlus;
 import org.junit.jupiter.api.Test;
 import org.medsynth.testutil.TestImages;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.Random;
 

@@ -141,8 +141,8 @@ class NiftiRoundTripTest {
         NiftiWriter.write(src, file);
         assertEquals(2, NiftiReader.readHeader(file).version, "width 40000 does not fit NIfTI-1's int16");
         NiftiTestSupport.assertSameValues(src, NiftiReader.read(file));
-        org.medsynth.workflow.UserInputException e = org.junit.jupiter.api.Assertions.assertThrows(
-                org.medsynth.workflow.UserInputException.class,
+        org.medsynth.core.UserInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.medsynth.core.UserInputException.class,
                 () -> NiftiWriter.write(src, dir.resolve("w1.nii"), NiftiWriter.Options.defaults().version(1)));
         assertTrue(e.getMessage().contains("NIfTI-2"), e.getMessage());
     }
@@ -213,8 +213,8 @@ class NiftiRoundTripTest {
     @Test
     void outOfRangeValuesForAnExplicitDatatypeAreRefused() {
         ImagePlus src = NiftiTestSupport.phantom(32, 4, 3, 1, 1, 1, 0, 100, 20); // 0 to 460
-        org.medsynth.workflow.UserInputException e = org.junit.jupiter.api.Assertions.assertThrows(
-                org.medsynth.workflow.UserInputException.class,
+        org.medsynth.core.UserInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.medsynth.core.UserInputException.class,
                 () -> NiftiWriter.write(src, dir.resolve("u8.nii"), NiftiWriter.Options.defaults().dataType(NiftiDataType.UINT8)));
         assertTrue(e.getMessage().contains("uint8") && e.getMessage().contains("range"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("u8.nii")), "no partial file is left");

@@ -6,7 +6,7 @@ import ij.measure.Calibration;
 import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -5,7 +5,7 @@ import ij.plugin.filter.RankFilters;
 import ij.process.ImageProcessor;
 import org.junit.jupiter.api.Test;
 import org.medsynth.data.FundusPhantom;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -10,8 +10,9 @@ import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.testutil.RecordingProgress;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanModel;
@@ -19,6 +20,7 @@ import org.medsynth.workflow.medgan.MedGanTraining;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
+import org.medsynth.workflow.training.TrainingRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -180,11 +182,7 @@ class SyntheticTrainingDataTest {
         SegmenterSettings s = settings(6);
         Path a = dir.resolve("resume-a/m.zip"), b = dir.resolve("resume-b/m.zip");
         SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, a), a, false, Progress.NONE);
-        Progress cancelAfter3 = new Progress() {
-            int steps;
-            @Override public void report(double f, String msg) { if (msg.contains(" step ")) steps++; }
-            @Override public boolean isCancelled() { return steps >= 3; }
-        };
+        Progress cancelAfter3 = new RecordingProgress().stopAfter(3);
         SegmenterTraining.Result first = SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, b), b, false, cancelAfter3);
         assertTrue(first.cancelled());
         SegmenterTraining.Result second = SegmenterTraining.run(s, images, labels, aug(synthetic, 3, false, b), b, true, Progress.NONE);
@@ -199,7 +197,7 @@ class SyntheticTrainingDataTest {
         assertTrue(maxDiff <= 1e-6, "largest weight difference " + maxDiff);
         UserInputException e = assertThrows(UserInputException.class,
                 () -> SegmenterTraining.run(s, images, labels, aug(synthetic, 1, false, b), b, true, Progress.NONE));
-        assertTrue(e.getMessage().contains("fake_ratio") && e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains("fake_ratio") && e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         e = assertThrows(UserInputException.class, () -> SegmenterTraining.run(s, images, labels, null, b, true, Progress.NONE));
         assertTrue(e.getMessage().contains("synthetic data"), e.getMessage());
     }
@@ -215,7 +213,9 @@ class SyntheticTrainingDataTest {
         Path seg = dir.resolve("errors/real-only.zip");
         SegmenterTraining.run(settings(1).withValidation(0, 0), images, labels, seg, false, Progress.NONE);
         e = assertThrows(UserInputException.class, () -> aug(seg, 1, false, model));
-        assertTrue(e.getMessage().contains("not a 3D-MedGAN model") && e.getMessage().contains("medsynth-segmenter"), e.getMessage());
+        assertTrue(e.getMessage().equals("real-only.zip is a segmentation model (unet) made by Train Segmenter; augment_with needs a "
+                + "3D-MedGAN model made by Train 3D-MedGAN (not its .ckpt checkpoint) or a folder written by Augment Training Set."),
+                e.getMessage());
         // the checkpoint of a 3D-MedGAN is not a model either
         e = assertThrows(UserInputException.class, () -> aug(medgan.resolveSibling("medgan.zip.ckpt"), 1, false, model));
         assertTrue(e.getMessage().contains("neither a folder nor a model .zip"), e.getMessage());

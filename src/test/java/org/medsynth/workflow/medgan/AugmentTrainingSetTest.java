@@ -9,8 +9,8 @@ import org.medsynth.data.PairedDataset;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

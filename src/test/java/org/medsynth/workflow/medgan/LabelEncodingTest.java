@@ -1,7 +1,7 @@
 package org.medsynth.workflow.medgan;
 
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;

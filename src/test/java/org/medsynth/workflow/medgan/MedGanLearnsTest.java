@@ -6,7 +6,7 @@ import ij.process.ByteProcessor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package org.medsynth.workflow.medgan;
 import ij.ImagePlus;
 import org.junit.jupiter.api.Test;
 import org.medsynth.testutil.FormatFixtures;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

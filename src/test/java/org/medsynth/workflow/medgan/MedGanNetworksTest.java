@@ -90,7 +90,7 @@ class MedGanNetworksTest {
 
     @Test
     void threeDimensionalConfigurationsKeepTheInnermostLevelAtLeastFourVoxelsWide() {
-        var e = assertThrows(org.medsynth.workflow.UserInputException.class, () -> MedGanConfig.defaults().withPatch(32));
+        var e = assertThrows(org.medsynth.core.UserInputException.class, () -> MedGanConfig.defaults().withPatch(32));
         assertTrue(e.getMessage().contains("patch=64") && e.getMessage().contains("depth=3"), e.getMessage());
         assertEquals(2, MedGanConfig.defaults().withSpatialDims(2).withNetworks(16, 4, 16, 1).withPatch(32).patch() / 16, "2D is not affected");
     }

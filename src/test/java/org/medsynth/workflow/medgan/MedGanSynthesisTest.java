@@ -11,8 +11,8 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.UNet;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.train.TrainStep;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -130,7 +130,7 @@ class MedGanTrainerTest {
         t.saveCheckpoint(ckpt, 1);
         MedGanTrainer other = trainer(tiny().withPool(5));
         UserInputException e = assertThrows(UserInputException.class, () -> other.loadCheckpoint(ckpt));
-        assertTrue(e.getMessage().contains("pool 2 (now 5)") && e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains("pool 2 (now 5)") && e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         assertEquals(1, trainer(tiny()).loadCheckpoint(ckpt));
     }
 

@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import org.junit.jupiter.api.Test;
 import org.medsynth.testutil.FormatFixtures;
 import org.medsynth.testutil.Phantoms;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

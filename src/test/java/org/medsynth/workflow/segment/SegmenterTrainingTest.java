@@ -8,9 +8,10 @@ import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.testutil.Phantoms;
-import org.medsynth.workflow.Progress;
+import org.medsynth.testutil.RecordingProgress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.ModelArchive;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -117,11 +118,7 @@ class SegmenterTrainingTest {
         SegmenterSettings s = tiny("mlu-net", new int[]{16, 16}, 6).withValidation(0.34, 2);
         Path a = tmp.resolve("a/m.zip"), b = tmp.resolve("b/m.zip");
         SegmenterTraining.run(s, tmp.resolve("images"), tmp.resolve("labels"), a, false, Progress.NONE);
-        Progress cancelAfter4 = new Progress() {
-            int steps;
-            @Override public void report(double f, String msg) { if (msg.contains(" step ")) steps++; }
-            @Override public boolean isCancelled() { return steps >= 4; }
-        };
+        Progress cancelAfter4 = new RecordingProgress().stopAfter(4);
         SegmenterTraining.Result first = SegmenterTraining.run(s, tmp.resolve("images"), tmp.resolve("labels"), b, false, cancelAfter4);
         assertTrue(first.cancelled());
         assertEquals(4, first.completedSteps());
@@ -232,12 +229,12 @@ class SegmenterTrainingTest {
         assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("checksum"), e.getMessage());
         Path txt = Files.writeString(tmp.resolve("notes.zip"), "hello");
         e = assertThrows(UserInputException.class, () -> SegmenterModel.load(txt));
-        assertTrue(e.getMessage().contains("not a readable zip"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not a zip archive"), e.getMessage());
         e = assertThrows(UserInputException.class, () -> SegmenterModel.load(tmp.resolve("missing.zip")));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
         // a checkpoint is not a model
         e = assertThrows(UserInputException.class, () -> SegmenterModel.load(tmp.resolve("a.zip.ckpt")));
-        assertTrue(e.getMessage().contains("training checkpoint") && e.getMessage().contains("not the .ckpt"), e.getMessage());
+        assertTrue(e.getMessage().contains("training checkpoint") && e.getMessage().contains("(here probably a.zip)"), e.getMessage());
         assertNotNull(SegmenterModel.load(a));
     }
 }

@@ -11,8 +11,8 @@ import org.medsynth.data.LiverPhantom;
 import org.medsynth.data.PairedDataset;
 import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package org.medsynth.workflow.skrgan;
 
 import org.junit.jupiter.api.Test;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import ij.process.ByteProcessor;
 import org.junit.jupiter.api.Test;
 import org.medsynth.testutil.FormatFixtures;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.nio.file.Path;
 

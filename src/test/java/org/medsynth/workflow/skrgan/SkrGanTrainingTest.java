@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.data.SketchImageDataset;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 
 import java.nio.file.Files;
@@ -166,7 +166,7 @@ class SkrGanTrainingTest {
         SkrGanTraining other = new SkrGanTraining(new SkrGanSettings("skrgan", 8, false, 3, 0, 2, 0.004, 4, 8), bars(),
                 SkrGanTraining.Stage.SKETCH);
         UserInputException e = assertThrows(UserInputException.class, () -> other.loadCheckpoint(ckpt));
-        assertTrue(e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
         assertTrue(Files.size(ckpt) > 0);
     }
 }

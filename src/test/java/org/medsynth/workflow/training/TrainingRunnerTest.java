@@ -2,8 +2,10 @@ package org.medsynth.workflow.training;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.testutil.RecordingProgress;
+import org.medsynth.core.Progress;
+import org.medsynth.core.TrainingUpdate;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,7 +24,7 @@ class TrainingRunnerTest {
     Path dir;
 
     /** Noisy gradient descent on (w - 3)^2; the noise of a step depends only on (seed, step). */
-    static final class ToyTask implements TrainingTask {
+    static class ToyTask implements TrainingTask {
         double w = 0;
         final List<Integer> checkpoints = new ArrayList<>();
         double nanAt = -1;
@@ -108,13 +110,45 @@ class TrainingRunnerTest {
         Files.write(dir.resolve("d.ckpt"), new byte[]{1, 2});
         TrainingRunner runner = new TrainingRunner(dir.resolve("d.ckpt"), 5, "toy");
         UserInputException e = assertThrows(UserInputException.class, () -> runner.run(new ToyTask(), true, Progress.NONE));
-        assertTrue(e.getMessage().contains("resume=false"), e.getMessage());
+        assertTrue(e.getMessage().contains(TrainingRunner.NO_RESUME), e.getMessage());
     }
 
     @Test
-    void durationsReadNaturally() {
-        assertEquals("42 s", TrainingRunner.duration(42.2));
-        assertEquals("2 min 05 s", TrainingRunner.duration(125));
-        assertEquals("1 h 01 min", TrainingRunner.duration(3660));
+    void reportsEveryStepWithTheLossesItRecordsAndTheTimeLeft() {
+        RecordingProgress progress = new RecordingProgress();
+        TrainingRunner.Result r = new TrainingRunner(dir.resolve("e.ckpt"), 5, "toy").run(new ToyTask(), false, progress);
+        progress.assertMatches(r.history());
+        assertEquals(20, progress.updates.size());
+        TrainingUpdate first = progress.updates.get(0), last = progress.updates.get(19);
+        assertEquals(1, first.step());
+        assertEquals(20, first.total());
+        assertTrue(first.secondsLeft() >= 0 && first.elapsedSeconds() >= 0, first.toString());
+        assertEquals(1.0, last.fraction());
+        assertEquals(0.0, last.secondsLeft(), 0.0, "nothing left after the last step");
+    }
+
+    @Test
+    void aStopRequestedDuringAStepCheckpointsThatStepAndStops() throws IOException {
+        RecordingProgress progress = new RecordingProgress().stopAfter(7);
+        TrainingRunner runner = new TrainingRunner(dir.resolve("f.ckpt"), 100, "toy");
+        ToyTask task = new ToyTask();
+        TrainingRunner.Result r = runner.run(task, false, progress);
+        assertTrue(r.cancelled());
+        assertEquals(7, r.completedSteps());
+        assertEquals(List.of(7), task.checkpoints);
+        assertEquals(7, new ToyTask().loadCheckpoint(dir.resolve("f.ckpt")));
+        assertEquals(7, progress.updates.size());
+
+        RecordingProgress resumed = new RecordingProgress();
+        TrainingRunner.Result rest = runner.run(new ToyTask(), true, resumed);
+        assertEquals(7, resumed.earlier.size(), "the chart of a resumed run gets the earlier steps once");
+        for (int i = 0; i < 7; i++) {
+            assertEquals(i + 1, resumed.earlier.get(i).step());
+            Map<String, Double> before = progress.updates.get(i).losses(), reloaded = resumed.earlier.get(i).losses();
+            assertEquals(before.keySet(), reloaded.keySet());
+            for (String k : before.keySet()) assertEquals(before.get(k), reloaded.get(k), 1e-5 * Math.abs(before.get(k)), "the CSV keeps 6 digits");
+        }
+        assertEquals(13, resumed.updates.size());
+        resumed.assertMatches(rest.history());
     }
 }

@@ -1,4 +1,4 @@
-package org.medsynth.ij1;
+package org.medsynth.launch;
 
 /**
  * The most recent error a MedSynth command reported, so that the headless launcher can print a

@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.core;
 
 /** Thrown when the user cancelled a job; whatever was written before is left complete and valid. */
 public class CancelledException extends RuntimeException {

@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.core;
 
 /**
  * A problem with what the user gave (a file, an image, a parameter) rather than a bug.

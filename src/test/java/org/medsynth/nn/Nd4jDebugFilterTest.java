@@ -1,4 +1,4 @@
-package org.medsynth.ij1;
+package org.medsynth.nn;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +27,21 @@ class Nd4jDebugFilterTest {
             System.setOut(original);
         }
         assertEquals("[MedSynth] Train 10%\npartial line\n", captured.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theBackendInstallsItSoThatTheGuiIsQuietToo() {
+        Backend.require(); // ND4J starts outside the capture
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Backend.require();
+            System.out.println("Added differentiated op conv2d");
+            System.out.println("kept");
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals("kept\n", captured.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,4 +1,4 @@
-package org.medsynth.ij1;
+package org.medsynth.nn;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
  * ND4J 1.0.0-M2.1 prints "Added differentiated op NAME" to System.out for every operation each time
  * SameDiff builds a gradient function (a debugging line left in SameDiff.createGradFunction), hundreds
  * of lines per network. This stream drops exactly those lines and passes everything else through, so
- * a headless run shows MedSynth's progress lines, not ND4J's internals.
+ * the console (a terminal, Fiji's Console window, a headless run's output) shows MedSynth's progress
+ * lines, not ND4J's internals. {@link Backend#require()} installs it, so it applies in the GUI too.
  */
-final class Nd4jDebugFilter extends OutputStream {
+public final class Nd4jDebugFilter extends OutputStream {
 
     static final String NOISE = "Added differentiated op ";
 
@@ -23,7 +24,7 @@ final class Nd4jDebugFilter extends OutputStream {
     }
 
     /** Replaces System.out by a filtered copy (idempotent). */
-    static synchronized void install() {
+    public static synchronized void install() {
         if (System.out instanceof Filtered) return;
         System.setOut(new Filtered(new Nd4jDebugFilter(System.out)));
     }

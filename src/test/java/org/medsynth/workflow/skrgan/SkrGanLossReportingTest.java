@@ -1,0 +1,65 @@
+package org.medsynth.workflow.skrgan;
+
+import ij.ImagePlus;
+import ij.io.FileSaver;
+import ij.process.ByteProcessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medsynth.image.sketch.SketchParameters;
+import org.medsynth.testutil.RecordingProgress;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Train SkrGAN from files reports each step's losses for the training window, and a Stop checkpoints. */
+class SkrGanLossReportingTest {
+
+    @TempDir
+    Path dir;
+
+    /** The images of {@link SkrGanTrainingTest#bars()} as files: a bright bar at four places, and the bars as sketches. */
+    private SkrGanJob.Request request(Path model, boolean resume) throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images")), sketches = Files.createDirectories(dir.resolve("sketches"));
+        for (int k = 0; k < 4; k++) {
+            ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
+            img.setValue(60);
+            img.fill();
+            img.setValue(220);
+            sk.setValue(255);
+            img.setRoi(1 + 2 * k, 1, 2, 6);
+            img.fill();
+            sk.setRoi(1 + 2 * k, 1, 2, 6);
+            sk.fill();
+            assertTrue(new FileSaver(new ImagePlus("i", img)).saveAsPng(images.resolve("bar" + k + ".png").toString()));
+            assertTrue(new FileSaver(new ImagePlus("s", sk)).saveAsPng(sketches.resolve("bar" + k + ".png").toString()));
+        }
+        return new SkrGanJob.Request(images, sketches, model, SkrGanTrainingTest.tiny("skrgan", 4, 2),
+                SkrGanTraining.Stage.BOTH, 0, resume, 100, SketchParameters.defaults());
+    }
+
+    @Test
+    void reportsTheRecordedLossesOfBothStagesAndAStopLeavesACheckpointToResumeFrom() throws Exception {
+        Path model = dir.resolve("m.zip");
+        RecordingProgress stop = new RecordingProgress().stopAfter(5);  // in the render stage (4 sketch + 2 render steps)
+        SkrGanJob.Outcome cut = SkrGanJob.run(request(model, false), stop);
+        assertTrue(cut.cancelled());
+        assertEquals(5, cut.completedSteps());
+        stop.assertMatches(cut.history());
+        assertTrue(stop.updates.get(0).losses().containsKey("D") && stop.updates.get(4).losses().containsKey("L1"),
+                "sketch and render losses: " + stop.updates);
+        assertTrue(Files.exists(SkrGanJob.checkpointOf(model)), "the stop wrote a checkpoint");
+        assertFalse(Files.exists(model), "no model before the training completes");
+
+        RecordingProgress rest = new RecordingProgress();
+        SkrGanJob.Outcome end = SkrGanJob.run(request(model, true), rest);
+        assertFalse(end.cancelled());
+        assertEquals(6, end.completedSteps());
+        assertEquals(1, rest.updates.size(), "the resumed run reports only its own step");
+        rest.assertMatches(end.history());
+        assertTrue(Files.exists(model));
+    }
+}
