@@ -1,6 +1,6 @@
 package org.medsynth.spark;
 
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.util.Locale;
 

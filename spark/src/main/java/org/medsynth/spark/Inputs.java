@@ -1,7 +1,7 @@
 package org.medsynth.spark;
 
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 
 import java.io.IOException;

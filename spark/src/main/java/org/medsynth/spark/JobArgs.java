@@ -1,6 +1,6 @@
 package org.medsynth.spark;
 
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import org.medsynth.spark.jobs.SegmentJob;
 import org.medsynth.spark.jobs.SketchJob;
 import org.medsynth.spark.jobs.SweepJob;
 import org.medsynth.spark.jobs.SynthesizeJob;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.ArrayList;
 import java.util.Arrays;

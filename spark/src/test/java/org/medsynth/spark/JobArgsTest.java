@@ -2,7 +2,7 @@ package org.medsynth.spark;
 
 import org.junit.jupiter.api.Test;
 import org.medsynth.spark.jobs.SegmentJob;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.util.List;
 

@@ -11,9 +11,9 @@ import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Storage;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.SegmentationEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,8 +10,8 @@ import org.medsynth.spark.JobRunner;
 import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
 
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ public final class GenerateJob extends SparkJob implements JobRunner.Fingerprint
         model = Inputs.model(d.storage(), args.required("model", "the model written by MedSynth Train SkrGAN"), d.tmp(),
                 "the model written by MedSynth Train SkrGAN");
         // one image on the driver: checks the model (kind, grown to full resolution) before any task starts
-        SkrGanGenerator.Generated probe = new SkrGanGenerator(model.local()).generate(0, 1, seed, Progress.NONE);
+        SkrGanGenerator.Generated probe = new SkrGanGenerator(model.local(), "the generate job").generate(0, 1, seed, Progress.NONE);
         sketches = probe.sketches() != null;
         List<Item> items = new ArrayList<>();
         int batch = SkrGanGenerator.BATCH;
@@ -91,7 +91,7 @@ public final class GenerateJob extends SparkJob implements JobRunner.Fingerprint
     public Outcome process(Item item, Work work) {
         int first = Integer.parseInt(item.param("first")), n = Integer.parseInt(item.param("n"));
         Path modelFile = Inputs.localModel(work.storage(), model);
-        SkrGanGenerator.Generated g = ExecutorCache.withPooled("skrgan:" + model.sha256(), () -> new SkrGanGenerator(modelFile),
+        SkrGanGenerator.Generated g = ExecutorCache.withPooled("skrgan:" + model.sha256(), () -> new SkrGanGenerator(modelFile, "the generate job"),
                 gen -> gen.generate(first, n, seed, Progress.NONE));
         for (int i = 1; i <= n; i++) {
             save(g.images(), i, work.output(imageName(first + i)));

@@ -11,7 +11,7 @@ import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Storage;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
@@ -36,6 +36,7 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
     private int[] tile;
     private double overlap;
     private boolean probabilities;
+    private boolean replaceNan;
 
     @Override public String name() { return "segment"; }
 
@@ -49,12 +50,13 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
                 "output", "folder for <name>-labels.tif (and <name>-probabilities.tif)",
                 "probabilities", "also write the class probabilities (default false)",
                 "tile", "tile size: empty = the training patch size; one number, WxH or WxHxD (multiples of 2^depth)",
-                "overlap", "share of a tile overlapping its neighbour, 0 .. 0.9 (default 0.5)");
+                "overlap", "share of a tile overlapping its neighbour, 0 .. 0.9 (default 0.5)",
+                "replace_nan", "replace NaN and infinite pixel values by the image's lowest value (default false: such images fail)");
     }
 
     @Override
     public List<String> outputKeys() {
-        return List.of("probabilities", "tile", "overlap");
+        return List.of("probabilities", "tile", "overlap", "replace_nan");
     }
 
     @Override
@@ -68,12 +70,13 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
         Inputs.checkOutput(d.storage(), input, output());
         model = Inputs.model(d.storage(), args.required("model", "the model written by MedSynth Train Segmenter"), d.tmp(),
                 "the model written by MedSynth Train Segmenter");
-        SegmenterModel m = SegmenterModel.load(model.local());
+        SegmenterModel m = SegmenterModel.load(model.local(), "the segment job");
         String t = args.get("tile", "");
         tile = t.isBlank() ? null : tileSize(t, m.network().spatialDims());
         overlap = args.getDouble("overlap", 0.5);
-        if (!(overlap >= 0 && overlap <= 0.9)) throw new org.medsynth.workflow.UserInputException("overlap must be between 0 and 0.9, not " + overlap + ".");
+        if (!(overlap >= 0 && overlap <= 0.9)) throw new org.medsynth.core.UserInputException("overlap must be between 0 and 0.9, not " + overlap + ".");
         probabilities = args.getBoolean("probabilities", false);
+        replaceNan = args.getBoolean("replace_nan", false);
         return items(Inputs.list(d.storage(), input, "input"), probabilities ? new String[]{"-labels.tif", "-probabilities.tif"}
                 : new String[]{"-labels.tif"});
     }
@@ -119,9 +122,10 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
         Outcome decided = decided(item);
         if (decided != null) return decided;
         Path modelFile = Inputs.localModel(work.storage(), model);
-        SegmenterModel m = ExecutorCache.get("segmenter-model:" + model.sha256(), () -> SegmenterModel.load(modelFile));
+        SegmenterModel m = ExecutorCache.get("segmenter-model:" + model.sha256(), () -> SegmenterModel.load(modelFile, "the segment job"));
         ImagePlus image = ImageFiles.open(work.local(item.input(0)));
-        return ExecutorCache.withPooled("segmenter:" + model.sha256(), () -> new Segmenter(m), segmenter -> {
+        return ExecutorCache.withPooled("segmenter:" + model.sha256() + ":" + replaceNan, () -> new Segmenter(m).replacingNonFinite(replaceNan),
+                segmenter -> {
             Segmenter.Result r = segmenter.segment(image, tile, overlap, probabilities, Progress.NONE);
             String labels = item.outputs().get(0);
             ImageFiles.saveTiff(r.labels(), work.output(labels));
@@ -133,6 +137,7 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
             }
             String warning = segmenter.windowWarning(image);
             if (warning != null) detail += " (warning: " + warning + ")";
+            if (r.note() != null) detail += " (" + r.note() + ")";
             return Outcome.written(detail);
         });
     }

@@ -11,7 +11,7 @@ import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Storage;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 
 import java.util.List;
 import java.util.Map;

@@ -18,9 +18,9 @@ import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Storage;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.SegmentationEvaluation;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.hybrid.SyntheticTrainingData;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
@@ -59,7 +59,7 @@ public final class SweepJob extends SparkJob {
                 "seed", "1", "validation", "0.2", "init", "", "width", "64", "depth", "3", "norm", "batch", "normalization", "zscore",
                 "window", "none", "window_low", "", "window_high", "", "clip_low", "0.5", "clip_high", "99.5", "resize", "0",
                 "rare_share", String.valueOf(1.0 / 3), "augment", "flips+rotations", "validate_every", "0", "checkpoint_every", "100",
-                "augment_with", "", "fake_ratio", "0", "synthetic_only", "false", "edit_label", "0"};
+                "replace_nan", "false", "augment_with", "", "fake_ratio", "0", "synthetic_only", "false", "edit_label", "0"};
         for (int i = 0; i < kv.length; i += 2) TRAIN_DEFAULTS.put(kv[i], kv[i + 1]);
     }
 
@@ -184,11 +184,11 @@ public final class SweepJob extends SparkJob {
         PreprocessingSpec pre = w == null
                 ? new PreprocessingSpec(num(m, "clip_low"), num(m, "clip_high"), norm, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
                 : new PreprocessingSpec(0, 100, norm, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, w);
-        SegmenterSettings d = SegmenterSettings.defaults(network, classes, p);
         int batch = integer(m, "batch");
         String init = m.get("init");
         return new SegmenterSettings(network, integer(m, "width"), integer(m, "depth"), Norm.parse(m.get("norm")), classes, p,
-                batch == 0 ? d.batch() : batch, integer(m, "iterations"), num(m, "learning_rate"), d.decayAt(), d.decayFactor(),
+                batch == 0 ? SegmenterSettings.defaultBatch(network) : batch, integer(m, "iterations"), num(m, "learning_rate"),
+                SegmenterSettings.DEFAULT_DECAY_AT, SegmenterSettings.DEFAULT_DECAY_FACTOR,
                 Long.parseLong(m.get("seed").strip()), num(m, "validation"), integer(m, "validate_every"), num(m, "rare_share"),
                 !"none".equalsIgnoreCase(m.get("augment")), pre, integer(m, "checkpoint_every"),
                 init == null || init.isBlank() ? null : Storage.localPath(Storage.absolute(init)));
@@ -214,7 +214,8 @@ public final class SweepJob extends SparkJob {
                 s.classes(), generation, notes);
         Progress progress = new ConsoleProgress("sweep " + name, 30);
         long t0 = System.nanoTime();
-        SegmenterTraining.Result r = SegmenterTraining.run(s, images, labels, aug, model, false, progress);
+        boolean replaceNan = Boolean.parseBoolean(m.get("replace_nan"));
+        SegmenterTraining.Result r = SegmenterTraining.run(s, images, labels, aug, model, false, replaceNan, progress);
         double trainSec = (System.nanoTime() - t0) / 1e9;
         notes.addAll(r.notes());
         if (aug != null) notes.addAll(aug.notes());
@@ -227,7 +228,7 @@ public final class SweepJob extends SparkJob {
         v.put("validation Dice", plain(r.validation().size() == 0 ? Double.NaN : r.bestDice()));
         v.put("best step", String.valueOf(r.validation().size() == 0 ? r.completedSteps() : r.bestStep()));
         v.put("final loss", plain(r.losses().values("loss").isEmpty() ? Double.NaN : r.losses().recentMean("loss", 10)));
-        SegmenterModel sm = SegmenterModel.load(model);
+        SegmenterModel sm = SegmenterModel.load(model, "the sweep job");
         v.put("parameters", String.valueOf(segmentationParameters(sm)));
         v.put("training parameters", String.valueOf(sm.parameterCount()));
         v.put("training s", String.format(Locale.ROOT, "%.1f", trainSec));
@@ -249,7 +250,7 @@ public final class SweepJob extends SparkJob {
         int[] tile = t.isBlank() ? null : SegmentJob.tileSize(t, sm.network().spatialDims());
         Path predictions = runDir.resolve("predictions");
         long t0 = System.nanoTime();
-        List<Segmenter.Outcome> outcomes = new Segmenter(sm).segmentFolder(testImages, predictions, tile, args.getDouble("overlap", 0.5), false,
+        List<Segmenter.Outcome> outcomes = new Segmenter(sm).replacingNonFinite(Boolean.parseBoolean(resolved(Map.of()).get("replace_nan"))).segmentFolder(testImages, predictions, tile, args.getDouble("overlap", 0.5), false,
                 Progress.NONE);
         v.put("segmentation s", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
         for (Segmenter.Outcome o : outcomes) {

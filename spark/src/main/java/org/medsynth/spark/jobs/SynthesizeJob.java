@@ -16,8 +16,8 @@ import org.medsynth.spark.Outcome;
 import org.medsynth.spark.SparkJob;
 import org.medsynth.spark.Storage;
 import org.medsynth.spark.Work;
-import org.medsynth.workflow.Progress;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.Progress;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -117,7 +117,7 @@ public final class SynthesizeJob extends SparkJob implements JobRunner.Fingerpri
             }
         }
         model = Inputs.model(d.storage(), args.required("model", "the 3D-MedGAN model"), d.tmp(), "the model written by MedSynth Train 3D-MedGAN");
-        MedGanModel.load(model.local()); // checks the model before any task starts
+        MedGanModel.load(model.local(), "the synthesize job"); // checks the model before any task starts
         Map<String, String> imageExt = new HashMap<>();
         if (args.has("images")) {
             for (String f : Inputs.list(d.storage(), Storage.absolute(args.get("images", null)), "images")) {
@@ -152,7 +152,7 @@ public final class SynthesizeJob extends SparkJob implements JobRunner.Fingerpri
         Path modelFile = Inputs.localModel(work.storage(), model);
         Path labelFile = work.local(item.input(0));
         String name = item.param("name");
-        AugmentTrainingSet.Copy c = ExecutorCache.withPooled("medgan:" + model.sha256(), () -> MedGanModel.load(modelFile), m -> {
+        AugmentTrainingSet.Copy c = ExecutorCache.withPooled("medgan:" + model.sha256(), () -> MedGanModel.load(modelFile, "the synthesize job"), m -> {
             ImagePlus labelImp = ImageFiles.open(labelFile);
             LabelVolume lv = AugmentTrainingSet.labelVolume(m, labelImp, labelFile.getFileName().toString());
             return AugmentTrainingSet.makeCopy(m, labelImp, lv, item.param("case"), Integer.parseInt(item.param("copy")), name, options(),

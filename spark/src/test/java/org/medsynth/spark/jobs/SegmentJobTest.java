@@ -10,7 +10,7 @@ import org.medsynth.spark.ItemResult;
 import org.medsynth.spark.JobRunner;
 import org.medsynth.spark.MedSynthSpark;
 import org.medsynth.spark.SparkTests;
-import org.medsynth.workflow.UserInputException;
+import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 
 import java.nio.file.Files;
@@ -105,7 +105,7 @@ class SegmentJobTest {
         // the model was loaded once in this JVM (one executor), not once per file
         String sha = AugmentTrainingSet.sha256(model);
         assertEquals(1, ExecutorCache.loads("segmenter-model:" + sha));
-        assertTrue(ExecutorCache.loads("segmenter:" + sha) <= 2, "at most one graph per task slot");
+        assertTrue(ExecutorCache.loads("segmenter:" + sha + ":false") <= 2, "at most one graph per task slot");
 
         // a re-run does nothing that is complete; a missing output is made again
         Files.delete(out.resolve("case02-probabilities.tif"));

@@ -14,7 +14,7 @@ import org.medsynth.spark.ItemResult;
 import org.medsynth.spark.JobRunner;
 import org.medsynth.spark.MedSynthSpark;
 import org.medsynth.spark.SparkTests;
-import org.medsynth.workflow.Progress;
+import org.medsynth.core.Progress;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanModel;
