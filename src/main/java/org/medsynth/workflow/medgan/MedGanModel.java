@@ -427,25 +427,29 @@ public final class MedGanModel {
         }
     }
 
-    /** [B, 1 or 2, tile] (class index, noise) -> [B, K (+1), tile] (one-hot, noise). */
+    /**
+     * [B, 1 or 2, tile] (class index, noise) -> [B, K (+1), tile] (one-hot, noise), written straight into ND4J's
+     * memory (for a whole brain with 40 labels the one-hot input is 1.3 GB: no second copy on the Java heap).
+     */
     private INDArray tileInput(INDArray tiles) {
         long[] s = tiles.shape();
         float[] t = tiles.castTo(DataType.FLOAT).dup('c').data().asFloat();
         int b = (int) s[0], cin = (int) s[1];
         int vox = t.length / (b * cin);
         int k = encoding.classes(), cout = generator.inChannels();
-        float[] out = new float[b * cout * vox];
+        long[] shape = s.clone();
+        shape[1] = cout;
+        INDArray out = Nd4j.zeros(DataType.FLOAT, shape);
+        java.nio.FloatBuffer fb = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         for (int i = 0; i < b; i++) {
             int src = i * cin * vox, dst = i * cout * vox;
             for (int v = 0; v < vox; v++) {
                 int c = Math.round(t[src + v]);
-                out[dst + c * vox + v] = 1f;
+                fb.put(dst + c * vox + v, 1f);
             }
-            if (cout > k) System.arraycopy(t, src + vox, out, dst + k * vox, vox);
+            if (cout > k) fb.put(dst + k * vox, t, src + vox, vox);
         }
-        long[] shape = s.clone();
-        shape[1] = cout;
-        return Nd4j.create(out, shape, 'c');
+        return out;
     }
 
     private static int roundUp(int v, int m) {
