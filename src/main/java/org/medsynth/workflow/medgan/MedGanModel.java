@@ -45,7 +45,7 @@ import java.util.SplittableRandom;
  * instance norm, tiles aligned to the 2^depth grid with a margin larger than the receptive field give exactly
  * the whole-volume result).
  *
- * <p><b>Intensity calibration.</b> Models written by this version carry, per label, the mean difference between
+ * <p><b>Intensity calibration.</b> Models written by this version carry, per label, the median difference between
  * the real training images and G's synthesis of their label maps (model units, measured once after training,
  * {@link #measureLabelOffsets}); synthesis adds it inside each label, so that the generator's systematic
  * brightness error per tissue (e.g. a liver 30 HU too dark) does not reach the calibrated output. Older models
@@ -341,7 +341,7 @@ public final class MedGanModel {
         long v = 1;
         for (int s : spatial) v *= s;
         int dims = spatial.length;
-        double perVoxel = 3.0 * generator.inChannels() + 2; // Java one-hot, its device copy, the class map; output
+        double perVoxel = 2.0 * generator.inChannels() + 4; // one-hot input and a reordered copy; class map, noise, output, blend
         double scale = 1;
         for (int i = 0; i < generator.depth(); i++) {
             scale /= 1 << dims;
@@ -354,18 +354,22 @@ public final class MedGanModel {
     }
 
     /**
-     * Per class, the mean of (real - synthetic) over the voxels of that class in the given cases (model units,
+     * Per class, the median of (real - synthetic) over the voxels of that class in the given cases (model units,
      * [-1, 1] scale), with G's synthesis of each case's label map (default options, noise seed {@code seed + case});
-     * 0 for a class with fewer than {@code minVoxels} voxels; where the shifted values would leave tanh's range [-1, 1]
-     * and be clipped, the offset is enlarged until the clipped mean matches. Used once after training to calibrate
-     * the intensities.
+     * 0 for a class with fewer than {@code minVoxels} voxels. Used once after training to calibrate the intensities.
+     * The median, not the mean: a catch-all label (the background of an atlas: air, skull, white matter, fluid) mixes
+     * tissues that G gets right (air) with others it does not, and a mean shift would move every one of them; the
+     * median is the error of the typical voxel, and for a homogeneous tissue (the liver) it is its bias.
      */
     public float[] measureLabelOffsets(List<org.medsynth.data.LabeledImage> cases, long seed, int minVoxels, Progress progress) {
         int k = encoding.classes();
-        double[] realSum = new double[k];
-        long[] count = new long[k];
+        int[] count = new int[k];
+        for (org.medsynth.data.LabeledImage img : cases) for (int c : img.labels()) count[c]++;
+        float[][] diffs = new float[k][];
+        for (int j = 0; j < k; j++) diffs[j] = new float[count[j]];
+        int[] fill = new int[k];
         int[] values = encoding.values();
-        List<float[]> syns = new java.util.ArrayList<>();
+        MedGanModel raw = withLabelOffsets(null);
         for (int c = 0; c < cases.size(); c++) {
             progress.checkCancelled();
             org.medsynth.data.LabeledImage img = cases.get(c);
@@ -373,32 +377,17 @@ public final class MedGanModel {
             int[] vals = new int[cls.length];
             for (int i = 0; i < cls.length; i++) vals[i] = values[cls[i]];
             LabelVolume lv = new LabelVolume(img.width(), img.height(), img.depth(), vals, null, 16, "case" + c);
-            syns.add(withLabelOffsets(null).synthesizeNormalized(lv, Options.defaults(seed + c), Progress.NONE));
+            float[] syn = raw.synthesizeNormalized(lv, Options.defaults(seed + c), Progress.NONE);
             float[] real = img.channel(0);
-            for (int i = 0; i < cls.length; i++) {
-                realSum[cls[i]] += real[i];
-                count[cls[i]]++;
-            }
+            for (int i = 0; i < cls.length; i++) diffs[cls[i]][fill[cls[i]]++] = real[i] - syn[i];
             progress.report((c + 1.0) / cases.size(), "intensity calibration " + (c + 1) + "/" + cases.size());
         }
-        // offset o_k such that mean over label k of clip(G + o_k, -1, 1) = real mean (fixed point; plain mean
-        // difference where nothing is clipped)
         float[] out = new float[k];
-        for (int iter = 0; iter < 20; iter++) {
-            double[] synSum = new double[k];
-            for (int c = 0; c < cases.size(); c++) {
-                int[] cls = cases.get(c).labels();
-                float[] syn = syns.get(c);
-                for (int i = 0; i < cls.length; i++) synSum[cls[i]] += Math.max(-1f, Math.min(1f, syn[i] + out[cls[i]]));
-            }
-            double change = 0;
-            for (int j = 0; j < k; j++) {
-                if (count[j] < minVoxels) continue;
-                double d = (realSum[j] - synSum[j]) / count[j];
-                out[j] = (float) Math.max(-2, Math.min(2, out[j] + d));
-                change = Math.max(change, Math.abs(d));
-            }
-            if (change < 1e-5) break;
+        for (int j = 0; j < k; j++) {
+            if (count[j] < minVoxels) continue;
+            Arrays.sort(diffs[j]);
+            int n = diffs[j].length;
+            out[j] = n % 2 == 1 ? diffs[j][n / 2] : 0.5f * (diffs[j][n / 2 - 1] + diffs[j][n / 2]);
         }
         return out;
     }

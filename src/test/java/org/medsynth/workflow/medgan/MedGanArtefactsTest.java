@@ -87,29 +87,27 @@ class MedGanArtefactsTest {
 
     /**
      * The generator's brightness error per tissue (the liver 30 HU too dark) is measured on the training cases after
-     * training and removed: a trained model's synthesis of its training label map has the real mean in every label,
-     * the same generator without the calibration does not.
+     * training and removed: in a trained model's synthesis of its training label map the typical (median) voxel of
+     * every label has the real intensity; the same generator without the calibration is off.
      */
     @Test
-    void aTrainedModelSynthesisesEachLabelAtItsRealMeanIntensity() throws Exception {
+    void aTrainedModelSynthesisesEachLabelAtItsRealIntensity() throws Exception {
         MedGanTraining.Data data = MedGanPhantoms.data(16, 16, 16, 5);
         Path model = dir.resolve("medgan.zip");
         MedGanTraining.train(data, model, MedGanTrainerTest.tiny().withIterations(3), false, Progress.NONE);
         MedGanModel m = MedGanModel.load(model);
         assertTrue(m.wholeVolumeDefault());
-        float[] offsets = m.labelOffsets();
-        assertNotNull(offsets);
+        assertNotNull(m.labelOffsets());
         assertEquals(MedGanModel.WHOLE_VOLUME, m.manifest().metadata().get("synthesis"));
         LabeledImage c = data.cases().get(0);
         LabelVolume lv = new LabelVolume(16, 16, 16, c.labels(), null, 8, "ball");
         long seed = MedGanTrainerTest.tiny().seed();
-        double[] calibrated = labelMeans(m.synthesizeNormalized(lv, MedGanModel.Options.defaults(seed), Progress.NONE), c.labels());
-        double[] raw = labelMeans(m.withLabelOffsets(null).synthesizeNormalized(lv, MedGanModel.Options.defaults(seed), Progress.NONE), c.labels());
-        double[] real = labelMeans(c.channel(0), c.labels());
+        float[] calibrated = m.synthesizeNormalized(lv, MedGanModel.Options.defaults(seed), Progress.NONE);
+        float[] raw = m.withLabelOffsets(null).synthesizeNormalized(lv, MedGanModel.Options.defaults(seed), Progress.NONE);
         for (int k = 0; k < 2; k++) {
-            // exact: the offsets account for the voxels that the shift pushes past tanh's range [-1, 1] (clipped)
-            double before = Math.abs(real[k] - raw[k]), after = Math.abs(real[k] - calibrated[k]);
-            System.out.printf("label %d: real %.4f, synthetic %.4f, calibrated %.4f%n", k, real[k], raw[k], calibrated[k]);
+            double before = Math.abs(medianDifference(c.channel(0), raw, c.labels(), k));
+            double after = Math.abs(medianDifference(c.channel(0), calibrated, c.labels(), k));
+            System.out.printf("label %d: median real - synthetic %.4f, calibrated %.4f%n", k, before, after);
             assertTrue(before > 0.05, "label " + k + ": after 3 iterations G is off by " + before);
             assertTrue(after < 1e-3, "label " + k + " calibrated: off by " + after + " (before " + before + ")");
         }
@@ -117,10 +115,12 @@ class MedGanArtefactsTest {
         assertNull(new MedGanModel(new ParamStore(1), m.generator(), m.encoding(), m.mapping(), 16, "x", null).labelOffsets());
     }
 
-    static double[] labelMeans(float[] v, int[] labels) {
-        double[] s = new double[2];
-        int[] n = new int[2];
-        for (int i = 0; i < v.length; i++) { s[labels[i]] += v[i]; n[labels[i]]++; }
-        return new double[]{s[0] / n[0], s[1] / n[1]};
+    static double medianDifference(float[] real, float[] syn, int[] labels, int k) {
+        List<Float> d = new java.util.ArrayList<>();
+        for (int i = 0; i < real.length; i++) if (labels[i] == k) d.add(real[i] - syn[i]);
+        java.util.Collections.sort(d);
+        int n = d.size();
+        return n % 2 == 1 ? d.get(n / 2) : 0.5 * (d.get(n / 2 - 1) + d.get(n / 2));
     }
+
 }
