@@ -148,6 +148,7 @@ public final class MedGanQualityBenchmark {
         Files.writeString(out.resolve("quality-medgan.md"), md.toString());
         figure(real, pictures, w, h, d, axial, lo, hi, from, to, out.resolve("quality-medgan-brain.png"));
         System.out.println(md);
+        System.exit(0); // ND4J's threads would keep the JVM alive
     }
 
     interface Eval {
