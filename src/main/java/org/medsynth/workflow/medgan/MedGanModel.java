@@ -58,6 +58,13 @@ public final class MedGanModel {
     public static final String KIND = "3d-medgan";
     public static final int VERSION = 1;
 
+    /**
+     * Largest standard deviation of a label's real intensities (model units, [-1, 1] scale: 0.3 = 15 % of the
+     * intensity range) for which the label is calibrated: a tissue (liver 13 HU of 1660, grey matter), not a catch-all
+     * background of air, bone and soft tissue.
+     */
+    public static final double MAX_CALIBRATED_SPREAD = 0.3;
+
     /** Manifest value of "synthesis" for models that synthesise in one whole-volume pass by default. */
     public static final String WHOLE_VOLUME = "whole-volume";
 
@@ -305,7 +312,11 @@ public final class MedGanModel {
         double overlap = options.overlap();
         int margin = 0;
         int requested = options.tile();
-        if (requested < 0 && wholeVolumeDefault) requested = defaultTile(w, h, d);
+        if (requested < 0 && wholeVolumeDefault) {
+            requested = defaultTile(w, h, d);
+            progress.report(0, requested == 0 ? "one pass over the whole volume"
+                    : "tiles of " + requested + " (not enough memory for one pass over the whole volume; allow more with -Xmx)");
+        }
         if (requested == 0) {
             tile = spatialDims() == 3 ? new int[]{roundUp(w, m), roundUp(h, m), roundUp(d, m)} : new int[]{roundUp(w, m), roundUp(h, m)};
             overlap = 0;
@@ -333,9 +344,9 @@ public final class MedGanModel {
     }
 
     /**
-     * Bytes one pass of G over an input of this spatial size needs, roughly (every activation of the graph
-     * alive at once, float32, plus the one-hot input built on the Java side): an upper bound for choosing
-     * between one pass and tiles.
+     * Bytes one pass of G over an input of this spatial size needs, roughly (the one-hot input twice, every
+     * activation of the graph alive at once, float32, and the blending buffers): a generous estimate for choosing
+     * between one pass and tiles (about 6.4 GB for the 181 x 217 x 181 brain with 40 labels at width 16).
      */
     public long wholeVolumeBytes(int[] spatial) {
         long v = 1;
@@ -359,7 +370,10 @@ public final class MedGanModel {
      * 0 for a class with fewer than {@code minVoxels} voxels. Used once after training to calibrate the intensities.
      * The median, not the mean: a catch-all label (the background of an atlas: air, skull, white matter, fluid) mixes
      * tissues that G gets right (air) with others it does not, and a mean shift would move every one of them; the
-     * median is the error of the typical voxel, and for a homogeneous tissue (the liver) it is its bias.
+     * median is the error of the typical voxel, and for a homogeneous tissue (the liver) it is its bias. A label whose
+     * real intensities spread more than {@link #MAX_CALIBRATED_SPREAD} (standard deviation, model units) is such a
+     * mixture, not a tissue, and gets no offset: one shift cannot be right for air and soft tissue at once (measured
+     * on the brain's held-out slab: it darkened the head, docs/quality.md).
      */
     public float[] measureLabelOffsets(List<org.medsynth.data.LabeledImage> cases, long seed, int minVoxels, Progress progress) {
         int k = encoding.classes();
@@ -368,6 +382,7 @@ public final class MedGanModel {
         float[][] diffs = new float[k][];
         for (int j = 0; j < k; j++) diffs[j] = new float[count[j]];
         int[] fill = new int[k];
+        double[] sum = new double[k], sumSq = new double[k];
         int[] values = encoding.values();
         MedGanModel raw = withLabelOffsets(null);
         for (int c = 0; c < cases.size(); c++) {
@@ -379,12 +394,20 @@ public final class MedGanModel {
             LabelVolume lv = new LabelVolume(img.width(), img.height(), img.depth(), vals, null, 16, "case" + c);
             float[] syn = raw.synthesizeNormalized(lv, Options.defaults(seed + c), Progress.NONE);
             float[] real = img.channel(0);
-            for (int i = 0; i < cls.length; i++) diffs[cls[i]][fill[cls[i]]++] = real[i] - syn[i];
+            for (int i = 0; i < cls.length; i++) {
+                diffs[cls[i]][fill[cls[i]]++] = real[i] - syn[i];
+                sum[cls[i]] += real[i];
+                sumSq[cls[i]] += (double) real[i] * real[i];
+            }
             progress.report((c + 1.0) / cases.size(), "intensity calibration " + (c + 1) + "/" + cases.size());
+        }
+        double[] realSpread = new double[k];
+        for (int j = 0; j < k; j++) {
+            if (count[j] > 0) realSpread[j] = Math.sqrt(Math.max(0, sumSq[j] / count[j] - Math.pow(sum[j] / count[j], 2)));
         }
         float[] out = new float[k];
         for (int j = 0; j < k; j++) {
-            if (count[j] < minVoxels) continue;
+            if (count[j] < minVoxels || realSpread[j] > MAX_CALIBRATED_SPREAD) continue;
             Arrays.sort(diffs[j]);
             int n = diffs[j].length;
             out[j] = n % 2 == 1 ? diffs[j][n / 2] : 0.5f * (diffs[j][n / 2 - 1] + diffs[j][n / 2]);
@@ -402,7 +425,7 @@ public final class MedGanModel {
     }
 
     /** 0 (whole volume) where it fits in memory, else the largest tile (>= patch) that does. */
-    int defaultTile(int w, int h, int d) {
+    public int defaultTile(int w, int h, int d) {
         int m = generator.sizeMultiple();
         int[] whole = spatialDims() == 3 ? new int[]{roundUp(w, m), roundUp(h, m), roundUp(d, m)} : new int[]{roundUp(w, m), roundUp(h, m)};
         long avail = availableBytes();
