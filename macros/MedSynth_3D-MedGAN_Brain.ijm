@@ -14,7 +14,8 @@
 // Defaults: 1000 iterations on 64^3 patches with an L1 term (l1_weight=100, as pix2pix: at CPU budgets the paper's pure
 // least-squares loss leaves noisy, offset intensities); docs/benchmarks.md gives the time per iteration on your kind of
 // machine (0.5 s on 2 quiet cores, 1-1.5 s under load, so 10-25 min). What to expect at which budget, with pictures:
-// docs/quality.md. The volumes are synthesised in one pass over the whole brain (no tile seams; about 6 GB of memory)
+// docs/quality.md. The volumes are synthesised in one pass over the whole brain (no tile seams; 6-8 GB of memory, MEDSYNTH_JAVA_OPTS=-Xmx8g
+// or more; with less it falls back to the largest tiles that fit)
 // with the model's per-label intensity calibration. "OUT 20 32" is a quick smoke run.
 setBatchMode(true);
 args = split(getArgument(), " ");

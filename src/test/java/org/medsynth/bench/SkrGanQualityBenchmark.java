@@ -38,7 +38,8 @@ import java.util.Map;
  * up-sampling (nearest + conv) and, on the photograph, with the earlier transposed convolution. Writes
  * {@code quality-skrgan.md} and {@code quality-skrgan-<data>.png} (rows: real, then each model; 8 images each, enlarged
  * 4x) to the output folder. With {@code models=FOLDER}, models found there (named data-architecture-upsampling.zip, from
- * an earlier run with the same settings) are scored without training again.
+ * an earlier run with the same settings) are scored without training again; {@code transposed=false} leaves out the
+ * earlier up-sampling.
  * <pre>
  * mvn -q test-compile && nice java -cp "target/test-classes:target/classes:target/imagej/jars/*" \
  *   --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx6g org.medsynth.bench.SkrGanQualityBenchmark docs/images \
@@ -92,7 +93,9 @@ public final class SkrGanQualityBenchmark {
             row(md, name, "real (training set vs itself)", 0, real, real);
             List<SkrGanSettings> runs = new ArrayList<>();
             runs.add(new SkrGanSettings("skrgan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
-            if (name.equals("photograph")) runs.add(runs.get(0).withRenderUpsample(UNet.Upsample.TRANSPOSED));
+            if (name.equals("photograph") && !kv.getOrDefault("transposed", "true").equals("false")) {
+                runs.add(runs.get(0).withRenderUpsample(UNet.Upsample.TRANSPOSED));
+            }
             runs.add(new SkrGanSettings("pggan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
             for (SkrGanSettings s : runs) {
                 String label = s.architecture() + (s.skrgan() ? " (G_P " + s.renderUpsample().name().toLowerCase(Locale.ROOT) + ")" : "");
