@@ -289,7 +289,7 @@ public final class SegmentationEvaluation {
     }
 
     /** The candidate paired with {@code file}: same base name, else same unique ID prefix; null if none. */
-    static Path match(Path file, List<Path> candidates) {
+    public static Path match(Path file, List<Path> candidates) {
         String base = ImageFiles.baseName(file);
         for (Path c : candidates) if (ImageFiles.baseName(c).equals(base)) return c;
         String id = id(base);

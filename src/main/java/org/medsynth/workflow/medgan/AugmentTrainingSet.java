@@ -176,40 +176,12 @@ public final class AugmentTrainingSet {
                 continue;
             }
             ImagePlus labelImp = ImageFiles.open(pair.labels());
-            LabelVolume lv;
-            try {
-                lv = LabelVolume.from(labelImp);
-            } catch (UserInputException e) {
-                throw new UserInputException("Label map " + pair.labels().getFileName() + ": " + e.getMessage(), e);
-            }
-            model.encoding().indices(lv.values(), "Label map " + pair.labels().getFileName());
+            LabelVolume lv = labelVolume(model, labelImp, pair.labels().getFileName().toString());
             for (int k = 1; k <= o.copies(); k++) {
                 t++;
                 if (listed.contains(pair.name() + "\t" + k)) continue;
                 progress.checkCancelled();
                 String[] target = targets.get(t);
-                Random rnd = new Random(MedGanTrainer.mix(MedGanTrainer.mix(o.seed() ^ nameHash(pair.name())) + k));
-                TreeSet<Integer> present = new TreeSet<>();
-                for (int v : lv.values()) if (v > 0) present.add(v);
-                int label = o.editLabel() > 0 ? o.editLabel() : present.isEmpty() ? 0
-                        : new ArrayList<>(present).get(rnd.nextInt(present.size()));
-                ImagePlus edited;
-                String edit;
-                int editedLabel = 0;
-                if (label > 0 && present.contains(label)) {
-                    LabelMapEditor.Result r = new LabelMapEditor(lv, label, o.fill()).random(o.ranges(), rnd);
-                    edited = r.image();
-                    edit = r.summary();
-                    editedLabel = label;
-                } else {
-                    edited = lv.toImagePlus(lv.title());
-                    edit = label > 0 ? "unchanged: label " + label + " does not occur" : "unchanged: no label > 0";
-                }
-                edited.setTitle(target[0]);
-                String header = labelImp.getProp(NiftiImages.PROPERTY);
-                if (header != null) edited.setProp(NiftiImages.PROPERTY, header);
-                model.encoding().indices(LabelVolume.from(edited).values(), "The edited label map " + target[0]);
-                long synthSeed = rnd.nextLong();
                 int done = n++;
                 int all = total;
                 Progress inner = new Progress() {
@@ -218,9 +190,11 @@ public final class AugmentTrainingSet {
                     }
                     @Override public boolean isCancelled() { return progress.isCancelled(); }
                 };
-                MedGanModel.Options so = new MedGanModel.Options(synthSeed, o.synthesis().tile(), o.synthesis().overlap(), o.synthesis().blend());
-                ImagePlus synthetic = model.synthesize(edited, so, inner);
-                synthetic.setTitle(target[0]);
+                Copy c = makeCopy(model, labelImp, lv, pair.name(), k, target[0], o, inner);
+                ImagePlus edited = c.labels(), synthetic = c.image();
+                String edit = c.edit();
+                int editedLabel = c.editedLabel();
+                long synthSeed = c.seed();
                 ImageFiles.create(edited, out.resolve(target[2]));
                 ImageFiles.create(synthetic, out.resolve(target[1]));
                 written.add(new Written(target[0], pair.name(), k, out.resolve(target[1]), out.resolve(target[2]), edit, editedLabel, synthSeed));
@@ -231,11 +205,60 @@ public final class AugmentTrainingSet {
         return written;
     }
 
-    static String syntheticName(String source, int copy, int digits) {
+    /** Copy {@code k} of a case: its randomly edited label map, the synthetic volume made from it, the edit and the generator's seed. */
+    public record Copy(ImagePlus labels, ImagePlus image, String edit, int editedLabel, long seed) { }
+
+    /** The label map of a case as a {@link LabelVolume}, checked against the labels the model knows. */
+    public static LabelVolume labelVolume(MedGanModel model, ImagePlus labelImp, String fileName) {
+        LabelVolume lv;
+        try {
+            lv = LabelVolume.from(labelImp);
+        } catch (UserInputException e) {
+            throw new UserInputException("Label map " + fileName + ": " + e.getMessage(), e);
+        }
+        model.encoding().indices(lv.values(), "Label map " + fileName);
+        return lv;
+    }
+
+    /**
+     * Copy {@code k} of case {@code caseName} (named {@code name}): depends only on (seed, case name, k), so copies can be
+     * made in any order and on any machine (e.g. by Spark tasks) with the same result as {@link #run}.
+     */
+    public static Copy makeCopy(MedGanModel model, ImagePlus labelImp, LabelVolume lv, String caseName, int k, String name, Options o,
+                                Progress progress) {
+        Random rnd = new Random(MedGanTrainer.mix(MedGanTrainer.mix(o.seed() ^ nameHash(caseName)) + k));
+        TreeSet<Integer> present = new TreeSet<>();
+        for (int v : lv.values()) if (v > 0) present.add(v);
+        int label = o.editLabel() > 0 ? o.editLabel() : present.isEmpty() ? 0
+                : new ArrayList<>(present).get(rnd.nextInt(present.size()));
+        ImagePlus edited;
+        String edit;
+        int editedLabel = 0;
+        if (label > 0 && present.contains(label)) {
+            LabelMapEditor.Result r = new LabelMapEditor(lv, label, o.fill()).random(o.ranges(), rnd);
+            edited = r.image();
+            edit = r.summary();
+            editedLabel = label;
+        } else {
+            edited = lv.toImagePlus(lv.title());
+            edit = label > 0 ? "unchanged: label " + label + " does not occur" : "unchanged: no label > 0";
+        }
+        edited.setTitle(name);
+        String header = labelImp.getProp(NiftiImages.PROPERTY);
+        if (header != null) edited.setProp(NiftiImages.PROPERTY, header);
+        model.encoding().indices(LabelVolume.from(edited).values(), "The edited label map " + name);
+        long synthSeed = rnd.nextLong();
+        MedGanModel.Options so = new MedGanModel.Options(synthSeed, o.synthesis().tile(), o.synthesis().overlap(), o.synthesis().blend());
+        ImagePlus synthetic = model.synthesize(edited, so, progress);
+        synthetic.setTitle(name);
+        return new Copy(edited, synthetic, edit, editedLabel, synthSeed);
+    }
+
+    public static String syntheticName(String source, int copy, int digits) {
         return source + "_syn" + String.format(Locale.ROOT, "%0" + digits + "d", copy);
     }
 
-    static String extension(Path p) {
+    public static String extension(Path p) {
         return ImageFiles.isNifti(p) ? ".nii.gz" : ".tif";
     }
 
@@ -314,13 +337,14 @@ public final class AugmentTrainingSet {
         }
     }
 
-    private static void writeManifest(Path out, Path model, String modelSha, Path images, Path labels, Options o, List<Written> written) {
+    /** Writes {@code out/augmentation.json} listing {@code written} (paths inside {@code out}); {@code images} may be null. */
+    public static void writeManifest(Path out, Path model, String modelSha, Path images, Path labels, Options o, List<Written> written) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", AugmentedPairs.FORMAT);
         m.put("version", AugmentedPairs.VERSION);
         m.put("model", model.toAbsolutePath().toString());
         m.put("modelSha256", modelSha);
-        m.put("realImages", images.toAbsolutePath().toString());
+        m.put("realImages", images == null ? null : images.toAbsolutePath().toString());
         m.put("realLabels", labels.toAbsolutePath().toString());
         m.putAll(settingsMap(o));
         int copies = o.copies();

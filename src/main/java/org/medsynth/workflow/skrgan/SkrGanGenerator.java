@@ -59,18 +59,37 @@ public final class SkrGanGenerator {
 
     public SkrGanSettings settings() { return settings; }
 
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
+    /** Images are sampled in batches of this many, aligned to multiples of it from image 0. */
+    public static final int BATCH = 8;
+
     /** {@code count} images from noise; the same seed gives the same images. */
     public Generated generate(int count, long seed, Progress progress) {
         if (count < 1 || count > 100_000) throw new UserInputException("count must be between 1 and 100000; got " + count + ".");
+        return generate(0, count, seed, progress);
+    }
+
+    /**
+     * Images {@code first} .. {@code first + count - 1} (0-based) of the sequence that {@link #generate(int, long, Progress)}
+     * makes with this seed: image i depends only on (seed, i), so parts of a sequence can be made separately (e.g. by
+     * Spark tasks). Identical bytes to the whole sequence when {@code first} is a multiple of {@link #BATCH} (the
+     * batches are then the same).
+     */
+    public Generated generate(int first, int count, long seed, Progress progress) {
+        if (first < 0 || count < 1) throw new UserInputException("Images " + first + " .. " + (first + count - 1) + " do not exist.");
         buildSampler();
         int latentSize = latentSize();
         ImageStack images = new ImageStack(settings.resolution(), settings.resolution());
         ImageStack sketches = settings.skrgan() ? new ImageStack(settings.resolution(), settings.resolution()) : null;
-        SplittableRandom rng = new SplittableRandom(seed);
-        int batch = 8;
-        for (int done = 0; done < count; done += batch) {
+        // every latent value takes two draws (ProgressiveGanTraining.gaussian): skip those of the images before 'first'.
+        // SplittableRandom is SplitMix64, whose every draw adds GOLDEN_GAMMA to the state: k draws later it is the
+        // generator seeded with seed + k * GOLDEN_GAMMA (SkrGanTrainingTest checks this against drawing them)
+        SplittableRandom rng = new SplittableRandom(seed + 2L * first * latentSize * GOLDEN_GAMMA);
+        int batch = BATCH;
+        for (int done = 0; done < count; ) {
             progress.checkCancelled();
-            int n = Math.min(batch, count - done);
+            int n = Math.min(batch - (first + done) % batch, count - done);
             double[] z = new double[n * latentSize];
             for (int i = 0; i < z.length; i++) z[i] = ProgressiveGanTraining.gaussian(rng);
             INDArray latent = Nd4j.create(z, new long[]{n, latentSize}, model.store().dataType());
@@ -78,10 +97,11 @@ public final class SkrGanGenerator {
                     ? sampler.sd().output(Map.of(LATENT, latent), imageOut)
                     : sampler.sd().output(Map.of(LATENT, latent), imageOut, sketchOut);
             for (int i = 0; i < n; i++) {
-                images.addSlice("generated " + (done + i + 1), toImage(out.get(imageOut), i));
-                if (sketches != null) sketches.addSlice("sketch " + (done + i + 1), toSketch(out.get(sketchOut), i));
+                images.addSlice("generated " + (first + done + i + 1), toImage(out.get(imageOut), i));
+                if (sketches != null) sketches.addSlice("sketch " + (first + done + i + 1), toSketch(out.get(sketchOut), i));
             }
-            progress.report((double) Math.min(count, done + n) / count, (done + n) + "/" + count + " images");
+            done += n;
+            progress.report((double) done / count, done + "/" + count + " images");
         }
         return new Generated(new ImagePlus("SkrGAN generated", images),
                 sketches == null ? null : new ImagePlus("SkrGAN sketches", sketches));

@@ -101,6 +101,37 @@ class SkrGanTrainingTest {
         assertEquals(8, rendered.getWidth());
     }
 
+    /** SkrGanGenerator jumps ahead in a SplittableRandom by seeding it with seed + k * GOLDEN_GAMMA. */
+    @Test
+    void splittableRandomJumpsAheadByItsGamma() {
+        java.util.SplittableRandom drawn = new java.util.SplittableRandom(42);
+        for (int k = 0; k < 1000; k++) drawn.nextDouble();
+        java.util.SplittableRandom jumped = new java.util.SplittableRandom(42 + 1000 * 0x9e3779b97f4a7c15L);
+        for (int k = 0; k < 10; k++) assertEquals(drawn.nextDouble(), jumped.nextDouble());
+    }
+
+    /** Parts of a sequence (as Spark tasks make them) are the same images as the whole sequence. */
+    @Test
+    void partsOfASequenceAreTheImagesOfTheWholeSequence() throws Exception {
+        SkrGanSettings s = tiny("skrgan", 2, 1);
+        SkrGanTraining t = new SkrGanTraining(s, bars(), SkrGanTraining.Stage.BOTH);
+        for (int i = 0; i < t.totalSteps(); i++) t.step(i);
+        Path model = dir.resolve("model.zip");
+        t.saveModel(model, t.totalSteps());
+        SkrGanGenerator.Generated all = new SkrGanGenerator(model).generate(20, 42, Progress.NONE);
+        SkrGanGenerator g = new SkrGanGenerator(model);
+        for (int[] part : new int[][]{{0, 8}, {8, 12}, {16, 4}}) {
+            SkrGanGenerator.Generated p = g.generate(part[0], part[1], 42, Progress.NONE);
+            assertEquals(part[1], p.images().getStackSize());
+            for (int i = 1; i <= part[1]; i++) {
+                int j = part[0] + i;
+                assertArrayEquals((byte[]) all.images().getStack().getPixels(j), (byte[]) p.images().getStack().getPixels(i), "image " + j);
+                assertArrayEquals((byte[]) all.sketches().getStack().getPixels(j), (byte[]) p.sketches().getStack().getPixels(i), "sketch " + j);
+                assertEquals("generated " + j, p.images().getStack().getSliceLabel(i));
+            }
+        }
+    }
+
     private static ByteProcessor sketchImage() {
         ByteProcessor sk = new ByteProcessor(32, 32);
         sk.setValue(255);
