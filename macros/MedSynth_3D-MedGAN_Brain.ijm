@@ -11,8 +11,12 @@
 //
 // Headless: bin/medsynth-headless macros/MedSynth_3D-MedGAN_Brain.ijm "OUTPUT_FOLDER [ITERATIONS [PATCH]]"
 // GUI:      Plugins>Macros>Run..., then choose the output folder (and the sample-data/brain files if asked).
-// Defaults: 1000 iterations on 64^3 patches; docs/benchmarks.md gives the time per iteration on your kind of machine
-// (0.5 s on 2 quiet cores, 1-1.5 s under load, so 10-25 min). "OUT 20 32" is a quick smoke run.
+// Defaults: 1000 iterations on 64^3 patches with an L1 term (l1_weight=100, as pix2pix: at CPU budgets the paper's pure
+// least-squares loss leaves noisy, offset intensities); docs/benchmarks.md gives the time per iteration on your kind of
+// machine (0.5 s on 2 quiet cores, 1-1.5 s under load, so 10-25 min). What to expect at which budget, with pictures:
+// docs/quality.md. The volumes are synthesised in one pass over the whole brain (no tile seams; 6-8 GB of memory, MEDSYNTH_JAVA_OPTS=-Xmx8g
+// or more; with less it falls back to the largest tiles that fit)
+// with the model's per-label intensity calibration. "OUT 20 32" is a quick smoke run.
 setBatchMode(true);
 args = split(getArgument(), " ");
 out = "";
@@ -46,7 +50,7 @@ while (depth > 2 && patch < 4 * pow(2, depth)) depth--;
 model = out + "medgan-brain.zip";
 print("3D-MedGAN: training " + iterations + " iterations on " + patch + "^3 patches, generator depth " + depth + " (model " + model + ")");
 run("MedSynth Train 3D-MedGAN", "images=[" + images + "] labels=[" + labels + "] model=[" + model + "] mode=3D patch=" + patch
-    + " depth=" + depth + " iterations=" + iterations + " pool=50 seed=1 resume");
+    + " depth=" + depth + " iterations=" + iterations + " l1_weight=100 pool=50 seed=1 resume");
 print("3D-MedGAN: labels " + getResultString("labels", 0) + "; final losses D " + d2s(getResult("loss D", 0), 4)
     + " G " + d2s(getResult("loss G", 0), 4) + "; loss curves " + getResultString("loss curves", 0));
 if (nImages > 0) close("*");

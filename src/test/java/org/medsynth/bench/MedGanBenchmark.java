@@ -46,7 +46,8 @@ public final class MedGanBenchmark {
         int k = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         Path out = Path.of(args.length > 3 ? args[3] : "docs/benchmarks.md");
         String loadBefore = loadAverage();
-        MedGanConfig base = MedGanConfig.defaults();
+        // transposed up-sampling, as the PyTorch reference script builds it (the default is now nearest + conv, issue 18)
+        MedGanConfig base = MedGanConfig.defaults().withUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
         List<Case> cases = new ArrayList<>();
         MedGanModel synthModel = null;
         int synthPatch = 64;

@@ -56,7 +56,9 @@ public final class SkrGanBenchmark {
             javaPggan.put(r, BenchmarkReport.secondsPerCall(WARMUP, REPS, t::step));
             System.out.printf(Locale.ROOT, "java pggan %d: %.3f s%n", r, javaPggan.get(r));
         }
-        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1);
+        // G_P with transposed up-sampling, as the PyTorch reference script builds it (the default is now nearest + conv)
+        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1)
+                .withRenderUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
         ParamStore store = new ParamStore(1);
         ConditionalGan render = new ConditionalGan(store, SkrGanNetworks.renderGenerator(s)::apply,
                 SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256}, ConditionalGan.GanLoss.VANILLA,

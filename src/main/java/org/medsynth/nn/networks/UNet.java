@@ -9,6 +9,7 @@ import org.medsynth.nn.layers.Conv;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dropout;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.nn.layers.Resample;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,10 +29,25 @@ import java.util.Map;
  * (54,413,955 parameters with batch norm for 3 -> 3 channels, as PyTorch counts them).
  *
  * <p>Parameter names below the builder's prefix: {@code down<i>/conv/{W,b}}, {@code down<i>/norm/...},
- * {@code up<i>/convT/{W,b}}, {@code up<i>/norm/...}. The input size must be divisible by 2^depth.
+ * {@code up<i>/convT/{W,b}} ({@code up<i>/conv/{W,b}} with {@link Upsample#NEAREST}), {@code up<i>/norm/...}.
+ * The input size must be divisible by 2^depth.
+ *
+ * <p><b>Up-sampling.</b> {@link Upsample#TRANSPOSED} (pix2pix, and models saved before the option existed) is the
+ * 4x4 stride-2 transposed convolution; its kernel taps overlap unevenly, so it leaves a period-2 checkerboard in the
+ * output unless training removes it (Odena et al., "Deconvolution and checkerboard artifacts", Distill 2016).
+ * {@link Upsample#NEAREST} is the resize-convolution PGGAN's generator uses: nearest-neighbour up-sampling x2, then
+ * a 3x3(x3) convolution with padding 1, which cannot produce a pattern the input does not have.
  */
 public final class UNet implements NetworkSpec {
     public static final String KIND = "unet";
+
+    /** How the decoder doubles the spatial size. */
+    public enum Upsample {
+        /** 4x4(x4) stride-2 transposed convolution (pix2pix; checkerboard-prone). */
+        TRANSPOSED,
+        /** Nearest-neighbour x2 then a 3x3(x3) convolution (resize-convolution, as PGGAN). */
+        NEAREST
+    }
 
     private final int spatialDims;
     private final int inChannels;
@@ -44,6 +60,7 @@ public final class UNet implements NetworkSpec {
     private final double dropoutRate;
     private final Activations.Output output;
     private final double upSlope;
+    private final Upsample upsample;
 
     private UNet(Builder b) {
         if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
@@ -66,6 +83,7 @@ public final class UNet implements NetworkSpec {
         this.dropoutRate = b.dropoutRate;
         this.output = b.output;
         this.upSlope = b.upSlope;
+        this.upsample = b.upsample == null ? Upsample.TRANSPOSED : b.upsample;
     }
 
     public static Builder builder() {
@@ -90,6 +108,7 @@ public final class UNet implements NetworkSpec {
         private double dropoutRate = 0.5;
         private Activations.Output output = Activations.Output.TANH;
         private double upSlope = 0;
+        private Upsample upsample = Upsample.TRANSPOSED;
 
         public Builder spatialDims(int d) { spatialDims = d; return this; }
         public Builder inChannels(int c) { inChannels = c; return this; }
@@ -110,6 +129,8 @@ public final class UNet implements NetworkSpec {
          * slope (3D-MedGAN: LeakyReLU in the down- and up-sampling blocks).
          */
         public Builder upSlope(double slope) { upSlope = slope; return this; }
+        /** Decoder up-sampling; default {@link Upsample#TRANSPOSED} (pix2pix). */
+        public Builder upsample(Upsample u) { upsample = u; return this; }
         public UNet build() { return new UNet(this); }
     }
 
@@ -124,6 +145,7 @@ public final class UNet implements NetworkSpec {
     public Activations.Output output() { return output; }
     /** Slope of the decoder's LeakyReLU (0 = ReLU). */
     public double upSlope() { return upSlope; }
+    public Upsample upsample() { return upsample; }
 
     /** Feature maps at level i. */
     public int channelsAt(int level) {
@@ -154,7 +176,8 @@ public final class UNet implements NetworkSpec {
         WeightInit init = WeightInit.normal(0.02);
         boolean bias = norm.convBias();
         Conv down = Conv.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
-        ConvTranspose up = ConvTranspose.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
+        ConvTranspose upT = ConvTranspose.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
+        Conv upConv = Conv.of(3).samePadding().init(init).spectralNorm(spectralNorm);
         Tensor[] d = new Tensor[depth];
         Tensor h = Layout.working(b, x);
         for (int i = 0; i < depth; i++) {
@@ -168,7 +191,7 @@ public final class UNet implements NetworkSpec {
         for (int i = depth - 1; i >= 1; i--) {
             NetBuilder s = b.sub("up" + i);
             h = upActivation(s, h);
-            h = up.bias(bias).apply(s, "convT", h, channelsAt(i - 1));
+            h = up(s, h, channelsAt(i - 1), bias, upT, upConv);
             h = norm.apply(s, "norm", h);
             if (i < depth - 1 && i >= depth - 1 - dropoutBlocks) h = Dropout.apply(s, h, dropoutRate);
             Tensor skip = d[i - 1];
@@ -176,8 +199,13 @@ public final class UNet implements NetworkSpec {
         }
         NetBuilder s = b.sub("up0");
         h = upActivation(s, h);
-        h = up.bias(true).apply(s, "convT", h, outChannels);
+        h = up(s, h, outChannels, true, upT, upConv);
         return Layout.channelsFirst(s, output.apply(s, h));
+    }
+
+    private Tensor up(NetBuilder s, Tensor h, int channels, boolean bias, ConvTranspose upT, Conv upConv) {
+        if (upsample == Upsample.NEAREST) return upConv.bias(bias).apply(s, "conv", Resample.upNearest(s, h, 2), channels);
+        return upT.bias(bias).apply(s, "convT", h, channels);
     }
 
     private Tensor upActivation(NetBuilder s, Tensor h) {
@@ -203,6 +231,7 @@ public final class UNet implements NetworkSpec {
         m.put("dropoutRate", dropoutRate);
         m.put("output", output.name());
         if (upSlope > 0) m.put("upSlope", upSlope); // absent = ReLU (models saved before the option existed)
+        if (upsample != Upsample.TRANSPOSED) m.put("upsample", upsample.name()); // absent = transposed (older models)
         return m;
     }
 
@@ -212,6 +241,7 @@ public final class UNet implements NetworkSpec {
                 .width(h.i("width")).depth(h.i("depth")).norm(h.e("norm", Norm.class)).spectralNorm(h.b("spectralNorm"))
                 .dropoutBlocks(h.i("dropoutBlocks")).dropoutRate(h.d("dropoutRate")).output(h.e("output", Activations.Output.class))
                 .upSlope(map.containsKey("upSlope") ? h.d("upSlope") : 0.0)
+                .upsample(map.containsKey("upsample") ? h.e("upsample", Upsample.class) : Upsample.TRANSPOSED)
                 .build();
     }
 

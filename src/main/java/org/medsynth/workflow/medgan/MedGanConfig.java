@@ -29,10 +29,22 @@ import java.util.Map;
  * @param rareShare        share of patches placed on the rarest label [0.33]
  * @param seed             seed of everything random (initial weights, patches, noise, pool)
  * @param checkpointEvery  iterations between checkpoints [100]
+ * @param upsample         G's decoder up-sampling [NEAREST: nearest x2 + 3x3(x3) convolution, no checkerboard];
+ *                         TRANSPOSED = pix2pix's 4x4 stride-2 transposed convolution (models and checkpoints saved
+ *                         before the setting existed)
  */
 public record MedGanConfig(int spatialDims, int patch, int width, int depth, int discriminatorWidth, int discriminatorLayers,
                            int pool, int iterations, double learningRate, double l1Weight, boolean noise,
-                           double clipLow, double clipHigh, double rareShare, long seed, int checkpointEvery) {
+                           double clipLow, double clipHigh, double rareShare, long seed, int checkpointEvery,
+                           UNet.Upsample upsample) {
+
+    /** Settings with the default up-sampling (nearest + convolution). */
+    public MedGanConfig(int spatialDims, int patch, int width, int depth, int discriminatorWidth, int discriminatorLayers,
+                        int pool, int iterations, double learningRate, double l1Weight, boolean noise,
+                        double clipLow, double clipHigh, double rareShare, long seed, int checkpointEvery) {
+        this(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise,
+                clipLow, clipHigh, rareShare, seed, checkpointEvery, UNet.Upsample.NEAREST);
+    }
 
     /**
      * Smallest edge of G's innermost level in 3D. ND4J 1.0.0-M2.1 (oneDNN) returns wrong, uninitialised
@@ -81,20 +93,23 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
         }
         if (!(rareShare >= 0 && rareShare <= 1)) throw new UserInputException("The rare-label share must be in 0..1, not " + rareShare + ".");
         if (checkpointEvery < 1) throw new UserInputException("Checkpoints must be at least 1 iteration apart.");
+        if (upsample == null) upsample = UNet.Upsample.NEAREST;
     }
 
-    public MedGanConfig withSpatialDims(int d) { return new MedGanConfig(d, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withPatch(int p) { return new MedGanConfig(spatialDims, p, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withNetworks(int w, int dep, int dw, int dl) { return new MedGanConfig(spatialDims, patch, w, dep, dw, dl, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withPool(int p) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, p, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withIterations(int n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, n, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withLearningRate(double lr) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, lr, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withL1Weight(double w) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, w, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withNoise(boolean n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, n, clipLow, clipHigh, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withClip(double lo, double hi) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, lo, hi, rareShare, seed, checkpointEvery); }
-    public MedGanConfig withRareShare(double r) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, r, seed, checkpointEvery); }
-    public MedGanConfig withSeed(long s) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, s, checkpointEvery); }
-    public MedGanConfig withCheckpointEvery(int n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, n); }
+    public MedGanConfig withSpatialDims(int d) { return new MedGanConfig(d, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withPatch(int p) { return new MedGanConfig(spatialDims, p, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withNetworks(int w, int dep, int dw, int dl) { return new MedGanConfig(spatialDims, patch, w, dep, dw, dl, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withPool(int p) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, p, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withIterations(int n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, n, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withLearningRate(double lr) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, lr, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withL1Weight(double w) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, w, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withNoise(boolean n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, n, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withClip(double lo, double hi) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, lo, hi, rareShare, seed, checkpointEvery, upsample); }
+    public MedGanConfig withRareShare(double r) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, r, seed, checkpointEvery, upsample); }
+    public MedGanConfig withSeed(long s) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, s, checkpointEvery, upsample); }
+    public MedGanConfig withCheckpointEvery(int n) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, n, upsample); }
+
+    public MedGanConfig withUpsample(UNet.Upsample u) { return new MedGanConfig(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, u); }
 
     /** G's input channels: one per class, plus the noise channel. */
     public int generatorInputs(int classes) {
@@ -105,7 +120,7 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
     public UNet generator(int classes) {
         return UNet.builder().spatialDims(spatialDims).inChannels(generatorInputs(classes)).outChannels(1)
                 .width(width).depth(depth).norm(Norm.INSTANCE).spectralNorm(true).dropoutBlocks(0)
-                .upSlope(LEAKY_SLOPE).output(Activations.Output.TANH).build();
+                .upSlope(LEAKY_SLOPE).upsample(upsample).output(Activations.Output.TANH).build();
     }
 
     /** The conditional patch discriminator on (one-hot labels, image): instance norm, spectral norm, limited receptive field. */
@@ -141,6 +156,7 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
         m.put("clipHigh", clipHigh);
         m.put("rareShare", rareShare);
         m.put("seed", seed);
+        m.put("upsample", upsample.name());
         return m;
     }
 

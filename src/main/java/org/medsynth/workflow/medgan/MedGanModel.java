@@ -34,14 +34,23 @@ import java.util.SplittableRandom;
 /**
  * A trained 3D-MedGAN generator: label map -> synthetic volume ("MedSynth Synthesize Volume").
  *
- * <p><b>Full-volume synthesis.</b> G is applied to overlapping tiles ({@link SlidingWindow}, Gaussian
- * blending) of the training patch size by default, so that it sees inputs like those it was trained
- * on; any size works. G uses instance normalisation, whose statistics are taken over its input:
- * a tile's output therefore depends on the whole tile, not only on the receptive field, and tiled
- * synthesis is not identical to one pass over the whole volume (for networks without instance norm
- * it is, given enough overlap; see the tests). Blending the overlapping tiles removes the seams.
- * {@code tile = 0} runs the whole volume in one pass (padded to a multiple of 2^depth): exact but
- * memory-hungry, and instance-norm statistics then differ from the training patches'.
+ * <p><b>Full-volume synthesis.</b> G uses instance normalisation, whose statistics are taken over its whole
+ * input: run on tiles, every tile is normalised with its own statistics, so neighbouring tiles disagree in
+ * brightness and contrast and a blended tiling shows a grid of seams. Models written by this version
+ * ({@code synthesis: whole-volume} in the manifest) therefore synthesise by default in <b>one pass over the
+ * whole volume</b> (padded to a multiple of 2^depth): no tiles, no seams, the same statistics everywhere.
+ * Where the estimated memory of that pass ({@link #wholeVolumeBytes}) exceeds what ND4J may still allocate,
+ * they fall back to the largest tiles that fit (overlap 0.5, Gaussian blending), which keeps the seams few.
+ * Models written before keep their default of tiles of the training patch size, so they synthesise what they
+ * synthesised before. An explicit {@code tile} is always honoured ({@link SlidingWindow}; for networks without
+ * instance norm, tiles aligned to the 2^depth grid with a margin larger than the receptive field give exactly
+ * the whole-volume result).
+ *
+ * <p><b>Intensity calibration.</b> Models written by this version carry, per label, the median difference between
+ * the real training images and G's synthesis of their label maps (model units, measured once after training,
+ * {@link #measureLabelOffsets}); synthesis adds it inside each label, so that the generator's systematic
+ * brightness error per tissue (e.g. a liver 30 HU too dark) does not reach the calibrated output. Older models
+ * have no offsets.
  *
  * <p>Noise: a model trained with a noise channel draws one N(0, 1) value per voxel of the whole
  * volume from the seed before tiling, so tiles agree on it and the same seed gives the same volume.
@@ -51,7 +60,18 @@ public final class MedGanModel {
     public static final int VERSION = 1;
 
     /**
-     * @param tile    tile edge in voxels; -1 = the training patch size; 0 = the whole volume in one pass
+     * Largest standard deviation of a label's real intensities (model units, [-1, 1] scale: 0.3 = 15 % of the
+     * intensity range) for which the label is calibrated: a tissue (liver 13 HU of 1660, grey matter), not a catch-all
+     * background of air, bone and soft tissue.
+     */
+    public static final double MAX_CALIBRATED_SPREAD = 0.3;
+
+    /** Manifest value of "synthesis" for models that synthesise in one whole-volume pass by default. */
+    public static final String WHOLE_VOLUME = "whole-volume";
+
+    /**
+     * @param tile    tile edge in voxels; -1 = the model's default (whole volume for models of this version where memory
+     *                allows, else the training patch size); 0 = the whole volume in one pass
      * @param overlap share of a tile shared with its neighbour (0..1), 0.5 by default
      * @param margin  voxels at a tile's edge that are ignored where a neighbouring tile covers them
      *                ({@link SlidingWindow}); -1 = automatic: min(tile / 8, half the overlap)
@@ -91,9 +111,18 @@ public final class MedGanModel {
     private final ModelArchive.Loaded loaded;
     private final Map<List<Integer>, NetBuilder> graphs = new HashMap<>();
     private final Map<List<Integer>, String> outputs = new HashMap<>();
+    private final boolean wholeVolumeDefault;
+    private final float[] labelOffsets;
 
     MedGanModel(ParamStore store, UNet generator, LabelEncoding encoding, IntensityMapping mapping, int patch, String name,
                 ModelArchive.Loaded loaded) {
+        this(store, generator, encoding, mapping, patch, name, loaded, false, null);
+    }
+
+    MedGanModel(ParamStore store, UNet generator, LabelEncoding encoding, IntensityMapping mapping, int patch, String name,
+                ModelArchive.Loaded loaded, boolean wholeVolumeDefault, float[] labelOffsets) {
+        this.wholeVolumeDefault = wholeVolumeDefault;
+        this.labelOffsets = labelOffsets == null ? null : labelOffsets.clone();
         this.store = store;
         this.generator = generator;
         this.encoding = encoding;
@@ -136,7 +165,14 @@ public final class MedGanModel {
             throw new UserInputException(fname + ": the generator has " + g.inChannels() + " inputs for " + enc.classes()
                     + " labels; the file is damaged.");
         }
-        MedGanModel checked = new MedGanModel(l.store(), g, enc, map, patch, fname, l);
+        boolean whole = WHOLE_VOLUME.equals(meta.get("synthesis"));
+        float[] offsets = null;
+        if (meta.get("labelOffsets") instanceof List<?> lo) {
+            if (lo.size() != enc.classes()) throw new UserInputException(fname + ": the label offsets do not match the labels; the file is damaged.");
+            offsets = new float[lo.size()];
+            for (int i = 0; i < offsets.length; i++) offsets[i] = ((Number) lo.get(i)).floatValue();
+        }
+        MedGanModel checked = new MedGanModel(l.store(), g, enc, map, patch, fname, l, whole, offsets);
         NetBuilder full = checked.graph(checked.tileShape(patch)); // builds and checks the generator against the file now
         return g.spectralNorm() ? checked.foldSpectralNorm(full) : checked;
     }
@@ -164,7 +200,8 @@ public final class MedGanModel {
         folded.seal();
         Map<String, Object> spec = new java.util.LinkedHashMap<>(generator.toMap());
         spec.put("spectralNorm", false);
-        return new MedGanModel(folded, UNet.fromMap(spec), encoding, mapping, patch, name, null).withManifest(loaded);
+        return new MedGanModel(folded, UNet.fromMap(spec), encoding, mapping, patch, name, null, wholeVolumeDefault, labelOffsets)
+                .withManifest(loaded);
     }
 
     private ModelArchive.Loaded manifestSource;
@@ -181,6 +218,14 @@ public final class MedGanModel {
     public int spatialDims() { return generator.spatialDims(); }
     /** The training patch edge (the default tile). */
     public int patch() { return patch; }
+    /** Whether synthesis runs over the whole volume in one pass by default (models of this version). */
+    public boolean wholeVolumeDefault() { return wholeVolumeDefault; }
+    /** Per-class intensity offsets (model units) added after G, or null. */
+    public float[] labelOffsets() { return labelOffsets == null ? null : labelOffsets.clone(); }
+    /** The same model with other label offsets (null: none), e.g. to compare synthesis with and without them. */
+    public MedGanModel withLabelOffsets(float[] offsets) {
+        return new MedGanModel(store, generator, encoding, mapping, patch, name, loaded, wholeVolumeDefault, offsets).withManifest(manifestSource);
+    }
     /** Whether G takes a noise channel. */
     public boolean noise() { return generator.inChannels() == encoding.classes() + 1; }
     /** The model file's manifest (null for a trainer's view). */
@@ -265,11 +310,17 @@ public final class MedGanModel {
         int[] tile;
         double overlap = options.overlap();
         int margin = 0;
-        if (options.tile() == 0) {
+        int requested = options.tile();
+        if (requested < 0 && wholeVolumeDefault) {
+            requested = defaultTile(w, h, d);
+            progress.report(0, requested == 0 ? "one pass over the whole volume"
+                    : "tiles of " + requested + " (not enough memory for one pass over the whole volume; allow more with -Xmx)");
+        }
+        if (requested == 0) {
             tile = spatialDims() == 3 ? new int[]{roundUp(w, m), roundUp(h, m), roundUp(d, m)} : new int[]{roundUp(w, m), roundUp(h, m)};
             overlap = 0;
         } else {
-            int t = options.tile() < 0 ? patch : options.tile();
+            int t = requested < 0 ? patch : requested;
             if (t < m || t % m != 0) {
                 throw new UserInputException("The tile size " + t + " must be a multiple of " + m + " for this model (2^depth of its generator)"
                         + "; use e.g. " + roundUp(Math.max(t, m), m) + ", or 0 for the whole volume at once.");
@@ -284,28 +335,132 @@ public final class MedGanModel {
             MemoryGuard.global().afterStep();
             return y;
         }, progress);
-        return out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] result = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        if (labelOffsets != null) {
+            for (int i = 0; i < n; i++) result[i] = Math.max(-1f, Math.min(1f, result[i] + labelOffsets[idx[i]]));
+        }
+        return result;
     }
 
-    /** [B, 1 or 2, tile] (class index, noise) -> [B, K (+1), tile] (one-hot, noise). */
+    /**
+     * Bytes one pass of G over an input of this spatial size needs, roughly (the one-hot input twice, every
+     * activation of the graph alive at once, float32, and the blending buffers): a generous estimate for choosing
+     * between one pass and tiles (about 6.4 GB for the 181 x 217 x 181 brain with 40 labels at width 16).
+     */
+    public long wholeVolumeBytes(int[] spatial) {
+        long v = 1;
+        for (int s : spatial) v *= s;
+        int dims = spatial.length;
+        double perVoxel = 2.0 * generator.inChannels() + 4; // one-hot input and a reordered copy; class map, noise, output, blend
+        double scale = 1;
+        for (int i = 0; i < generator.depth(); i++) {
+            scale /= 1 << dims;
+            int c = generator.channelsAt(i);
+            perVoxel += scale * c * 4;                       // encoder: activation, conv, norm (+ skip)
+            perVoxel += (1 << dims) * scale * 2 * c * 2;     // decoder into this level: up-sampled input and conv
+            perVoxel += scale * 2 * c * 3;                   // decoder at this level: norm, activation, concatenation
+        }
+        return (long) (4 * v * perVoxel);
+    }
+
+    /**
+     * Per class, the median of (real - synthetic) over the voxels of that class in the given cases (model units,
+     * [-1, 1] scale), with G's synthesis of each case's label map (default options, noise seed {@code seed + case});
+     * 0 for a class with fewer than {@code minVoxels} voxels. Used once after training to calibrate the intensities.
+     * The median, not the mean: a catch-all label (the background of an atlas: air, skull, white matter, fluid) mixes
+     * tissues that G gets right (air) with others it does not, and a mean shift would move every one of them; the
+     * median is the error of the typical voxel, and for a homogeneous tissue (the liver) it is its bias. A label whose
+     * real intensities spread more than {@link #MAX_CALIBRATED_SPREAD} (standard deviation, model units) is such a
+     * mixture, not a tissue, and gets no offset: one shift cannot be right for air and soft tissue at once (measured
+     * on the brain's held-out slab: it darkened the head, docs/quality.md).
+     */
+    public float[] measureLabelOffsets(List<org.medsynth.data.LabeledImage> cases, long seed, int minVoxels, Progress progress) {
+        int k = encoding.classes();
+        int[] count = new int[k];
+        for (org.medsynth.data.LabeledImage img : cases) for (int c : img.labels()) count[c]++;
+        float[][] diffs = new float[k][];
+        for (int j = 0; j < k; j++) diffs[j] = new float[count[j]];
+        int[] fill = new int[k];
+        double[] sum = new double[k], sumSq = new double[k];
+        int[] values = encoding.values();
+        MedGanModel raw = withLabelOffsets(null);
+        for (int c = 0; c < cases.size(); c++) {
+            progress.checkCancelled();
+            org.medsynth.data.LabeledImage img = cases.get(c);
+            int[] cls = img.labels();
+            int[] vals = new int[cls.length];
+            for (int i = 0; i < cls.length; i++) vals[i] = values[cls[i]];
+            LabelVolume lv = new LabelVolume(img.width(), img.height(), img.depth(), vals, null, 16, "case" + c);
+            float[] syn = raw.synthesizeNormalized(lv, Options.defaults(seed + c), Progress.NONE);
+            float[] real = img.channel(0);
+            for (int i = 0; i < cls.length; i++) {
+                diffs[cls[i]][fill[cls[i]]++] = real[i] - syn[i];
+                sum[cls[i]] += real[i];
+                sumSq[cls[i]] += (double) real[i] * real[i];
+            }
+            progress.report((c + 1.0) / cases.size(), "intensity calibration " + (c + 1) + "/" + cases.size());
+        }
+        double[] realSpread = new double[k];
+        for (int j = 0; j < k; j++) {
+            if (count[j] > 0) realSpread[j] = Math.sqrt(Math.max(0, sumSq[j] / count[j] - Math.pow(sum[j] / count[j], 2)));
+        }
+        float[] out = new float[k];
+        for (int j = 0; j < k; j++) {
+            if (count[j] < minVoxels || realSpread[j] > MAX_CALIBRATED_SPREAD) continue;
+            Arrays.sort(diffs[j]);
+            int n = diffs[j].length;
+            out[j] = n % 2 == 1 ? diffs[j][n / 2] : 0.5f * (diffs[j][n / 2 - 1] + diffs[j][n / 2]);
+        }
+        return out;
+    }
+
+    /** Bytes ND4J may still allocate off the Java heap (javacpp's maxBytes less what is in use). */
+    static long availableBytes() {
+        long max = Long.getLong("medsynth.medgan.wholeVolumeBytes", -1);
+        if (max > 0) return max;
+        long limit = org.bytedeco.javacpp.Pointer.maxBytes();
+        if (limit <= 0) limit = Runtime.getRuntime().maxMemory();
+        return Math.max(0, limit - org.bytedeco.javacpp.Pointer.totalBytes());
+    }
+
+    /** 0 (whole volume) where it fits in memory, else the largest tile (>= patch) that does. */
+    public int defaultTile(int w, int h, int d) {
+        int m = generator.sizeMultiple();
+        int[] whole = spatialDims() == 3 ? new int[]{roundUp(w, m), roundUp(h, m), roundUp(d, m)} : new int[]{roundUp(w, m), roundUp(h, m)};
+        long avail = availableBytes();
+        if (wholeVolumeBytes(whole) <= avail) return 0;
+        int t = patch;
+        while (true) {
+            int next = t + m;
+            int[] shape = spatialDims() == 3 ? new int[]{next, next, next} : new int[]{next, next};
+            if (next > Math.max(Math.max(whole[0], whole[1]), spatialDims() == 3 ? whole[2] : 0) || wholeVolumeBytes(shape) > avail) return t;
+            t = next;
+        }
+    }
+
+    /**
+     * [B, 1 or 2, tile] (class index, noise) -> [B, K (+1), tile] (one-hot, noise), written straight into ND4J's
+     * memory (for a whole brain with 40 labels the one-hot input is 1.3 GB: no second copy on the Java heap).
+     */
     private INDArray tileInput(INDArray tiles) {
         long[] s = tiles.shape();
         float[] t = tiles.castTo(DataType.FLOAT).dup('c').data().asFloat();
         int b = (int) s[0], cin = (int) s[1];
         int vox = t.length / (b * cin);
         int k = encoding.classes(), cout = generator.inChannels();
-        float[] out = new float[b * cout * vox];
+        long[] shape = s.clone();
+        shape[1] = cout;
+        INDArray out = Nd4j.zeros(DataType.FLOAT, shape);
+        java.nio.FloatBuffer fb = out.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         for (int i = 0; i < b; i++) {
             int src = i * cin * vox, dst = i * cout * vox;
             for (int v = 0; v < vox; v++) {
                 int c = Math.round(t[src + v]);
-                out[dst + c * vox + v] = 1f;
+                fb.put(dst + c * vox + v, 1f);
             }
-            if (cout > k) System.arraycopy(t, src + vox, out, dst + k * vox, vox);
+            if (cout > k) fb.put(dst + k * vox, t, src + vox, vox);
         }
-        long[] shape = s.clone();
-        shape[1] = cout;
-        return Nd4j.create(out, shape, 'c');
+        return out;
     }
 
     private static int roundUp(int v, int m) {

@@ -272,7 +272,7 @@ public final class MedGanTrainer implements TrainingTask {
      * store: it sees every update without copying), for previews and tests.
      */
     public synchronized MedGanModel model() {
-        if (view == null) view = new MedGanModel(store, gSpec, encoding, mapping, cfg.patch(), "training", null);
+        if (view == null) view = new MedGanModel(store, gSpec, encoding, mapping, cfg.patch(), "training", null, true, null);
         return view;
     }
 
@@ -280,6 +280,11 @@ public final class MedGanTrainer implements TrainingTask {
 
     /** Manifest of the model (G only) or of a checkpoint. */
     ModelArchive.Manifest manifest(int completedSteps, List<Map<String, Object>> history) {
+        return manifest(completedSteps, history, null);
+    }
+
+    /** Manifest of the model with the per-class intensity offsets (null: none). */
+    ModelArchive.Manifest manifest(int completedSteps, List<Map<String, Object>> history, float[] labelOffsets) {
         ModelArchive.Manifest.Builder b = ModelArchive.Manifest.builder()
                 .network("generator", gSpec)
                 .network("discriminator", dSpec)
@@ -291,7 +296,13 @@ public final class MedGanTrainer implements TrainingTask {
                 .metadata("config", cfg.toMap())
                 .metadata("identity", cfg.identity())
                 .metadata("completedIterations", completedSteps)
-                .metadata("trainingCases", caseNames);
+                .metadata("trainingCases", caseNames)
+                .metadata("synthesis", MedGanModel.WHOLE_VOLUME);
+        if (labelOffsets != null) {
+            List<Double> lo = new ArrayList<>();
+            for (float f : labelOffsets) lo.add((double) f);
+            b.metadata("labelOffsets", lo);
+        }
         List<Integer> shape = new ArrayList<>();
         shape.add(cfg.generatorInputs(encoding.classes()));
         for (int s : cfg.patchShape()) shape.add(s);
@@ -302,8 +313,16 @@ public final class MedGanTrainer implements TrainingTask {
 
     /** Writes the trained generator as a model archive (what Synthesize Volume and Augment Training Set load). */
     public void saveModel(Path file, int completedSteps, List<Map<String, Object>> history) throws IOException {
-        ModelArchive.save(file, manifest(completedSteps, history), store, null, G);
+        saveModel(file, completedSteps, history, null);
     }
+
+    /** Writes the model with per-class intensity offsets (see {@link MedGanModel#measureLabelOffsets}). */
+    public void saveModel(Path file, int completedSteps, List<Map<String, Object>> history, float[] labelOffsets) throws IOException {
+        ModelArchive.save(file, manifest(completedSteps, history, labelOffsets), store, null, G);
+    }
+
+    /** The training cases (images in [-1, 1], class-index labels). */
+    public List<LabeledImage> cases() { return cases; }
 
     @Override
     public void saveCheckpoint(Path file, int completedSteps) throws IOException {
@@ -345,6 +364,7 @@ public final class MedGanTrainer implements TrainingTask {
         Map<String, Object> saved = (Map<String, Object>) meta.get("identity");
         for (Map.Entry<String, Object> e : cfg.identity().entrySet()) {
             Object s = saved == null ? null : saved.get(e.getKey());
+            if (s == null && e.getKey().equals("upsample") && saved != null) s = UNet.Upsample.TRANSPOSED.name(); // older checkpoints
             if (!sameValue(s, e.getValue())) diffs.add(e.getKey() + " " + s + " (now " + e.getValue() + ")");
         }
         if (!sameValue(meta.get("labelValues"), encoding.valueList())) {

@@ -157,8 +157,9 @@ public final class MedGanTraining {
         Path ckpt = checkpointFor(model);
         TrainingRunner runner = new TrainingRunner(ckpt, cfg.checkpointEvery(), "3D-MedGAN");
         TrainingRunner.Result r = runner.run(task, resume, progress);
+        float[] offsets = calibrate(task, progress);
         try {
-            task.saveModel(model, r.completedSteps(), summary(r.history(), 200));
+            task.saveModel(model, r.completedSteps(), summary(r.history(), 200), offsets);
         } catch (IOException e) {
             throw Outputs.writeFailed(model, e);
         }
@@ -166,6 +167,22 @@ public final class MedGanTraining {
                 r.cancelled() ? "cancelled after" : "trained", r.completedSteps(), cfg.iterations(), model.getFileName()));
         return new Result(model, ckpt, runner.lossCsv(), runner.lossPlot(), r.completedSteps(), r.cancelled(), r.history(),
                 data.encoding(), data.mapping());
+    }
+
+    /** Cases used for the intensity calibration after training (the first ones). */
+    static final int CALIBRATION_CASES = 20;
+
+    /**
+     * The per-label intensity offsets of the trained generator on (up to {@value #CALIBRATION_CASES} of) its training
+     * cases, noise seed = training seed + case ({@link MedGanModel#measureLabelOffsets}); classes with fewer than
+     * 50 voxels get none.
+     */
+    static float[] calibrate(MedGanTrainer task, Progress progress) {
+        List<LabeledImage> cases = task.cases();
+        if (cases.size() > CALIBRATION_CASES) cases = cases.subList(0, CALIBRATION_CASES);
+        // not cancellable: a cancelled run still writes its model, calibrated
+        progress.report(1, "intensity calibration on " + cases.size() + " training case(s)");
+        return task.model().measureLabelOffsets(cases, task.config().seed(), 50, Progress.NONE);
     }
 
     /** The loss history condensed to at most {@code records} means over equal runs of iterations (for the manifest). */

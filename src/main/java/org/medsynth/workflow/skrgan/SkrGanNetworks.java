@@ -44,9 +44,14 @@ public final class SkrGanNetworks {
         return new PgganDiscriminator(pggan(s));
     }
 
-    /** pix2pix U-Net from a 1-channel sketch to the image, down to 1x1 as unet_256 at 256 px. */
+    /**
+     * pix2pix U-Net from a 1-channel sketch to the image, down to 1x1 as unet_256 at 256 px; the decoder up-samples
+     * as the settings say (default nearest x2 + 3x3 convolution instead of pix2pix's checkerboard-prone transposed
+     * convolution).
+     */
     public static UNet renderGenerator(SkrGanSettings s) {
-        return UNet.pix2pix(1, s.channels()).width(s.renderWidth()).depth(Integer.numberOfTrailingZeros(s.resolution())).build();
+        return UNet.pix2pix(1, s.channels()).width(s.renderWidth()).depth(Integer.numberOfTrailingZeros(s.resolution()))
+                .upsample(s.renderUpsample()).build();
     }
 
     /** 70x70 PatchGAN (3 layers) on (sketch, image) pairs; fewer layers below 32 px. */

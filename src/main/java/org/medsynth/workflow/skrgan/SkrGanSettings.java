@@ -1,6 +1,7 @@
 package org.medsynth.workflow.skrgan;
 
 import org.medsynth.core.UserInputException;
+import org.medsynth.nn.networks.UNet;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,23 @@ import java.util.Map;
  *                         (1 = up to 512 maps; 0.125 = up to 64)
  * @param renderWidth      U-Net / PatchGAN base width (pix2pix: 64)
  * @param seed             random seed; the same seed gives the same model on the CPU
+ * @param renderUpsample   G_P's decoder up-sampling: {@link UNet.Upsample#NEAREST} (default: nearest x2 + 3x3
+ *                         convolution, no checkerboard) or {@link UNet.Upsample#TRANSPOSED} (pix2pix's transposed
+ *                         convolution; what models saved before the setting existed use)
  */
 public record SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
-                             int renderIterations, int batch, double width, int renderWidth, long seed) {
+                             int renderIterations, int batch, double width, int renderWidth, long seed,
+                             UNet.Upsample renderUpsample) {
+
+    /** Settings with the default (checkerboard-free) render up-sampling. */
+    public SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
+                          int renderIterations, int batch, double width, int renderWidth, long seed) {
+        this(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed, UNet.Upsample.NEAREST);
+    }
+
+    public SkrGanSettings withRenderUpsample(UNet.Upsample u) {
+        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed, u);
+    }
 
     public static final List<String> ARCHITECTURES = List.of("skrgan", "pggan", "wgan-gp", "dcgan");
 
@@ -47,6 +62,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         if (batch < 1 || batch > 256) throw new UserInputException("batch must be between 1 and 256; got " + batch + ".");
         if (!(width > 0 && width <= 1)) throw new UserInputException("width must be in (0, 1]; got " + width + ".");
         if (renderWidth < 1 || renderWidth > 128) throw new UserInputException("render_width must be 1 to 128; got " + renderWidth + ".");
+        if (renderUpsample == null) renderUpsample = UNet.Upsample.NEAREST;
     }
 
     public boolean skrgan() { return architecture.equals("skrgan"); }
@@ -71,6 +87,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         m.put("width", width);
         m.put("renderWidth", renderWidth);
         m.put("seed", seed);
+        if (renderUpsample != UNet.Upsample.TRANSPOSED) m.put("renderUpsample", renderUpsample.name()); // absent: older models
         return m;
     }
 
@@ -80,7 +97,9 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
                     (Boolean) m.get("rgb"), ((Number) m.get("sketchIterations")).intValue(),
                     ((Number) m.get("renderIterations")).intValue(), ((Number) m.get("batch")).intValue(),
                     ((Number) m.get("width")).doubleValue(), ((Number) m.get("renderWidth")).intValue(),
-                    ((Number) m.get("seed")).longValue());
+                    ((Number) m.get("seed")).longValue(),
+                    m.containsKey("renderUpsample") ? UNet.Upsample.valueOf(String.valueOf(m.get("renderUpsample")))
+                            : UNet.Upsample.TRANSPOSED);
         } catch (RuntimeException e) {
             if (e instanceof UserInputException) throw e;
             throw new UserInputException("The model's SkrGAN settings are incomplete or unreadable (" + e

@@ -235,6 +235,11 @@ public final class SkrGanTraining implements TrainingTask {
             throw new UserInputException("The model " + model.getFileName() + " has other settings (" + other.toMap()
                     + ") than this training; use the same architecture, resolution, rgb, width and render_width.");
         }
+        if (other.skrgan() && other.renderUpsample() != settings.renderUpsample()) {
+            throw new UserInputException("The model " + model.getFileName() + " was written by an earlier MedSynth whose render network"
+                    + " up-samples with transposed convolutions (" + other.renderUpsample() + "); this version trains G_P with "
+                    + settings.renderUpsample() + " up-sampling, so the stages cannot be combined. Train stage=both into a new model.");
+        }
         adopt(loaded.store());
     }
 

@@ -1,6 +1,7 @@
 package org.medsynth.nn.train;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.UNet;
@@ -16,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * learns to reproduce 4 fixed 32x32 sketch -> image pairs. Seed 42, Adam lr 1e-3 (beta1 0.5),
  * vanilla GAN + 100 L1, batch 4.
  * Measured: mean L1 (images in [-1, 1]) 0.66 for a zero output, 0.047 after 80 steps in inference
- * mode (0.030 after 150). Bound: below 0.10 after 80 steps, in training and in inference mode.
+ * mode (0.030 after 150). Bound: below 0.10 after 80 steps, in training and in inference mode. Both decoder
+ * up-samplings (transposed: pix2pix; nearest + conv: SkrGAN's G_P since issue 18) must learn within it.
  */
 class Pix2pixLearningIT {
 
@@ -41,19 +43,20 @@ class Pix2pixLearningIT {
         return new INDArray[]{Nd4j.create(sk, new long[]{n, 1, size, size}, 'c'), Nd4j.create(im, new long[]{n, 1, size, size}, 'c')};
     }
 
-    @Test
-    void learnsFourPairs() {
+    @ParameterizedTest
+    @EnumSource(UNet.Upsample.class)
+    void learnsFourPairs(UNet.Upsample upsample) {
         int size = 32;
         INDArray[] p = pairs(4, size);
         double baseline = Transforms.abs(p[1], true).meanNumber().doubleValue();
-        UNet unet = UNet.builder().inChannels(1).outChannels(1).width(8).depth(5).build();
+        UNet unet = UNet.builder().inChannels(1).outChannels(1).width(8).depth(5).upsample(upsample).build();
         PatchGan d = PatchGan.builder().inChannels(2).width(8).layers(2).build();
         ConditionalGan gan = new ConditionalGan(new ParamStore(42), unet::apply, d::apply, 1, 1, new int[]{size, size},
                 ConditionalGan.GanLoss.VANILLA, 100, new Adam(1e-3, 0.5, 0.999, 1e-8), new Adam(1e-3, 0.5, 0.999, 1e-8));
         ConditionalGan.StepLosses last = null;
         for (int i = 0; i < 80; i++) last = gan.step(p[0], p[1]);
         double inference = Transforms.abs(gan.generate(p[0]).sub(p[1]), true).meanNumber().doubleValue();
-        System.out.printf("baseline L1 %.3f, after 80 steps: training %.4f, inference %.4f%n", baseline, last.gL1(), inference);
+        System.out.printf("%s: baseline L1 %.3f, after 80 steps: training %.4f, inference %.4f%n", upsample, baseline, last.gL1(), inference);
         assertTrue(baseline > 0.6);
         assertTrue(last.gL1() < 0.10, "training-mode L1 " + last.gL1());
         assertTrue(inference < 0.10, "inference-mode L1 " + inference);
