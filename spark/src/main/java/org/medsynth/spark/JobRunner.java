@@ -137,7 +137,7 @@ public final class JobRunner {
     /** Executor side: the items of one task. */
     static Iterator<ItemResult> runItems(Iterator<Item> items, SparkJob job, Storage storage, String output, boolean overwrite, String failOnce,
                                          LongAccumulator done) {
-        QuietNd4j.install();
+        org.medsynth.nn.Nd4jDebugFilter.install();
         imageJPreferences();
         TaskContext tc = TaskContext.get();
         int attempt = tc == null ? 0 : tc.attemptNumber();

@@ -76,7 +76,7 @@ public final class MedSynthSpark {
             System.err.println("medsynth-spark: " + e.getMessage());
             return 2;
         }
-        QuietNd4j.install();
+        org.medsynth.nn.Nd4jDebugFilter.install();
         SparkConf conf = new SparkConf().setAppName(args.get("app_name", "MedSynth " + job.name()));
         if (args.has("master")) conf.setMaster(args.get("master", null));
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
