@@ -1,7 +1,6 @@
 package org.medsynth.command;
 
 import ij.measure.ResultsTable;
-import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.core.UserInputException;
@@ -52,7 +51,7 @@ public class SegmenterInfoCommand implements Command {
         StringBuilder patch = new StringBuilder();
         for (int i = 0; i < p.length; i++) patch.append(i == 0 ? "" : "x").append(p[i]);
         rt.addValue("patch", patch.toString());
-        rt.addValue("parameters", segmentationParameters(m));
+        rt.addValue("parameters", m.segmentationParameters());
         rt.addValue("training parameters", m.parameterCount());
         Map<String, Object> t = m.training();
         for (String key : new String[]{"iterations", "batch", "learningRate", "seed", "norm", "steps", "trainingCases"}) {
@@ -64,20 +63,4 @@ public class SegmenterInfoCommand implements Command {
         return rt;
     }
 
-    /**
-     * Trainable scalars of the segmentation network itself, i.e. those {@code Segment} uses: all of
-     * the model's, less the mutual-information encoder and critic that Info-Max-Net and IM-MLU-Net
-     * only need in training.
-     */
-    static long segmentationParameters(SegmenterModel m) {
-        boolean mi = m.network().usesMutualInformation();
-        long n = 0;
-        for (ParamStore.Param p : m.store().all()) {
-            if (p.role() != ParamStore.Role.TRAINABLE) continue;
-            String name = p.name();
-            if (mi && (name.startsWith(SegmenterModel.GROUP + "/mi/") || name.startsWith(SegmenterModel.GROUP + "/critic/"))) continue;
-            n += p.value().length();
-        }
-        return n;
-    }
 }

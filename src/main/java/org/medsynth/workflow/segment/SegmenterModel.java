@@ -82,6 +82,23 @@ public final class SegmenterModel {
     public List<Map<String, Object>> history() { return history; }
     public ParamStore store() { return store; }
 
+    /**
+     * Trainable scalars of the segmentation network itself, i.e. those {@code Segment} uses: all of
+     * the model's, less the mutual-information encoder and critic that Info-Max-Net and IM-MLU-Net
+     * only need in training.
+     */
+    public long segmentationParameters() {
+        boolean mi = network.usesMutualInformation();
+        long n = 0;
+        for (ParamStore.Param p : store.all()) {
+            if (p.role() != ParamStore.Role.TRAINABLE) continue;
+            String name = p.name();
+            if (mi && (name.startsWith(GROUP + "/mi/") || name.startsWith(GROUP + "/critic/"))) continue;
+            n += p.value().length();
+        }
+        return n;
+    }
+
     /** "background", "class 1", ... */
     public static List<String> defaultClassNames(int classes) {
         List<String> n = new ArrayList<>();

@@ -7,7 +7,6 @@ import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationClasses;
-import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.spark.ConsoleProgress;
 import org.medsynth.spark.Csv;
@@ -229,7 +228,7 @@ public final class SweepJob extends SparkJob {
         v.put("best step", String.valueOf(r.validation().size() == 0 ? r.completedSteps() : r.bestStep()));
         v.put("final loss", plain(r.losses().values("loss").isEmpty() ? Double.NaN : r.losses().recentMean("loss", 10)));
         SegmenterModel sm = SegmenterModel.load(model, "the sweep job");
-        v.put("parameters", String.valueOf(segmentationParameters(sm)));
+        v.put("parameters", String.valueOf(sm.segmentationParameters()));
         v.put("training parameters", String.valueOf(sm.parameterCount()));
         v.put("training s", String.format(Locale.ROOT, "%.1f", trainSec));
         if (args.has("test_images")) test(sm, work, runDir, s.classes(), v);
@@ -295,18 +294,6 @@ public final class SweepJob extends SparkJob {
         v.put("test cases", String.valueOf(cases));
     }
 
-    /** As SegmenterInfoCommand.segmentationParameters: trainable parameters of the segmentation network itself. */
-    static long segmentationParameters(SegmenterModel m) {
-        boolean mi = m.network().usesMutualInformation();
-        long n = 0;
-        for (ParamStore.Param p : m.store().all()) {
-            if (p.role() != ParamStore.Role.TRAINABLE) continue;
-            String name = p.name();
-            if (mi && (name.startsWith(SegmenterModel.GROUP + "/mi/") || name.startsWith(SegmenterModel.GROUP + "/critic/"))) continue;
-            n += p.value().length();
-        }
-        return n;
-    }
 
     @Override
     public void finish(Driver d, List<ItemResult> results) {
