@@ -25,15 +25,8 @@ class SkrGanLossReportingTest {
     private SkrGanJob.Request request(Path model, boolean resume) throws Exception {
         Path images = Files.createDirectories(dir.resolve("images")), sketches = Files.createDirectories(dir.resolve("sketches"));
         for (int k = 0; k < 4; k++) {
-            ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
-            img.setValue(60);
-            img.fill();
-            img.setValue(220);
-            sk.setValue(255);
-            img.setRoi(1 + 2 * k, 1, 2, 6);
-            img.fill();
-            sk.setRoi(1 + 2 * k, 1, 2, 6);
-            sk.fill();
+            ByteProcessor[] pair = SkrGanTrainingTest.bar(k);
+            ByteProcessor img = pair[0], sk = pair[1];
             assertTrue(new FileSaver(new ImagePlus("i", img)).saveAsPng(images.resolve("bar" + k + ".png").toString()));
             assertTrue(new FileSaver(new ImagePlus("s", sk)).saveAsPng(sketches.resolve("bar" + k + ".png").toString()));
         }

@@ -27,19 +27,25 @@ class SkrGanTrainingTest {
     static SketchImageDataset bars() {
         List<ImageProcessor> images = new ArrayList<>(), sketches = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
-            ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
-            img.setValue(60);
-            img.fill();
-            img.setValue(220);
-            sk.setValue(255);
-            img.setRoi(1 + 2 * k, 1, 2, 6);
-            img.fill();
-            sk.setRoi(1 + 2 * k, 1, 2, 6);
-            sk.fill();
-            images.add(img);
-            sketches.add(sk);
+            ByteProcessor[] pair = bar(k);
+            images.add(pair[0]);
+            sketches.add(pair[1]);
         }
         return SketchImageDataset.of(8, false, images, sketches);
+    }
+
+    /** Bar image {@code k} (0..3) of {@link #bars()} and its sketch. */
+    static ByteProcessor[] bar(int k) {
+        ByteProcessor img = new ByteProcessor(8, 8), sk = new ByteProcessor(8, 8);
+        img.setValue(60);
+        img.fill();
+        img.setValue(220);
+        sk.setValue(255);
+        img.setRoi(1 + 2 * k, 1, 2, 6);
+        img.fill();
+        sk.setRoi(1 + 2 * k, 1, 2, 6);
+        sk.fill();
+        return new ByteProcessor[]{img, sk};
     }
 
     static SkrGanSettings tiny(String architecture, int sketch, int render) {
