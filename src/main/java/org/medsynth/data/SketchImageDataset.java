@@ -34,13 +34,15 @@ public final class SketchImageDataset {
 
     private final int resolution;
     private final int channels;
+    private final SketchPlane.Shrink shrink;
     private final List<float[]> images = new ArrayList<>();   // channels * R * R
     private final List<float[]> sketches = new ArrayList<>(); // R * R
     private final List<String> names = new ArrayList<>();
 
-    private SketchImageDataset(int resolution, int channels) {
+    private SketchImageDataset(int resolution, int channels, SketchPlane.Shrink shrink) {
         this.resolution = resolution;
         this.channels = channels;
+        this.shrink = shrink;
     }
 
     /**
@@ -50,19 +52,21 @@ public final class SketchImageDataset {
      */
     public static SketchImageDataset load(Path imageFolder, Path sketchFolder, int resolution, boolean rgb,
                                           SketchParameters sketchParams, Progress progress) {
-        return load(imageFolder, sketchFolder, resolution, rgb, sketchParams, 0, 0, progress);
+        return load(imageFolder, sketchFolder, resolution, rgb, sketchParams, 0, 0, SketchPlane.Shrink.COVERAGE, progress);
     }
 
     /**
      * As {@link #load(Path, Path, int, boolean, SketchParameters, Progress)}, plus {@code copies}
-     * augmented copies of every image (see {@link #augmentedCopies}) for very small data sets.
+     * augmented copies of every image (see {@link #augmentedCopies}) for very small data sets, and sketches
+     * larger than {@code resolution} shrunk as {@code shrink} says.
      */
     public static SketchImageDataset load(Path imageFolder, Path sketchFolder, int resolution, boolean rgb,
-                                          SketchParameters sketchParams, int copies, long seed, Progress progress) {
+                                          SketchParameters sketchParams, int copies, long seed, SketchPlane.Shrink shrink,
+                                          Progress progress) {
         checkResolution(resolution);
         if (copies < 0 || copies > 10_000) throw new UserInputException("augment must be between 0 and 10000; got " + copies + ".");
         List<Path> files = ImageFiles.listFiles(imageFolder);
-        SketchImageDataset ds = new SketchImageDataset(resolution, rgb ? 3 : 1);
+        SketchImageDataset ds = new SketchImageDataset(resolution, rgb ? 3 : 1, shrink);
         SketchExtractor extractor = new SketchExtractor(sketchParams);
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
@@ -114,14 +118,13 @@ public final class SketchImageDataset {
     /** Builds a dataset from images in memory (e.g. augmented copies). */
     public static SketchImageDataset of(int resolution, boolean rgb, List<ImageProcessor> images, List<ImageProcessor> sketches) {
         checkResolution(resolution);
-        SketchImageDataset ds = new SketchImageDataset(resolution, rgb ? 3 : 1);
+        SketchImageDataset ds = new SketchImageDataset(resolution, rgb ? 3 : 1, SketchPlane.Shrink.COVERAGE);
         for (int i = 0; i < images.size(); i++) ds.add("image" + (i + 1), images.get(i), sketches.get(i));
         return ds;
     }
 
     private void add(String name, ImageProcessor image, ImageProcessor sketch) {
-        ImageProcessor img = squareResized(image, false);
-        ImageProcessor sk = squareResized(sketch.convertToByteProcessor(false), true);
+        ImageProcessor img = squareResized(image);
         int n = resolution * resolution;
         float[] planes = new float[channels * n];
         if (channels == 3) {
@@ -142,25 +145,26 @@ public final class SketchImageDataset {
             double scale = max > min ? 2.0 / (max - min) : 0;
             for (int i = 0; i < n; i++) planes[i] = (float) ((img.getf(i) - min) * scale - 1);
         }
-        float[] s = new float[n];
-        for (int i = 0; i < n; i++) s[i] = sk.get(i) > 127 ? 1f : -1f;
         images.add(planes);
-        sketches.add(s);
+        sketches.add(SketchPlane.of(squareCropped(sketch.convertToByteProcessor(false)), resolution, shrink));
         names.add(name);
     }
 
-    /** Centre-crops to a square and resizes (bilinear for images, nearest for sketches). */
-    private ImageProcessor squareResized(ImageProcessor ip, boolean nearest) {
+    /** Centre-crops an image to a square and resizes it (bilinear, averaging when shrinking). */
+    private ImageProcessor squareResized(ImageProcessor ip) {
+        ImageProcessor sq = squareCropped(ip);
+        if (sq.getWidth() == resolution) return sq;
+        sq.setInterpolationMethod(ImageProcessor.BILINEAR);
+        return sq.resize(resolution, resolution, sq.getWidth() > resolution);
+    }
+
+    private static ImageProcessor squareCropped(ImageProcessor ip) {
         int side = Math.min(ip.getWidth(), ip.getHeight());
-        ImageProcessor sq = ip;
-        if (ip.getWidth() != ip.getHeight()) {
-            ip.setRoi((ip.getWidth() - side) / 2, (ip.getHeight() - side) / 2, side, side);
-            sq = ip.crop();
-            ip.resetRoi();
-        }
-        if (side == resolution) return sq;
-        sq.setInterpolationMethod(nearest ? ImageProcessor.NEAREST_NEIGHBOR : ImageProcessor.BILINEAR);
-        return sq.resize(resolution, resolution, !nearest && side > resolution);
+        if (ip.getWidth() == ip.getHeight()) return ip;
+        ip.setRoi((ip.getWidth() - side) / 2, (ip.getHeight() - side) / 2, side, side);
+        ImageProcessor sq = ip.crop();
+        ip.resetRoi();
+        return sq;
     }
 
     private static Path findPaired(Path folder, String base) {

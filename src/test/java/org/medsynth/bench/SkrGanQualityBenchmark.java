@@ -5,6 +5,7 @@ import ij.ImageStack;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import org.medsynth.data.SketchImageDataset;
+import org.medsynth.data.SketchPlane;
 import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.nn.Backend;
 import org.medsynth.nn.networks.UNet;
@@ -86,20 +87,27 @@ public final class SkrGanQualityBenchmark {
         for (Map.Entry<String, Path> set : sets.entrySet()) {
             String name = set.getKey();
             int copies = augment.get(name);
-            SketchImageDataset data = SketchImageDataset.load(set.getValue(), null, resolution, true, SketchParameters.defaults(), copies, 1, Progress.NONE);
+            SketchImageDataset data = SketchImageDataset.load(set.getValue(), null, resolution, true, SketchParameters.defaults(), copies, 1, SketchPlane.Shrink.COVERAGE, Progress.NONE);
             ImagePlus real = stack(data.images(range(data.size()), resolution), "real");
             Map<String, ImagePlus> rows = new LinkedHashMap<>();
+            ImagePlus realSketches = stack(data.sketches(range(data.size()), resolution).repeat(1, 3), "real sketches");
             rows.put("real (augmented training set)", real);
+            rows.put("real sketch drafts", realSketches);
             row(md, name, "real (training set vs itself)", 0, real, real);
             List<SkrGanSettings> runs = new ArrayList<>();
             runs.add(new SkrGanSettings("skrgan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
             if (name.equals("photograph") && !kv.getOrDefault("transposed", "true").equals("false")) {
                 runs.add(runs.get(0).withRenderUpsample(UNet.Upsample.TRANSPOSED));
             }
+            if (!kv.getOrDefault("nearest_sketches", "true").equals("false")) {
+                runs.add(runs.get(0).withSketchShrink(SketchPlane.Shrink.NEAREST));
+            }
             runs.add(new SkrGanSettings("pggan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
             for (SkrGanSettings s : runs) {
-                String label = s.architecture() + (s.skrgan() ? " (G_P " + s.renderUpsample().name().toLowerCase(Locale.ROOT) + ")" : "");
-                Path model = models.resolve(name + "-" + s.architecture() + "-" + s.renderUpsample() + ".zip");
+                String label = s.architecture() + (s.skrgan() ? " (G_P " + s.renderUpsample().name().toLowerCase(Locale.ROOT)
+                        + ", sketches shrunk " + s.sketchShrink().name().toLowerCase(Locale.ROOT) + ")" : "");
+                Path model = models.resolve(name + "-" + s.architecture() + "-" + s.renderUpsample()
+                        + (s.skrgan() ? "-" + s.sketchShrink() : "") + ".zip");
                 double seconds = Double.NaN;
                 if (!Files.exists(model)) { // a model of an earlier run of the same settings is scored again, not retrained
                     seconds = SkrGanJob.run(new SkrGanJob.Request(set.getValue(), null, model, s, SkrGanTraining.Stage.BOTH, copies,
@@ -108,9 +116,15 @@ public final class SkrGanQualityBenchmark {
                 } else if (Files.exists(model.resolveSibling(model.getFileName() + ".seconds"))) {
                     seconds = Double.parseDouble(Files.readString(model.resolveSibling(model.getFileName() + ".seconds")).trim());
                 }
-                ImagePlus gen = new SkrGanGenerator(model).generate(GENERATED, 7, Progress.NONE).images();
+                SkrGanGenerator.Generated generated = new SkrGanGenerator(model).generate(GENERATED, 7, Progress.NONE);
+                ImagePlus gen = generated.images();
                 rows.put(label, gen);
                 row(md, name, label, seconds, real, gen);
+                if (s.skrgan()) {
+                    ImagePlus sketches = rgb(generated.sketches());
+                    rows.put(label + ": its sketches (G_S)", sketches);
+                    row(md, name, label + ": sketches vs real sketches", seconds, realSketches, sketches);
+                }
                 System.out.println(md);
             }
             figure(rows, resolution, out.resolve("quality-skrgan-" + name + ".png"));
@@ -142,6 +156,13 @@ public final class SkrGanQualityBenchmark {
             st.addSlice(new ColorProcessor(r, r, px));
         }
         return new ImagePlus(title, st);
+    }
+
+    /** An 8-bit stack as RGB (the metrics and the figure take colour stacks). */
+    static ImagePlus rgb(ImagePlus imp) {
+        ImageStack st = new ImageStack(imp.getWidth(), imp.getHeight());
+        for (int i = 1; i <= imp.getStackSize(); i++) st.addSlice(imp.getStack().getProcessor(i).convertToRGB());
+        return new ImagePlus(imp.getTitle(), st);
     }
 
     static ImagePlus enlarged(ImagePlus imp, int size) {

@@ -47,13 +47,14 @@ class SketchImageDatasetTest {
         // background red 200 -> 200/127.5 - 1
         assertEquals(200 / 127.5 - 1, x.getDouble(0, 0, 1, 30), 0.02);
         INDArray s = ds.sketches(new int[]{0}, 32);
-        long plus = 0;
+        // shrunk 64 -> 32: each pixel holds the fraction of it the sketch covers (SketchPlane), mapped to [-1, 1]
+        double covered = 0;
         for (int i = 0; i < 32 * 32; i++) {
             double v = s.getDouble(i);
-            assertTrue(v == 1 || v == -1);
-            if (v == 1) plus++;
+            assertTrue(v >= -1 && v <= 1, "pixel " + i + ": " + v);
+            covered += (v + 1) / 2;
         }
-        assertTrue(plus > 20, "the line is in the sketch");
+        assertTrue(covered > 10, "the line is in the sketch: " + covered + " pixels covered");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.medsynth.nn.networks.UNet;
 import org.medsynth.workflow.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
+import org.medsynth.data.SketchPlane;
 import org.medsynth.workflow.validate.ModelKind;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -117,11 +118,7 @@ public final class SkrGanGenerator {
         int r = settings.resolution();
         ImageStack out = new ImageStack(r, r);
         for (int i = 1; i <= sketch.getStackSize(); i++) {
-            ImageProcessor ip = sketch.getStack().getProcessor(i).convertToByteProcessor(true);
-            ip.setInterpolationMethod(ImageProcessor.NEAREST_NEIGHBOR);
-            if (ip.getWidth() != r || ip.getHeight() != r) ip = ip.resize(r, r);
-            float[] s = new float[r * r];
-            for (int k = 0; k < s.length; k++) s[k] = ip.get(k) > 127 ? 1f : -1f;
+            float[] s = SketchPlane.of(sketch.getStack().getProcessor(i).convertToByteProcessor(true), r, settings.sketchShrink());
             INDArray x = Nd4j.create(s, new long[]{1, 1, r, r}).castTo(model.store().dataType());
             INDArray y = renderer.sd().output(Map.of(SKETCH, x), renderOut).get(renderOut);
             out.addSlice(sketch.getStack().getSliceLabel(i), toImage(y, 0));
@@ -203,7 +200,9 @@ public final class SkrGanGenerator {
         float[] v = batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c')
                 .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
         byte[] p = new byte[r * r];
-        for (int k = 0; k < p.length; k++) p[k] = v[k] > 0 ? (byte) 255 : 0;
+        // sketches shrunk by coverage are grey where a line is thinner than a pixel; older models learnt binary ones
+        boolean grey = settings.sketchShrink() == SketchPlane.Shrink.COVERAGE;
+        for (int k = 0; k < p.length; k++) p[k] = grey ? (byte) toByte(Math.max(-1f, Math.min(1f, v[k]))) : v[k] > 0 ? (byte) 255 : 0;
         return new ByteProcessor(r, r, p);
     }
 

@@ -60,7 +60,7 @@ public final class SkrGanJob {
         }
         progress.report(0, "reading training images");
         SketchImageDataset data = SketchImageDataset.load(r.images(), r.sketches(), r.settings().resolution(),
-                r.settings().rgb(), r.sketchParameters(), r.augment(), r.settings().seed(), progress);
+                r.settings().rgb(), r.sketchParameters(), r.augment(), r.settings().seed(), r.settings().sketchShrink(), progress);
         SkrGanTraining training = new SkrGanTraining(r.settings(), data, r.stage());
         if (Files.exists(model) && !resuming) training.initFrom(model);
         TrainingRunner runner = new TrainingRunner(checkpoint, model, Math.max(1, r.checkpointEvery()),

@@ -1,6 +1,7 @@
 package org.medsynth.workflow.skrgan;
 
 import org.medsynth.core.UserInputException;
+import org.medsynth.data.SketchPlane;
 import org.medsynth.nn.networks.UNet;
 
 import java.util.LinkedHashMap;
@@ -27,19 +28,30 @@ import java.util.Map;
  * @param renderUpsample   G_P's decoder up-sampling: {@link UNet.Upsample#NEAREST} (default: nearest x2 + 3x3
  *                         convolution, no checkerboard) or {@link UNet.Upsample#TRANSPOSED} (pix2pix's transposed
  *                         convolution; what models saved before the setting existed use)
+ * @param sketchShrink     how sketch drafts larger than {@code resolution} are shrunk for G_S and G_P:
+ *                         {@link SketchPlane.Shrink#COVERAGE} (default: thin vessels stay as fainter lines) or
+ *                         {@link SketchPlane.Shrink#NEAREST} (binary; what models saved before the setting existed
+ *                         were trained on, so their Render Sketch sees sketches as they did)
  */
 public record SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
                              int renderIterations, int batch, double width, int renderWidth, long seed,
-                             UNet.Upsample renderUpsample) {
+                             UNet.Upsample renderUpsample, SketchPlane.Shrink sketchShrink) {
 
     /** Settings with the default (checkerboard-free) render up-sampling. */
     public SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
                           int renderIterations, int batch, double width, int renderWidth, long seed) {
-        this(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed, UNet.Upsample.NEAREST);
+        this(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
+                UNet.Upsample.NEAREST, SketchPlane.Shrink.COVERAGE);
     }
 
     public SkrGanSettings withRenderUpsample(UNet.Upsample u) {
-        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed, u);
+        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
+                u, sketchShrink);
+    }
+
+    public SkrGanSettings withSketchShrink(SketchPlane.Shrink s) {
+        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
+                renderUpsample, s);
     }
 
     public static final List<String> ARCHITECTURES = List.of("skrgan", "pggan", "wgan-gp", "dcgan");
@@ -63,6 +75,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         if (!(width > 0 && width <= 1)) throw new UserInputException("width must be in (0, 1]; got " + width + ".");
         if (renderWidth < 1 || renderWidth > 128) throw new UserInputException("render_width must be 1 to 128; got " + renderWidth + ".");
         if (renderUpsample == null) renderUpsample = UNet.Upsample.NEAREST;
+        if (sketchShrink == null) sketchShrink = SketchPlane.Shrink.COVERAGE;
     }
 
     public boolean skrgan() { return architecture.equals("skrgan"); }
@@ -88,6 +101,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         m.put("renderWidth", renderWidth);
         m.put("seed", seed);
         if (renderUpsample != UNet.Upsample.TRANSPOSED) m.put("renderUpsample", renderUpsample.name()); // absent: older models
+        if (sketchShrink != SketchPlane.Shrink.NEAREST) m.put("sketchShrink", sketchShrink.name()); // absent: older models
         return m;
     }
 
@@ -99,7 +113,9 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
                     ((Number) m.get("width")).doubleValue(), ((Number) m.get("renderWidth")).intValue(),
                     ((Number) m.get("seed")).longValue(),
                     m.containsKey("renderUpsample") ? UNet.Upsample.valueOf(String.valueOf(m.get("renderUpsample")))
-                            : UNet.Upsample.TRANSPOSED);
+                            : UNet.Upsample.TRANSPOSED,
+                    m.containsKey("sketchShrink") ? SketchPlane.Shrink.valueOf(String.valueOf(m.get("sketchShrink")))
+                            : SketchPlane.Shrink.NEAREST);
         } catch (RuntimeException e) {
             if (e instanceof UserInputException) throw e;
             throw new UserInputException("The model's SkrGAN settings are incomplete or unreadable (" + e

@@ -240,6 +240,11 @@ public final class SkrGanTraining implements TrainingTask {
                     + " up-samples with transposed convolutions (" + other.renderUpsample() + "); this version trains G_P with "
                     + settings.renderUpsample() + " up-sampling, so the stages cannot be combined. Train stage=both into a new model.");
         }
+        if (other.skrgan() && other.sketchShrink() != settings.sketchShrink()) {
+            throw new UserInputException("The model " + model.getFileName() + " was written by an earlier MedSynth that shrank the sketch"
+                    + " drafts to the model's resolution by their nearest pixels; this version keeps their thin lines (" + settings.sketchShrink()
+                    + "), so the stages would see different sketches. Train stage=both into a new model.");
+        }
         adopt(loaded.store());
     }
 
