@@ -25,7 +25,7 @@
 //   Segmenter's default (the paper's 0.5/99.5 % percentile clipping + z-score). 3D-MedGAN keeps its own intensity mapping.
 //   The defaults take about 10-15 min on 2 loaded cores; "OUT cases=3 test=1 size=32 depth=8 gan_iterations=2
 //   seg_iterations=2 width=4" is a smoke run. mixes=R,F,F+R,3F+R is the augmentation experiment of Table 1
-//   (docs/medgan.md, "Augmentation experiment").
+//   (docs/medgan.md, "Results on liver phantoms"; the runs: docs/lab-notes/medgan-experiments.md).
 // Everything is seeded; folders that exist (phantoms, models, synthetic pairs) are reused, so a second run only redoes
 // what is missing (delete OUT to start again).
 var args = split(getArgument(), " ");
@@ -40,7 +40,7 @@ cases = value("cases", 8); test = value("test", 4); size = value("size", 64); de
 ganMode = toUpperCase(text("gan_mode", "2D"));
 if (ganMode != "2D" && ganMode != "3D") exit("gan_mode must be 2D or 3D, not '" + ganMode + "'.");
 // 2D: the whole slice (rounded up to a multiple of 16) is one patch, so the generator sees where the body is;
-// 3D: 16^3 blocks (what fits the CPU budget; see docs/medgan.md, "Why the synthetic liver volumes failed")
+// 3D: 16^3 blocks (what fits the CPU budget; see docs/medgan.md, "Results on liver phantoms")
 ganPatch = value("gan_patch", 0);
 if (ganPatch == 0 && ganMode == "2D") ganPatch = 16 * floor((maxOf(size, 32) + 15) / 16);
 if (ganPatch == 0) ganPatch = 16;
