@@ -23,8 +23,8 @@ import java.util.List;
  * <p>This op executes the native {@code batchnorm} kernel (its {@link #opHash()}), but carries its own
  * op name ({@value #NAME}), registered in {@link ImportClassMapping#getOpNameMapping()}, so that the
  * FlatBuffers clone is this class again and {@link #doDiff} builds its own gradient: by default composed
- * from vectorised kernels (see {@code composedBackward}), with {@code -Dmedsynth.batchnorm.backward=native}
- * libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
+ * from vectorised kernels (see {@code composedBackward}), with
+ * {@link org.medsynth.nn.EngineOptions#nativeBatchNormBackward()} libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
  * always use the kernel. Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
  * channel axis is 1 (NCHW / NCDHW) or the last (NHWC / NDHWC).
  *
@@ -58,9 +58,10 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     /**
      * @param spatial     the input's spatial sizes (H, W) or (D, H, W): they choose the backward pass
      * @param channelAxis 1 (NCHW / NCDHW) or the last axis (NHWC / NDHWC)
+     * @param nativeBackward libnd4j's batchnorm_bp for the backward pass at every size (for comparisons)
      */
     public FusedBatchNormOp(SameDiff sd, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance, SDVariable gamma,
-                            SDVariable beta, double epsilon) {
+                            SDVariable beta, double epsilon, boolean nativeBackward) {
         super(sd, new SDVariable[]{x, mean, variance, gamma, beta});
         if (spatial.length == 0) throw new IllegalArgumentException("batch norm needs an input with spatial dimensions (N, C, spatial...)");
         if (channelAxis != 1 && channelAxis != 1 + spatial.length) {
@@ -68,19 +69,16 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         }
         long values = 1;
         for (int v : spatial) values *= v;
-        this.rank = values >= COMPOSED_MIN_VALUES ? 2 + spatial.length : 0;
+        this.rank = values >= COMPOSED_MIN_VALUES && !nativeBackward ? 2 + spatial.length : 0;
         addIArgument(1, 1, channelAxis);  // applyGamma, applyBeta, axis
         setEpsilon(epsilon);
     }
 
     /** Applies the op to x with the given spatial sizes and channel axis: normalised output of x (the first and only output). */
     public static SDVariable apply(SameDiff sd, String name, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance,
-                                   SDVariable gamma, SDVariable beta, double epsilon) {
-        return new FusedBatchNormOp(sd, x, spatial, channelAxis, mean, variance, gamma, beta, epsilon).output(name);
+                                   SDVariable gamma, SDVariable beta, double epsilon, boolean nativeBackward) {
+        return new FusedBatchNormOp(sd, x, spatial, channelAxis, mean, variance, gamma, beta, epsilon, nativeBackward).output(name);
     }
-
-    /** System property: {@code native} computes the backward pass with libnd4j's batchnorm_bp (for comparison). */
-    public static final String BACKWARD_PROPERTY = "medsynth.batchnorm.backward";
 
     @Override
     public String opName() {
@@ -95,7 +93,7 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     @Override
     public List<SDVariable> doDiff(List<SDVariable> grad) {
         SDVariable[] a = args();
-        if (rank < 3 || "native".equalsIgnoreCase(System.getProperty(BACKWARD_PROPERTY, ""))) {
+        if (rank < 3) {
             return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon, axisArgument()).outputVariables());
         }
         return composedBackward(a[0], a[1], a[2], a[3], grad.get(0));

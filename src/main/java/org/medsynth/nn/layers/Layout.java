@@ -17,25 +17,15 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * tensor's {@link Tensor#channelsLast()}. Parameters have the same shapes in both layouts, so models
  * do not depend on it.
  *
- * <p>System property {@value #PROPERTY}: {@code channels-last} (default) or {@code channels-first}, read
- * when a graph is built (for comparisons).
+ * <p>Which one the networks work in is {@link org.medsynth.nn.EngineOptions#channelsLast()} (channels last by
+ * default; channels first for comparisons).
  */
 public final class Layout {
-    public static final String PROPERTY = "medsynth.nn.layout";
-
     private Layout() { }
 
-    /** The layout graphs built now use inside the networks that support both: true for channels last. */
-    public static boolean preferChannelsLast() {
-        String v = System.getProperty(PROPERTY, "channels-last").trim();
-        if (v.equalsIgnoreCase("channels-first")) return false;
-        if (v.equalsIgnoreCase("channels-last")) return true;
-        throw new IllegalArgumentException(PROPERTY + " must be channels-last or channels-first, got '" + v + "'");
-    }
-
-    /** x in the preferred working layout (a permutation when it differs; x itself otherwise). */
+    /** x in the working layout of b's options (a permutation when it differs; x itself otherwise). */
     public static Tensor working(NetBuilder b, Tensor x) {
-        return to(b, x, preferChannelsLast());
+        return to(b, x, b.options().channelsLast());
     }
 
     /** x channels last or first as asked (a permutation when it differs; x itself otherwise). */

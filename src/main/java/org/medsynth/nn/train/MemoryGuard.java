@@ -1,5 +1,6 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.EngineOptions;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -22,9 +23,7 @@ import org.bytedeco.javacpp.Pointer;
  * One guard per process: {@link #global()}.
  */
 public final class MemoryGuard {
-    /** System property overriding the default maximal overhead (fraction, default 0.1); 0 disables the guard. */
-    public static final String PROPERTY = "medsynth.nn.gcOverhead";
-    private static final MemoryGuard GLOBAL = new MemoryGuard(parse(System.getProperty(PROPERTY, "0.1")));
+    private static final MemoryGuard GLOBAL = new MemoryGuard(EngineOptions.fromSystemProperties().gcOverhead());
 
     private final double maxOverhead;
     private long lastGcEndNanos = -1;
@@ -38,15 +37,7 @@ public final class MemoryGuard {
         this.maxOverhead = maxOverhead;
     }
 
-    private static double parse(String s) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            return 0.1;
-        }
-    }
-
-    /** The process-wide guard (overhead from {@value #PROPERTY}, default 0.1). */
+    /** The process-wide guard (overhead {@link EngineOptions#gcOverhead()} when the class is loaded). */
     public static MemoryGuard global() {
         return GLOBAL;
     }
