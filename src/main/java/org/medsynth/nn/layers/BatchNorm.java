@@ -75,7 +75,7 @@ public final class BatchNorm {
     public enum Implementation {
         /** libnd4j's batchnorm / batchnorm_bp kernels ({@link FusedBatchNormOp}); the default */
         FUSED,
-        /** element-wise SameDiff ops (mean, subtract, square, rsqrt, multiply, add); about 3-5x slower */
+        /** element-wise SameDiff ops (mean, subtract, square, rsqrt, multiply, add); slower (more passes over the data) */
         COMPOSED
     }
 

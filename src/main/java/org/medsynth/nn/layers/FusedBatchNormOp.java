@@ -47,8 +47,8 @@ public final class FusedBatchNormOp extends NativeOpAlias {
 
     /**
      * Values per channel and sample from which the composed backward pass is used: it costs about 20 small ops,
-     * which outweigh the kernel's slowness on small maps (pix2pix's 8-level U-Net down to 1 x 1: iteration
-     * 0.24 -> 0.36 s with the composed pass everywhere).
+     * which outweigh the kernel's slowness on small maps (pix2pix's 8-level U-Net, down to 1 x 1, trains slower
+     * with the composed pass everywhere).
      */
     public static final long COMPOSED_MIN_VALUES = 64 * 64;
 
@@ -106,8 +106,9 @@ public final class FusedBatchNormOp extends NativeOpAlias {
      *   dL/dbeta  = Sg,   dL/dgamma = s Sgx,
      *   dL/dx     = gamma s (g - Sg/n - xc s^2 Sgx/n)  =  g A + xc B + C   (A, B, C per channel)
      * </pre>
-     * Why: libnd4j's batchnorm_bp takes 10-26 ms per 1 x 64 x 256 x 256 array on this machine's 2 cores (PyTorch's
-     * ~1.3 ms), 220-250 ms of a 256 x 256 U-Net or MLU-Net step; these eight passes over the array cost a few ms.
+     * Why: libnd4j's batchnorm_bp is an order of magnitude slower than PyTorch's on large maps and was a large share
+     * of a 256 x 256 U-Net or MLU-Net step (docs/benchmarks.md); these eight vectorised passes over the array cost
+     * a fraction of it.
      * Centring first (rather than expanding sum(g x) - mean sum(g)) keeps float32 exact for large means.
      * dL/dmean and dL/dvar are 0, as with batchnorm_bp: the statistics' derivative is already in dL/dx.
      */

@@ -10,9 +10,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>Why channels last: libnd4j runs convolutions on oneDNN, whose fast forward kernels (brgconv) work on
  * NHWC. On NCHW arrays libnd4j reorders the input to NHWC, the (uninitialised) output too, and the result
- * back to NCHW around every forward convolution; the NHWC -> NCHW reorder alone took 6-25 ms per
- * 1 x 64 x 256 x 256 array on this project's 2-core machine, about 40 % of a 2D MLU-Net's inference time
- * (DNNL_VERBOSE, docs/nn-toolkit.md). Networks that support it convert their input once with
+ * back to NCHW around every forward convolution, which costs more than the convolution itself on
+ * small maps and a large share of a 2D MLU-Net's inference time (DNNL_VERBOSE, docs/nn-toolkit.md). Networks that support it convert their input once with
  * {@link #working} and their outputs back with {@link #channelsFirst}; the layers in between follow the
  * tensor's {@link Tensor#channelsLast()}. Parameters have the same shapes in both layouts, so models
  * do not depend on it.
@@ -56,8 +55,7 @@ public final class Layout {
     /**
      * Sum of a channels-last array of rank {@code rank} over every axis but the channels (and the batch axis when
      * {@code keepBatch}): [C] or [N, C]. libnd4j reduces over leading axes with the kept (channel) axis innermost
-     * one strided column at a time, 5-40x slower than the same sum channels first (24 ms against 3 ms for
-     * 1 x 256 x 256 x 64); summing in stages that each keep a large enough trailing block is as fast as channels
+     * one strided column at a time, many times slower than the same sum channels first; summing in stages that each keep a large enough trailing block is as fast as channels
      * first: the batch with the first spatial axis, then one axis at a time (the arrays shrink at every stage).
      */
     public static SDVariable channelSum(SDVariable v, int rank) {

@@ -10,16 +10,16 @@ import org.bytedeco.javacpp.Pointer;
  * (or closed). A training step creates hundreds of megabytes of short-lived activations but little
  * Java garbage, so the heap rarely fills up enough to trigger a collection. Measured on a 256x256
  * U-Net (batch 1, docs/nn-toolkit.md): without help the process RSS grew by about 330 MB per step and
- * steps got slower (2.9 s, page faults); with a collection after each step RSS stayed at about 2 GB and
- * a step took 1.2 s. ND4J's allocation trackers and JavaCPP's counters do not see these buffers, and
+ * steps got slower (page faults); with a collection after each step RSS stayed flat and steps were
+ * faster. ND4J's allocation trackers and JavaCPP's counters do not see these buffers, and
  * RSS never shrinks after a collection (the allocator keeps the pages for reuse), so neither is a
  * usable trigger.
  *
  * <p>Policy: after a step, collect if the time since the end of the last collection is at least
  * {@code duration of the last collection / maxOverhead} — collections then take at most about
- * {@code maxOverhead} (default 10 %) of the wall time. Large networks (seconds per step, ~50 ms per
- * collection) collect after every step; tiny ones (milliseconds per step, which also allocate little)
- * every few dozen steps. {@link TrainStep} additionally closes the gradient arrays it consumes.
+ * {@code maxOverhead} (default 10 %) of the wall time. Large networks (steps much longer than a
+ * collection) collect after every step; tiny ones (short steps, which also allocate little) every few
+ * dozen steps. {@link TrainStep} additionally closes the gradient arrays it consumes.
  * One guard per process: {@link #global()}.
  */
 public final class MemoryGuard {
