@@ -2,8 +2,8 @@ package org.medsynth.workflow.skrgan;
 
 import org.medsynth.core.UserInputException;
 import org.medsynth.nn.networks.UNet;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,30 +76,19 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
     /** Steps of the whole training (render steps only count for SkrGAN). */
     public int totalSteps() { return sketchIterations + (skrgan() ? renderIterations : 0); }
 
+    /** Models saved before the render up-sampling setting existed lack it and use transposed convolutions. */
+    private static final Map<String, Object> OLDER_MODELS = Map.of("renderUpsample", UNet.Upsample.TRANSPOSED.name());
+
+    /** The settings; the render up-sampling is left out at the older models' value (as ever). */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", architecture);
-        m.put("resolution", resolution);
-        m.put("rgb", rgb);
-        m.put("sketchIterations", sketchIterations);
-        m.put("renderIterations", renderIterations);
-        m.put("batch", batch);
-        m.put("width", width);
-        m.put("renderWidth", renderWidth);
-        m.put("seed", seed);
-        if (renderUpsample != UNet.Upsample.TRANSPOSED) m.put("renderUpsample", renderUpsample.name()); // absent: older models
+        Map<String, Object> m = RecordMaps.toMap(this);
+        OLDER_MODELS.forEach(m::remove);   // remove(key, value): only where the value is the older models' one
         return m;
     }
 
     public static SkrGanSettings fromMap(Map<String, Object> m) {
         try {
-            return new SkrGanSettings((String) m.get("architecture"), ((Number) m.get("resolution")).intValue(),
-                    (Boolean) m.get("rgb"), ((Number) m.get("sketchIterations")).intValue(),
-                    ((Number) m.get("renderIterations")).intValue(), ((Number) m.get("batch")).intValue(),
-                    ((Number) m.get("width")).doubleValue(), ((Number) m.get("renderWidth")).intValue(),
-                    ((Number) m.get("seed")).longValue(),
-                    m.containsKey("renderUpsample") ? UNet.Upsample.valueOf(String.valueOf(m.get("renderUpsample")))
-                            : UNet.Upsample.TRANSPOSED);
+            return RecordMaps.fromMap(SkrGanSettings.class, "setting", m, OLDER_MODELS);
         } catch (RuntimeException e) {
             if (e instanceof UserInputException) throw e;
             throw new UserInputException("The model's SkrGAN settings are incomplete or unreadable (" + e
