@@ -18,9 +18,9 @@ public final class Backend {
     /**
      * Makes ND4J's OpenMP threads sleep instead of spinning while they wait for work, unless the user
      * set OMP_WAIT_POLICY. Must run before ND4J's native libraries load (libgomp reads it then).
-     * Measured here: a 64 px PGGAN training step took 1.5 s with PASSIVE and 10-20 s with the default
-     * spinning whenever another process used the CPU (Fiji's own threads, a second job); spinning
-     * threads steal the cores that the working threads need.
+     * Spinning threads steal the cores that the working threads need whenever another process uses the
+     * CPU (Fiji's own threads, a second job), which makes training steps several times slower
+     * (docs/benchmarks.md).
      */
     public static void preferPassiveThreadWaiting() {
         if (System.getenv("OMP_WAIT_POLICY") != null) return;
@@ -50,13 +50,13 @@ public final class Backend {
      *
      * <p>Why: a training step allocates and frees gigabytes of activation and gradient arrays. With
      * glibc's defaults every array above its mmap threshold (at most 32 MB) is a fresh mapping that the
-     * kernel faults in and zeroes page by page, and is unmapped again when freed. Measured on the
-     * 48 x 256 x 256 3D U-Net train step (docs/benchmarks.md): 2.3 million page faults and 8 s of kernel
-     * CPU time per step, 12 s per step; with this setting AND one malloc arena (environment variable
-     * {@code MALLOC_ARENA_MAX=1}, set by bin/medsynth-headless and the Maven test runs) 0 faults and
-     * 4.9 s per step. The arena matters because arrays above 64 MB allocated by any thread but the
-     * process's first always become fresh mappings (glibc's per-thread heaps are at most 64 MB), and
-     * the arena count can only be set before the JVM starts (see {@link #allocatorAdvice()}).
+     * kernel faults in and zeroes page by page, and is unmapped again when freed: on large 3D steps
+     * most of the step's time was the kernel's page faulting. With this setting AND
+     * one malloc arena (environment variable {@code MALLOC_ARENA_MAX=1}, set by bin/medsynth-headless and
+     * the Maven test runs) the faults disappear (docs/benchmarks.md). The arena matters because arrays
+     * above 64 MB allocated by any thread but the process's first always become fresh mappings (glibc's
+     * per-thread heaps are at most 64 MB), and the arena count can only be set before the JVM starts
+     * (see {@link #allocatorAdvice()}).
      *
      * <p>The price: the process keeps its peak native memory until it ends (as PyTorch's and most
      * deep-learning allocators do). {@code -Dmedsynth.nativeMemory=release} keeps glibc's defaults.
@@ -77,7 +77,7 @@ public final class Backend {
 
     /**
      * A hint for the log when the process runs with several malloc arenas (Linux only, null otherwise),
-     * which makes large 2D and 3D training steps up to 2.4x slower (see {@link #keepFreedNativeMemory()}).
+     * which makes large 2D and 3D training steps much slower (see {@link #keepFreedNativeMemory()}).
      */
     public static String allocatorAdvice() {
         return allocatorAdvice(System.getProperty("os.name", ""), System.getenv("MALLOC_ARENA_MAX"),

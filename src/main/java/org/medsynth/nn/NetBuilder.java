@@ -46,6 +46,7 @@ public final class NetBuilder {
         final SameDiff sd;
         final ParamStore store;
         final Mode mode;
+        final EngineOptions options;
         final Set<String> trainableGroups;
         final Map<String, List<String>> trainableVars = new LinkedHashMap<>();
         final List<SpectralNorm.State> spectral = new ArrayList<>();
@@ -58,6 +59,7 @@ public final class NetBuilder {
             this.sd = sd;
             this.store = store;
             this.mode = mode;
+            this.options = EngineOptions.fromSystemProperties();
             this.trainableGroups = trainableGroups;
         }
     }
@@ -123,6 +125,9 @@ public final class NetBuilder {
     public ParamStore store() { return shared.store; }
 
     public Mode mode() { return shared.mode; }
+
+    /** The engine options this graph is built with (the system properties when the builder was created). */
+    public EngineOptions options() { return shared.options; }
 
     public boolean training() { return shared.mode == Mode.TRAIN; }
 

@@ -1,5 +1,6 @@
 package org.medsynth.bench;
 
+import org.medsynth.nn.EngineOptions;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.layers.BatchNorm;
@@ -257,7 +258,7 @@ public final class SegmentationBenchmark {
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
         }
-        if (batchNorm != null) cmd.add("-D" + BatchNorm.IMPLEMENTATION_PROPERTY + "=" + batchNorm);
+        if (batchNorm != null) cmd.add("-D" + EngineOptions.BATCH_NORM + "=" + batchNorm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SegmentationBenchmark.class.getName(), "--worker",
                 c.network(), c.sizeText(), Integer.toString(c.width()), Integer.toString(c.batch()), Integer.toString(warmup),
                 Integer.toString(steps)));

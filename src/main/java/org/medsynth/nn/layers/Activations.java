@@ -12,8 +12,8 @@ public final class Activations {
      * max(x, 0) + slope min(x, 0); PGGAN, pix2pix and DCGAN discriminators use slope 0.2. ND4J's own
      * kernels (lrelu / lrelu_bp, slow per element). Composing it from {@link ReluOp} instead
      * ({@code slope x + (1 - slope) relu(x)}, four vectorised kernels) was faster per array in isolation
-     * but made whole training steps slower (256 px PGGAN iteration 2.1 s -> 4.0 s: more ops and more
-     * full-size intermediates), so it is not used.
+     * but made whole training steps slower (256 px PGGAN: more ops and more full-size intermediates), so it
+     * is not used.
      */
     public static Tensor leakyRelu(NetBuilder b, Tensor x, double slope) {
         SDVariable y = b.sd().nn().leakyRelu(b.opName("lrelu"), x.var(), slope);
@@ -25,7 +25,7 @@ public final class Activations {
         return x.with(y, t);
     }
 
-    /** max(x, 0) on {@link ReluOp} (ND4J's own ReLU gradient is about 10x slower). */
+    /** max(x, 0) on {@link ReluOp} (ND4J's own ReLU gradient is much slower, see there). */
     public static Tensor relu(NetBuilder b, Tensor x) {
         SDVariable y = ReluOp.apply(b.sd(), b.opName("relu"), x.var());
         SDVariable t = x.hasTangent() ? x.tangent().mul(b.opName("reluT"), positive(b, x)) : null;

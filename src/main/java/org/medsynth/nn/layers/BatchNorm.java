@@ -22,7 +22,7 @@ import java.util.List;
  * <p>Computed by libnd4j's fused kernels ({@link FusedBatchNormOp}: oneDNN batch normalisation
  * forward and backward for float32), with the batch statistics from the native {@code moments}
  * op; the earlier composition of element-wise SameDiff ops is kept as
- * {@link Implementation#COMPOSED} (system property {@value #IMPLEMENTATION_PROPERTY}=composed) for
+ * {@link Implementation#COMPOSED} ({@link org.medsynth.nn.EngineOptions#batchNorm()}) for
  * comparisons. Both match PyTorch's values and gradients (LayersReferenceTest); in double precision
  * the fused backward pass is accurate to about 1e-8 relative (the generic kernel), the
  * composition to 1e-15.
@@ -53,7 +53,7 @@ public final class BatchNorm {
         SDVariable rm = s.param("runningMean", shape, WeightInit.constant(0), c, ParamStore.Role.STATE);
         SDVariable rv = s.param("runningVar", shape, WeightInit.constant(1), c, ParamStore.Role.STATE);
         SDVariable y;
-        if (implementation() == Implementation.COMPOSED) {
+        if (b.options().batchNorm() == Implementation.COMPOSED) {
             y = composed(b, s, x, gamma, beta, rm, rv);
         } else if (b.training()) {
             // batch statistics over all axes but the channels, [C]; batchnorm_bp includes their derivative
@@ -61,10 +61,12 @@ public final class BatchNorm {
                     : new FusedBatchNormOp.Moments(b.sd(), x.var(), reductionAxes(x)).outputVariables();
             SDVariable mean = m[0].rename(s.opName("batchMean"));
             SDVariable var = m[1].rename(s.opName("batchVar"));
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), mean, var, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), mean, var, gamma, beta, EPS,
+                    b.options().nativeBatchNormBackward());
             register(b, s, x, mean, var);
         } else {
-            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), rm, rv, gamma, beta, EPS);
+            y = FusedBatchNormOp.apply(b.sd(), s.opName("out"), x.var(), x.spatial(), x.channelAxis(), rm, rv, gamma, beta, EPS,
+                    b.options().nativeBatchNormBackward());
         }
         return x.with(y);
     }
@@ -73,17 +75,8 @@ public final class BatchNorm {
     public enum Implementation {
         /** libnd4j's batchnorm / batchnorm_bp kernels ({@link FusedBatchNormOp}); the default */
         FUSED,
-        /** element-wise SameDiff ops (mean, subtract, square, rsqrt, multiply, add); about 3-5x slower */
+        /** element-wise SameDiff ops (mean, subtract, square, rsqrt, multiply, add); slower (more passes over the data) */
         COMPOSED
-    }
-
-    /** System property selecting the implementation ({@code fused} or {@code composed}), for comparisons. */
-    public static final String IMPLEMENTATION_PROPERTY = "medsynth.batchnorm";
-
-    /** The implementation graphs built now use: {@value #IMPLEMENTATION_PROPERTY}, default fused. */
-    public static Implementation implementation() {
-        String v = System.getProperty(IMPLEMENTATION_PROPERTY, "fused").trim();
-        return v.equalsIgnoreCase("composed") ? Implementation.COMPOSED : Implementation.FUSED;
     }
 
     private static SDVariable composed(NetBuilder b, NetBuilder s, Tensor x, SDVariable gamma, SDVariable beta, SDVariable rm, SDVariable rv) {

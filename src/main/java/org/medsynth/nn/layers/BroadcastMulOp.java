@@ -13,11 +13,10 @@ import java.util.Map;
  * kernel; the backward pass is two vectorised kernels per input instead of ND4J's {@code multiply_bp}:
  * {@code dL/dfull = g * factor} and {@code dL/dfactor = sum over axes of (g * full)}.
  *
- * <p>Why: ND4J 1.0.0-M2.1's {@code multiply_bp} is slow whenever the inputs broadcast. Measured on this
- * machine's 2 cores (docs/benchmarks.md, profile section): 1 x 64 x 256 x 256 times 1 x 64 x 1 x 1 took
- * 100-130 ms per call, and 20 such calls were 640 ms of a 2.7 s MLU-Net train step; PGGAN's pixel norm
- * (4 x 32 x 64 x 64 times 4 x 1 x 64 x 64) 19 ms per call. The same gradient from the two plain kernels
- * costs a few ms.
+ * <p>Why: ND4J 1.0.0-M2.1's {@code multiply_bp} is slow whenever the inputs broadcast (a per-channel
+ * scale of a 64-channel 256 x 256 map, PGGAN's pixel norm): in an MLU-Net train step these calls were a
+ * large share of the step (docs/benchmarks.md, profile section). The same gradient from the two plain
+ * kernels costs a small fraction of that.
  *
  * <p>The broadcast axes are fixed when the graph is built (the caller knows them from the layer); they are
  * kept through SameDiff's FlatBuffers clone as a property, like {@link NativeOpAlias}'s epsilon.

@@ -23,8 +23,8 @@ import java.util.List;
  * <p>This op executes the native {@code batchnorm} kernel (its {@link #opHash()}), but carries its own
  * op name ({@value #NAME}), registered in {@link ImportClassMapping#getOpNameMapping()}, so that the
  * FlatBuffers clone is this class again and {@link #doDiff} builds its own gradient: by default composed
- * from vectorised kernels (see {@code composedBackward}), with {@code -Dmedsynth.batchnorm.backward=native}
- * libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
+ * from vectorised kernels (see {@code composedBackward}), with
+ * {@link org.medsynth.nn.EngineOptions#nativeBatchNormBackward()} libnd4j's {@code batchnorm_bp} ({@link Backward}, 5 outputs); maps smaller than {@link #COMPOSED_MIN_VALUES}
  * always use the kernel. Inputs: x, mean [C], variance [C], gamma [C], beta [C]; the
  * channel axis is 1 (NCHW / NCDHW) or the last (NHWC / NDHWC).
  *
@@ -47,8 +47,8 @@ public final class FusedBatchNormOp extends NativeOpAlias {
 
     /**
      * Values per channel and sample from which the composed backward pass is used: it costs about 20 small ops,
-     * which outweigh the kernel's slowness on small maps (pix2pix's 8-level U-Net down to 1 x 1: iteration
-     * 0.24 -> 0.36 s with the composed pass everywhere).
+     * which outweigh the kernel's slowness on small maps (pix2pix's 8-level U-Net, down to 1 x 1, trains slower
+     * with the composed pass everywhere).
      */
     public static final long COMPOSED_MIN_VALUES = 64 * 64;
 
@@ -58,9 +58,10 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     /**
      * @param spatial     the input's spatial sizes (H, W) or (D, H, W): they choose the backward pass
      * @param channelAxis 1 (NCHW / NCDHW) or the last axis (NHWC / NDHWC)
+     * @param nativeBackward libnd4j's batchnorm_bp for the backward pass at every size (for comparisons)
      */
     public FusedBatchNormOp(SameDiff sd, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance, SDVariable gamma,
-                            SDVariable beta, double epsilon) {
+                            SDVariable beta, double epsilon, boolean nativeBackward) {
         super(sd, new SDVariable[]{x, mean, variance, gamma, beta});
         if (spatial.length == 0) throw new IllegalArgumentException("batch norm needs an input with spatial dimensions (N, C, spatial...)");
         if (channelAxis != 1 && channelAxis != 1 + spatial.length) {
@@ -68,19 +69,16 @@ public final class FusedBatchNormOp extends NativeOpAlias {
         }
         long values = 1;
         for (int v : spatial) values *= v;
-        this.rank = values >= COMPOSED_MIN_VALUES ? 2 + spatial.length : 0;
+        this.rank = values >= COMPOSED_MIN_VALUES && !nativeBackward ? 2 + spatial.length : 0;
         addIArgument(1, 1, channelAxis);  // applyGamma, applyBeta, axis
         setEpsilon(epsilon);
     }
 
     /** Applies the op to x with the given spatial sizes and channel axis: normalised output of x (the first and only output). */
     public static SDVariable apply(SameDiff sd, String name, SDVariable x, int[] spatial, int channelAxis, SDVariable mean, SDVariable variance,
-                                   SDVariable gamma, SDVariable beta, double epsilon) {
-        return new FusedBatchNormOp(sd, x, spatial, channelAxis, mean, variance, gamma, beta, epsilon).output(name);
+                                   SDVariable gamma, SDVariable beta, double epsilon, boolean nativeBackward) {
+        return new FusedBatchNormOp(sd, x, spatial, channelAxis, mean, variance, gamma, beta, epsilon, nativeBackward).output(name);
     }
-
-    /** System property: {@code native} computes the backward pass with libnd4j's batchnorm_bp (for comparison). */
-    public static final String BACKWARD_PROPERTY = "medsynth.batchnorm.backward";
 
     @Override
     public String opName() {
@@ -95,7 +93,7 @@ public final class FusedBatchNormOp extends NativeOpAlias {
     @Override
     public List<SDVariable> doDiff(List<SDVariable> grad) {
         SDVariable[] a = args();
-        if (rank < 3 || "native".equalsIgnoreCase(System.getProperty(BACKWARD_PROPERTY, ""))) {
+        if (rank < 3) {
             return Arrays.asList(new Backward(sameDiff, a[0], a[1], a[2], a[3], a[4], grad.get(0), epsilon, axisArgument()).outputVariables());
         }
         return composedBackward(a[0], a[1], a[2], a[3], grad.get(0));
@@ -108,8 +106,9 @@ public final class FusedBatchNormOp extends NativeOpAlias {
      *   dL/dbeta  = Sg,   dL/dgamma = s Sgx,
      *   dL/dx     = gamma s (g - Sg/n - xc s^2 Sgx/n)  =  g A + xc B + C   (A, B, C per channel)
      * </pre>
-     * Why: libnd4j's batchnorm_bp takes 10-26 ms per 1 x 64 x 256 x 256 array on this machine's 2 cores (PyTorch's
-     * ~1.3 ms), 220-250 ms of a 256 x 256 U-Net or MLU-Net step; these eight passes over the array cost a few ms.
+     * Why: libnd4j's batchnorm_bp is an order of magnitude slower than PyTorch's on large maps and was a large share
+     * of a 256 x 256 U-Net or MLU-Net step (docs/benchmarks.md); these eight vectorised passes over the array cost
+     * a fraction of it.
      * Centring first (rather than expanding sum(g x) - mean sum(g)) keeps float32 exact for large means.
      * dL/dmean and dL/dvar are 0, as with batchnorm_bp: the statistics' derivative is already in dL/dx.
      */

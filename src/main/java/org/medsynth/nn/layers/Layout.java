@@ -10,32 +10,21 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>Why channels last: libnd4j runs convolutions on oneDNN, whose fast forward kernels (brgconv) work on
  * NHWC. On NCHW arrays libnd4j reorders the input to NHWC, the (uninitialised) output too, and the result
- * back to NCHW around every forward convolution; the NHWC -> NCHW reorder alone took 6-25 ms per
- * 1 x 64 x 256 x 256 array on this project's 2-core machine, about 40 % of a 2D MLU-Net's inference time
- * (DNNL_VERBOSE, docs/nn-toolkit.md). Networks that support it convert their input once with
+ * back to NCHW around every forward convolution, which costs more than the convolution itself on
+ * small maps and a large share of a 2D MLU-Net's inference time (DNNL_VERBOSE, docs/nn-toolkit.md). Networks that support it convert their input once with
  * {@link #working} and their outputs back with {@link #channelsFirst}; the layers in between follow the
  * tensor's {@link Tensor#channelsLast()}. Parameters have the same shapes in both layouts, so models
  * do not depend on it.
  *
- * <p>System property {@value #PROPERTY}: {@code channels-last} (default) or {@code channels-first}, read
- * when a graph is built (for comparisons).
+ * <p>Which one the networks work in is {@link org.medsynth.nn.EngineOptions#channelsLast()} (channels last by
+ * default; channels first for comparisons).
  */
 public final class Layout {
-    public static final String PROPERTY = "medsynth.nn.layout";
-
     private Layout() { }
 
-    /** The layout graphs built now use inside the networks that support both: true for channels last. */
-    public static boolean preferChannelsLast() {
-        String v = System.getProperty(PROPERTY, "channels-last").trim();
-        if (v.equalsIgnoreCase("channels-first")) return false;
-        if (v.equalsIgnoreCase("channels-last")) return true;
-        throw new IllegalArgumentException(PROPERTY + " must be channels-last or channels-first, got '" + v + "'");
-    }
-
-    /** x in the preferred working layout (a permutation when it differs; x itself otherwise). */
+    /** x in the working layout of b's options (a permutation when it differs; x itself otherwise). */
     public static Tensor working(NetBuilder b, Tensor x) {
-        return to(b, x, preferChannelsLast());
+        return to(b, x, b.options().channelsLast());
     }
 
     /** x channels last or first as asked (a permutation when it differs; x itself otherwise). */
@@ -66,8 +55,7 @@ public final class Layout {
     /**
      * Sum of a channels-last array of rank {@code rank} over every axis but the channels (and the batch axis when
      * {@code keepBatch}): [C] or [N, C]. libnd4j reduces over leading axes with the kept (channel) axis innermost
-     * one strided column at a time, 5-40x slower than the same sum channels first (24 ms against 3 ms for
-     * 1 x 256 x 256 x 64); summing in stages that each keep a large enough trailing block is as fast as channels
+     * one strided column at a time, many times slower than the same sum channels first; summing in stages that each keep a large enough trailing block is as fast as channels
      * first: the batch with the first spatial axis, then one axis at a time (the arrays shrink at every stage).
      */
     public static SDVariable channelSum(SDVariable v, int rank) {

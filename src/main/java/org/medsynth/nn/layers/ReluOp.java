@@ -12,10 +12,10 @@ import java.util.List;
  * {@code dL/dx = dL/dy * step(x)}.
  *
  * <p>Why not {@code sd.nn().relu(...)}: its gradient in ND4J 1.0.0-M2.1 is {@code thresholdedrelu_bp},
- * which evaluates a {@code std::function} per element. Measured on a 1 x 64 x 256 x 256 array on this
- * machine's 2 cores: thresholdedrelu_bp 19-39 ms, native relu_bp 4.2 ms, step + multiply 1.8 ms; in a
- * 256 x 256 U-Net train step the 14 ReLU backward passes took 140-170 ms (PyTorch's: 12 ms). The
- * forward kernel is as fast as the legacy scalar ReLU (under 1 ms).
+ * which evaluates a {@code std::function} per element: several times slower than the native relu_bp,
+ * which in turn is slower than step + multiply, and in a 256 x 256 U-Net train step an order of magnitude
+ * slower than PyTorch's ReLU backward passes (docs/benchmarks.md). The forward kernel is as fast as the
+ * legacy scalar ReLU.
  *
  * <p>Like {@link FusedBatchNormOp} the op carries its own op name ({@value #NAME}), registered with
  * SameDiff's op-name mapping, so that SameDiff's FlatBuffers clone of the op keeps this {@link #doDiff}.

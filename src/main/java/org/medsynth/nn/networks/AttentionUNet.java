@@ -72,7 +72,7 @@ public final class AttentionUNet implements SegmentationNetwork {
     }
 
     public static AttentionUNet fromMap(Map<String, Object> map) {
-        return new AttentionUNet(SegConfig.from(new Hyper(KIND, map)));
+        return new AttentionUNet(SegConfig.fromMap(KIND, map));
     }
 
     @Override

@@ -8,8 +8,8 @@ import org.medsynth.nn.layers.Conv;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dense;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -24,21 +24,15 @@ import java.util.Map;
  * No biases, weights N(0, 0.02), batch-norm gains N(1, 0.02). Resolution: power of 2 >= 8.
  * Parameter names: G {@code g<i>/convT}, {@code g<i>/norm}; D {@code d<i>/conv}, {@code d<i>/norm}.
  */
-public final class Dcgan implements NetworkSpec {
+public record Dcgan(int spatialDims, int channels, int resolution, int latentSize, int generatorWidth, int discriminatorWidth)
+        implements NetworkSpec {
     public static final String KIND = "dcgan";
-
-    private final int spatialDims;
-    private final int channels;
-    private final int resolution;
-    private final int latentSize;
-    private final int generatorWidth;
-    private final int discriminatorWidth;
 
     /**
      * @param generatorWidth     ngf (64 in the paper)
      * @param discriminatorWidth ndf (64)
      */
-    public Dcgan(int spatialDims, int channels, int resolution, int latentSize, int generatorWidth, int discriminatorWidth) {
+    public Dcgan {
         if (spatialDims != 2 && spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
         if (resolution < 8 || Integer.bitCount(resolution) != 1) {
             throw new IllegalArgumentException("DCGAN resolution must be a power of 2 >= 8, got " + resolution);
@@ -46,18 +40,7 @@ public final class Dcgan implements NetworkSpec {
         if (channels < 1 || latentSize < 1 || generatorWidth < 1 || discriminatorWidth < 1) {
             throw new IllegalArgumentException("channels, latent size and widths must be >= 1");
         }
-        this.spatialDims = spatialDims;
-        this.channels = channels;
-        this.resolution = resolution;
-        this.latentSize = latentSize;
-        this.generatorWidth = generatorWidth;
-        this.discriminatorWidth = discriminatorWidth;
     }
-
-    public int spatialDims() { return spatialDims; }
-    public int channels() { return channels; }
-    public int resolution() { return resolution; }
-    public int latentSize() { return latentSize; }
 
     /** @param latent [N, latentSize] @return images [N, channels, resolution...] in [-1, 1] */
     public Tensor generate(NetBuilder b, Tensor latent) {
@@ -116,19 +99,10 @@ public final class Dcgan implements NetworkSpec {
 
     @Override
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("channels", channels);
-        m.put("resolution", resolution);
-        m.put("latentSize", latentSize);
-        m.put("generatorWidth", generatorWidth);
-        m.put("discriminatorWidth", discriminatorWidth);
-        return m;
+        return RecordMaps.toMap(this);
     }
 
     public static Dcgan fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        return new Dcgan(h.i("spatialDims"), h.i("channels"), h.i("resolution"), h.i("latentSize"), h.i("generatorWidth"),
-                h.i("discriminatorWidth"));
+        return RecordMaps.fromMap(Dcgan.class, KIND + ": hyper-parameter", map, Map.of());
     }
 }

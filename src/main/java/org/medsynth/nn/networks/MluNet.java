@@ -177,7 +177,7 @@ public final class MluNet implements SegmentationNetwork {
 
     public static MluNet fromMap(Map<String, Object> map) {
         Hyper h = new Hyper(KIND, map);
-        return new MluNet(SegConfig.from(h), h.i("branches"), h.d("sideWeight"));
+        return new MluNet(SegConfig.fromMap(KIND, map), h.i("branches"), h.d("sideWeight"));
     }
 
     @Override

@@ -7,8 +7,8 @@ import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.Conv;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,26 +25,13 @@ import java.util.Map;
  * Bias as in pix2pix (none before a batch norm); weights N(0, 0.02); optional spectral norm on every
  * convolution. Parameter names: {@code conv<n>/conv/{W,b}}, {@code conv<n>/norm/...}, {@code out/{W,b}}.
  */
-public final class PatchGan implements NetworkSpec {
+public record PatchGan(int spatialDims, int inChannels, int width, int layers, Norm norm, boolean spectralNorm) implements NetworkSpec {
     public static final String KIND = "patchgan";
 
-    private final int spatialDims;
-    private final int inChannels;
-    private final int width;
-    private final int layers;
-    private final Norm norm;
-    private final boolean spectralNorm;
-
-    private PatchGan(Builder b) {
-        if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
-        if (b.inChannels < 1 || b.width < 1 || b.layers < 1) throw new IllegalArgumentException("inChannels, width and layers must be >= 1");
-        if (b.norm == Norm.PIXEL) throw new IllegalArgumentException("PatchGAN supports batch, instance or no normalisation");
-        this.spatialDims = b.spatialDims;
-        this.inChannels = b.inChannels;
-        this.width = b.width;
-        this.layers = b.layers;
-        this.norm = b.norm;
-        this.spectralNorm = b.spectralNorm;
+    public PatchGan {
+        if (spatialDims != 2 && spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
+        if (inChannels < 1 || width < 1 || layers < 1) throw new IllegalArgumentException("inChannels, width and layers must be >= 1");
+        if (norm == Norm.PIXEL) throw new IllegalArgumentException("PatchGAN supports batch, instance or no normalisation");
     }
 
     public static Builder builder() {
@@ -69,15 +56,8 @@ public final class PatchGan implements NetworkSpec {
         public Builder layers(int n) { layers = n; return this; }
         public Builder norm(Norm n) { norm = n; return this; }
         public Builder spectralNorm(boolean sn) { spectralNorm = sn; return this; }
-        public PatchGan build() { return new PatchGan(this); }
+        public PatchGan build() { return new PatchGan(spatialDims, inChannels, width, layers, norm, spectralNorm); }
     }
-
-    public int spatialDims() { return spatialDims; }
-    public int inChannels() { return inChannels; }
-    public int width() { return width; }
-    public int layers() { return layers; }
-    public Norm norm() { return norm; }
-    public boolean spectralNorm() { return spectralNorm; }
 
     /** Size of the logit map for an input of size {@code in} along one axis (< 1: too small). */
     public int outputSize(int in) {
@@ -137,20 +117,11 @@ public final class PatchGan implements NetworkSpec {
 
     @Override
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("inChannels", inChannels);
-        m.put("width", width);
-        m.put("layers", layers);
-        m.put("norm", norm.name());
-        m.put("spectralNorm", spectralNorm);
-        return m;
+        return RecordMaps.toMap(this);
     }
 
     public static PatchGan fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        return builder().spatialDims(h.i("spatialDims")).inChannels(h.i("inChannels")).width(h.i("width")).layers(h.i("layers"))
-                .norm(h.e("norm", Norm.class)).spectralNorm(h.b("spectralNorm")).build();
+        return RecordMaps.fromMap(PatchGan.class, KIND + ": hyper-parameter", map, Map.of());
     }
 
     @Override

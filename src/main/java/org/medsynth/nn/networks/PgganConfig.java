@@ -1,6 +1,7 @@
 package org.medsynth.nn.networks;
 
-import java.util.LinkedHashMap;
+import org.medsynth.util.RecordMaps;
+
 import java.util.Map;
 
 /**
@@ -10,36 +11,17 @@ import java.util.Map;
  * (e.g. 0.25 for a network with a quarter of the feature maps), at least 1. The latent size defaults to
  * nf(0) as in PGGAN (512 at full width).
  */
-public final class PgganConfig {
-    private final int spatialDims;
-    private final int channels;
-    private final int maxResolution;
-    private final int fmapBase;
-    private final int fmapMax;
-    private final double width;
-    private final int latentSize;
-    private final boolean equalizedLr;
-    private final boolean pixelNorm;
-    private final boolean normalizeLatents;
-    private final int mbstdGroupSize;
+public record PgganConfig(int spatialDims, int channels, int maxResolution, int fmapBase, int fmapMax, double width, int latentSize,
+                          boolean equalizedLr, boolean pixelNorm, boolean normalizeLatents, int mbstdGroupSize) {
 
-    private PgganConfig(Builder b) {
-        if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
-        if (b.maxResolution < 4 || Integer.bitCount(b.maxResolution) != 1) {
-            throw new IllegalArgumentException("PGGAN resolution must be a power of 2 >= 4, got " + b.maxResolution);
+    /** Checks the values; a {@code latentSize} <= 0 becomes nf(0). */
+    public PgganConfig {
+        if (spatialDims != 2 && spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
+        if (maxResolution < 4 || Integer.bitCount(maxResolution) != 1) {
+            throw new IllegalArgumentException("PGGAN resolution must be a power of 2 >= 4, got " + maxResolution);
         }
-        if (b.width <= 0) throw new IllegalArgumentException("width must be > 0");
-        this.spatialDims = b.spatialDims;
-        this.channels = b.channels;
-        this.maxResolution = b.maxResolution;
-        this.fmapBase = b.fmapBase;
-        this.fmapMax = b.fmapMax;
-        this.width = b.width;
-        this.equalizedLr = b.equalizedLr;
-        this.pixelNorm = b.pixelNorm;
-        this.normalizeLatents = b.normalizeLatents;
-        this.mbstdGroupSize = b.mbstdGroupSize;
-        this.latentSize = b.latentSize > 0 ? b.latentSize : nf(0);
+        if (width <= 0) throw new IllegalArgumentException("width must be > 0");
+        if (latentSize <= 0) latentSize = nf(0, fmapBase, fmapMax, width);
     }
 
     public static Builder builder() {
@@ -76,11 +58,18 @@ public final class PgganConfig {
         public Builder normalizeLatents(boolean n) { normalizeLatents = n; return this; }
         /** Minibatch-stddev group size; 0 disables the layer. */
         public Builder mbstdGroupSize(int g) { mbstdGroupSize = g; return this; }
-        public PgganConfig build() { return new PgganConfig(this); }
+        public PgganConfig build() {
+            return new PgganConfig(spatialDims, channels, maxResolution, fmapBase, fmapMax, width, latentSize, equalizedLr, pixelNorm,
+                    normalizeLatents, mbstdGroupSize);
+        }
     }
 
     /** Feature maps at stage s. */
     public int nf(int stage) {
+        return nf(stage, fmapBase, fmapMax, width);
+    }
+
+    private static int nf(int stage, int fmapBase, int fmapMax, double width) {
         double f = Math.min(fmapBase / Math.pow(2.0, stage), fmapMax);
         return Math.max(1, (int) Math.round(f * width));
     }
@@ -96,49 +85,11 @@ public final class PgganConfig {
         }
     }
 
-    public int spatialDims() { return spatialDims; }
-    public int channels() { return channels; }
-    public int maxResolution() { return maxResolution; }
-    public int fmapBase() { return fmapBase; }
-    public int fmapMax() { return fmapMax; }
-    public double width() { return width; }
-    public int latentSize() { return latentSize; }
-    public boolean equalizedLr() { return equalizedLr; }
-    public boolean pixelNorm() { return pixelNorm; }
-    public boolean normalizeLatents() { return normalizeLatents; }
-    public int mbstdGroupSize() { return mbstdGroupSize; }
-
     Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("channels", channels);
-        m.put("maxResolution", maxResolution);
-        m.put("fmapBase", fmapBase);
-        m.put("fmapMax", fmapMax);
-        m.put("width", width);
-        m.put("latentSize", latentSize);
-        m.put("equalizedLr", equalizedLr);
-        m.put("pixelNorm", pixelNorm);
-        m.put("normalizeLatents", normalizeLatents);
-        m.put("mbstdGroupSize", mbstdGroupSize);
-        return m;
+        return RecordMaps.toMap(this);
     }
 
     static PgganConfig fromMap(String kind, Map<String, Object> map) {
-        Hyper h = new Hyper(kind, map);
-        return builder().spatialDims(h.i("spatialDims")).channels(h.i("channels")).maxResolution(h.i("maxResolution"))
-                .fmapBase(h.i("fmapBase")).fmapMax(h.i("fmapMax")).width(h.d("width")).latentSize(h.i("latentSize"))
-                .equalizedLr(h.b("equalizedLr")).pixelNorm(h.b("pixelNorm")).normalizeLatents(h.b("normalizeLatents"))
-                .mbstdGroupSize(h.i("mbstdGroupSize")).build();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PgganConfig p && p.toMap().equals(toMap());
-    }
-
-    @Override
-    public int hashCode() {
-        return toMap().hashCode();
+        return RecordMaps.fromMap(PgganConfig.class, kind + ": hyper-parameter", map, Map.of());
     }
 }

@@ -1,8 +1,8 @@
 package org.medsynth.nn.networks;
 
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -61,17 +61,11 @@ public record SegConfig(int spatialDims, int inChannels, int classes, int width,
     }
 
     Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("inChannels", inChannels);
-        m.put("classes", classes);
-        m.put("width", width);
-        m.put("depth", depth);
-        m.put("norm", norm.name());
-        return m;
+        return RecordMaps.toMap(this);
     }
 
-    static SegConfig from(Hyper h) {
-        return new SegConfig(h.i("spatialDims"), h.i("inChannels"), h.i("classes"), h.i("width"), h.i("depth"), h.e("norm", Norm.class));
+    /** The config in the hyper-parameters of a network of the given kind (which may hold more keys). */
+    static SegConfig fromMap(String kind, Map<String, Object> map) {
+        return RecordMaps.fromMap(SegConfig.class, kind + ": hyper-parameter", map, Map.of());
     }
 }

@@ -78,7 +78,7 @@ public final class SegUNet implements SegmentationNetwork {
     }
 
     public static SegUNet fromMap(Map<String, Object> map) {
-        return new SegUNet(SegConfig.from(new Hyper(KIND, map)));
+        return new SegUNet(SegConfig.fromMap(KIND, map));
     }
 
     @Override

@@ -10,8 +10,8 @@ import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dropout;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.layers.Resample;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -38,7 +38,9 @@ import java.util.Map;
  * {@link Upsample#NEAREST} is the resize-convolution PGGAN's generator uses: nearest-neighbour up-sampling x2, then
  * a 3x3(x3) convolution with padding 1, which cannot produce a pattern the input does not have.
  */
-public final class UNet implements NetworkSpec {
+public record UNet(int spatialDims, int inChannels, int outChannels, int width, int depth, Norm norm, boolean spectralNorm,
+                   int dropoutBlocks, double dropoutRate, Activations.Output output, double upSlope, Upsample upsample)
+        implements NetworkSpec {
     public static final String KIND = "unet";
 
     /** How the decoder doubles the spatial size. */
@@ -49,41 +51,18 @@ public final class UNet implements NetworkSpec {
         NEAREST
     }
 
-    private final int spatialDims;
-    private final int inChannels;
-    private final int outChannels;
-    private final int width;
-    private final int depth;
-    private final Norm norm;
-    private final boolean spectralNorm;
-    private final int dropoutBlocks;
-    private final double dropoutRate;
-    private final Activations.Output output;
-    private final double upSlope;
-    private final Upsample upsample;
-
-    private UNet(Builder b) {
-        if (b.spatialDims != 2 && b.spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
-        if (b.inChannels < 1 || b.outChannels < 1 || b.width < 1) throw new IllegalArgumentException("channels and width must be >= 1");
-        if (b.depth < 2) throw new IllegalArgumentException("U-Net depth must be >= 2, got " + b.depth);
-        int drop = b.dropoutBlocks < 0 ? Math.max(0, b.depth - 5) : b.dropoutBlocks;
-        if (drop > b.depth - 2) {
-            throw new IllegalArgumentException("at most depth - 2 = " + (b.depth - 2) + " decoder blocks can have dropout, got " + drop);
+    /** Checks the values; {@code dropoutBlocks} -1 becomes pix2pix's max(0, depth - 5), a null {@code upsample} transposed. */
+    public UNet {
+        if (spatialDims != 2 && spatialDims != 3) throw new IllegalArgumentException("spatialDims must be 2 or 3");
+        if (inChannels < 1 || outChannels < 1 || width < 1) throw new IllegalArgumentException("channels and width must be >= 1");
+        if (depth < 2) throw new IllegalArgumentException("U-Net depth must be >= 2, got " + depth);
+        if (dropoutBlocks < 0) dropoutBlocks = Math.max(0, depth - 5);
+        if (dropoutBlocks > depth - 2) {
+            throw new IllegalArgumentException("at most depth - 2 = " + (depth - 2) + " decoder blocks can have dropout, got " + dropoutBlocks);
         }
-        if (b.norm == Norm.PIXEL) throw new IllegalArgumentException("U-Net supports batch, instance or no normalisation");
-        if (!(b.upSlope >= 0 && b.upSlope < 1)) throw new IllegalArgumentException("decoder LeakyReLU slope must be in [0, 1), got " + b.upSlope);
-        this.spatialDims = b.spatialDims;
-        this.inChannels = b.inChannels;
-        this.outChannels = b.outChannels;
-        this.width = b.width;
-        this.depth = b.depth;
-        this.norm = b.norm;
-        this.spectralNorm = b.spectralNorm;
-        this.dropoutBlocks = drop;
-        this.dropoutRate = b.dropoutRate;
-        this.output = b.output;
-        this.upSlope = b.upSlope;
-        this.upsample = b.upsample == null ? Upsample.TRANSPOSED : b.upsample;
+        if (norm == Norm.PIXEL) throw new IllegalArgumentException("U-Net supports batch, instance or no normalisation");
+        if (!(upSlope >= 0 && upSlope < 1)) throw new IllegalArgumentException("decoder LeakyReLU slope must be in [0, 1), got " + upSlope);
+        if (upsample == null) upsample = Upsample.TRANSPOSED;
     }
 
     public static Builder builder() {
@@ -131,21 +110,11 @@ public final class UNet implements NetworkSpec {
         public Builder upSlope(double slope) { upSlope = slope; return this; }
         /** Decoder up-sampling; default {@link Upsample#TRANSPOSED} (pix2pix). */
         public Builder upsample(Upsample u) { upsample = u; return this; }
-        public UNet build() { return new UNet(this); }
+        public UNet build() {
+            return new UNet(spatialDims, inChannels, outChannels, width, depth, norm, spectralNorm, dropoutBlocks, dropoutRate, output,
+                    upSlope, upsample);
+        }
     }
-
-    public int spatialDims() { return spatialDims; }
-    public int inChannels() { return inChannels; }
-    public int outChannels() { return outChannels; }
-    public int width() { return width; }
-    public int depth() { return depth; }
-    public Norm norm() { return norm; }
-    public boolean spectralNorm() { return spectralNorm; }
-    public int dropoutBlocks() { return dropoutBlocks; }
-    public Activations.Output output() { return output; }
-    /** Slope of the decoder's LeakyReLU (0 = ReLU). */
-    public double upSlope() { return upSlope; }
-    public Upsample upsample() { return upsample; }
 
     /** Feature maps at level i. */
     public int channelsAt(int level) {
@@ -217,32 +186,19 @@ public final class UNet implements NetworkSpec {
         return KIND;
     }
 
+    /** Options models saved before they existed lack, with the values such models have. */
+    private static final Map<String, Object> OLDER_MODELS = Map.of("upSlope", 0.0, "upsample", Upsample.TRANSPOSED.name());
+
+    /** The hyper-parameters; an option of {@link #OLDER_MODELS} is left out at its older models' value (as ever). */
     @Override
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("inChannels", inChannels);
-        m.put("outChannels", outChannels);
-        m.put("width", width);
-        m.put("depth", depth);
-        m.put("norm", norm.name());
-        m.put("spectralNorm", spectralNorm);
-        m.put("dropoutBlocks", dropoutBlocks);
-        m.put("dropoutRate", dropoutRate);
-        m.put("output", output.name());
-        if (upSlope > 0) m.put("upSlope", upSlope); // absent = ReLU (models saved before the option existed)
-        if (upsample != Upsample.TRANSPOSED) m.put("upsample", upsample.name()); // absent = transposed (older models)
+        Map<String, Object> m = RecordMaps.toMap(this);
+        OLDER_MODELS.forEach(m::remove);   // remove(key, value): only where the value is the older models' one
         return m;
     }
 
     public static UNet fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        return builder().spatialDims(h.i("spatialDims")).inChannels(h.i("inChannels")).outChannels(h.i("outChannels"))
-                .width(h.i("width")).depth(h.i("depth")).norm(h.e("norm", Norm.class)).spectralNorm(h.b("spectralNorm"))
-                .dropoutBlocks(h.i("dropoutBlocks")).dropoutRate(h.d("dropoutRate")).output(h.e("output", Activations.Output.class))
-                .upSlope(map.containsKey("upSlope") ? h.d("upSlope") : 0.0)
-                .upsample(map.containsKey("upsample") ? h.e("upsample", Upsample.class) : Upsample.TRANSPOSED)
-                .build();
+        return RecordMaps.fromMap(UNet.class, KIND + ": hyper-parameter", map, OLDER_MODELS);
     }
 
     @Override

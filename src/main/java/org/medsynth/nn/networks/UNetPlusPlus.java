@@ -110,7 +110,7 @@ public final class UNetPlusPlus implements SegmentationNetwork {
 
     public static UNetPlusPlus fromMap(Map<String, Object> map) {
         Hyper h = new Hyper(KIND, map);
-        return new UNetPlusPlus(SegConfig.from(h), h.b("deepSupervision"));
+        return new UNetPlusPlus(SegConfig.fromMap(KIND, map), h.b("deepSupervision"));
     }
 
     @Override

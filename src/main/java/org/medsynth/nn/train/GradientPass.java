@@ -1,5 +1,6 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.EngineOptions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -31,19 +32,17 @@ import java.util.Set;
  * reuses it for the next array of the same shape, as it does for inference.
  *
  * <p>The arrays left in the session's cache are closed after the pass ({@link #release}), so nothing of one
- * pass is kept for the next. {@code -Dmedsynth.nn.freeEarly=false} restores ND4J's own behaviour (for
+ * pass is kept for the next. {@link EngineOptions#freeEarly()} false restores ND4J's own behaviour (for
  * comparison; the results are identical, which the tests check).
  */
 public final class GradientPass {
-    /** System property: {@code false} runs ND4J's own {@code calculateGradientsAndOutputs}. */
-    public static final String FREE_EARLY_PROPERTY = "medsynth.nn.freeEarly";
     private static final String GRAD_FN = "grad";
 
     private GradientPass() { }
 
     /** Outputs and gradients (variable name -> gradient) of one pass; see the class comment. */
     public static OutAndGrad run(SameDiff sd, Map<String, INDArray> feeds, Collection<String> outputs, Collection<String> gradientVariables) {
-        if (!Boolean.parseBoolean(System.getProperty(FREE_EARLY_PROPERTY, "true"))) {
+        if (!EngineOptions.fromSystemProperties().freeEarly()) {
             OutAndGrad og = sd.calculateGradientsAndOutputs(feeds, outputs, gradientVariables);
             release(sd);
             return og;

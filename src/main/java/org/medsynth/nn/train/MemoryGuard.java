@@ -1,5 +1,6 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.EngineOptions;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -9,22 +10,20 @@ import org.bytedeco.javacpp.Pointer;
  * (or closed). A training step creates hundreds of megabytes of short-lived activations but little
  * Java garbage, so the heap rarely fills up enough to trigger a collection. Measured on a 256x256
  * U-Net (batch 1, docs/nn-toolkit.md): without help the process RSS grew by about 330 MB per step and
- * steps got slower (2.9 s, page faults); with a collection after each step RSS stayed at about 2 GB and
- * a step took 1.2 s. ND4J's allocation trackers and JavaCPP's counters do not see these buffers, and
+ * steps got slower (page faults); with a collection after each step RSS stayed flat and steps were
+ * faster. ND4J's allocation trackers and JavaCPP's counters do not see these buffers, and
  * RSS never shrinks after a collection (the allocator keeps the pages for reuse), so neither is a
  * usable trigger.
  *
  * <p>Policy: after a step, collect if the time since the end of the last collection is at least
  * {@code duration of the last collection / maxOverhead} — collections then take at most about
- * {@code maxOverhead} (default 10 %) of the wall time. Large networks (seconds per step, ~50 ms per
- * collection) collect after every step; tiny ones (milliseconds per step, which also allocate little)
- * every few dozen steps. {@link TrainStep} additionally closes the gradient arrays it consumes.
+ * {@code maxOverhead} (default 10 %) of the wall time. Large networks (steps much longer than a
+ * collection) collect after every step; tiny ones (short steps, which also allocate little) every few
+ * dozen steps. {@link TrainStep} additionally closes the gradient arrays it consumes.
  * One guard per process: {@link #global()}.
  */
 public final class MemoryGuard {
-    /** System property overriding the default maximal overhead (fraction, default 0.1); 0 disables the guard. */
-    public static final String PROPERTY = "medsynth.nn.gcOverhead";
-    private static final MemoryGuard GLOBAL = new MemoryGuard(parse(System.getProperty(PROPERTY, "0.1")));
+    private static final MemoryGuard GLOBAL = new MemoryGuard(EngineOptions.fromSystemProperties().gcOverhead());
 
     private final double maxOverhead;
     private long lastGcEndNanos = -1;
@@ -38,15 +37,7 @@ public final class MemoryGuard {
         this.maxOverhead = maxOverhead;
     }
 
-    private static double parse(String s) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            return 0.1;
-        }
-    }
-
-    /** The process-wide guard (overhead from {@value #PROPERTY}, default 0.1). */
+    /** The process-wide guard (overhead {@link EngineOptions#gcOverhead()} when the class is loaded). */
     public static MemoryGuard global() {
         return GLOBAL;
     }

@@ -2,6 +2,7 @@ package org.medsynth.workflow.medgan;
 
 import org.medsynth.image.preprocess.IntensityNormalizer;
 import org.medsynth.image.preprocess.Normalization;
+import org.medsynth.util.RecordMaps;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,30 +73,17 @@ public record IntensityMapping(double lowPercentile, double highPercentile, doub
         for (int i = 0; i < values.length; i++) values[i] = (float) (sourceLow + (values[i] + 1) * scale);
     }
 
+    /** The model's normalisation entry: the components plus the kind of mapping and the model's value range. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "percentile");
-        m.put("lowPercentile", lowPercentile);
-        m.put("highPercentile", highPercentile);
         m.put("range", List.of(-1, 1));
-        m.put("sourceLow", sourceLow);
-        m.put("sourceHigh", sourceHigh);
-        m.put("valueUnit", valueUnit);
-        m.put("cases", cases);
+        m.putAll(RecordMaps.toMap(this));
         return m;
     }
 
-    @SuppressWarnings("unchecked")
     public static IntensityMapping fromMap(Map<String, Object> m) {
         if (!"percentile".equals(m.get("type"))) throw new IllegalArgumentException("unknown intensity normalisation " + m.get("type"));
-        Object cases = m.getOrDefault("cases", List.of());
-        return new IntensityMapping(num(m, "lowPercentile"), num(m, "highPercentile"), num(m, "sourceLow"), num(m, "sourceHigh"),
-                String.valueOf(m.getOrDefault("valueUnit", "")), (List<Map<String, Object>>) cases);
-    }
-
-    private static double num(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number n)) throw new IllegalArgumentException("normalisation field '" + key + "' missing or not a number");
-        return n.doubleValue();
+        return RecordMaps.fromMap(IntensityMapping.class, "normalisation field", m, Map.of("valueUnit", "", "cases", List.of()));
     }
 }

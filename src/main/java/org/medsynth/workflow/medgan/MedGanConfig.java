@@ -5,8 +5,8 @@ import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.core.UserInputException;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -141,29 +141,13 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
 
     /** Everything except the run length; a checkpoint can only be resumed with the same values. */
     public Map<String, Object> identity() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("spatialDims", spatialDims);
-        m.put("patch", patch);
-        m.put("width", width);
-        m.put("depth", depth);
-        m.put("discriminatorWidth", discriminatorWidth);
-        m.put("discriminatorLayers", discriminatorLayers);
-        m.put("pool", pool);
-        m.put("learningRate", learningRate);
-        m.put("l1Weight", l1Weight);
-        m.put("noise", noise);
-        m.put("clipLow", clipLow);
-        m.put("clipHigh", clipHigh);
-        m.put("rareShare", rareShare);
-        m.put("seed", seed);
-        m.put("upsample", upsample.name());
+        Map<String, Object> m = toMap();
+        m.remove("iterations");
+        m.remove("checkpointEvery");
         return m;
     }
 
     public Map<String, Object> toMap() {
-        Map<String, Object> m = identity();
-        m.put("iterations", iterations);
-        m.put("checkpointEvery", checkpointEvery);
-        return m;
+        return RecordMaps.toMap(this);
     }
 }

@@ -261,7 +261,7 @@ public final class MedGanTrainer implements TrainingTask {
         losses.put("D", d.loss());
         losses.put("G", adv);
         if (l1Name != null) losses.put("G_L1", l1);
-        if (!Boolean.getBoolean("medgan.noclose")) for (INDArray a : g.outputs().values()) if (a != fake && a.closeable()) a.close();
+        for (INDArray a : g.outputs().values()) if (a != fake && a.closeable()) a.close();
         return losses;
     }
 

@@ -6,10 +6,10 @@ import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.core.UserInputException;
+import org.medsynth.util.RecordMaps;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -148,25 +148,16 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
                 validation, validateEvery, rareShare, augment, preprocessing, key.equals("checkpointEvery") ? v : checkpointEvery, init);
     }
 
-    /** As a JSON-friendly map (stored in the model's training information). */
+    /**
+     * As a JSON-friendly map (stored in the model's training information): the components but the preprocessing
+     * (stored as the model's normalisation) and the checkpoint interval, the patch as written by the user
+     * ({@code 96x96x32}) and no initial model as "".
+     */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("network", network);
-        m.put("width", width);
-        m.put("depth", depth);
-        m.put("norm", norm.name());
-        m.put("classes", classes);
+        Map<String, Object> m = RecordMaps.toMap(this);
+        m.remove("preprocessing");
+        m.remove("checkpointEvery");
         m.put("patch", format(patch));
-        m.put("batch", batch);
-        m.put("iterations", iterations);
-        m.put("learningRate", learningRate);
-        m.put("decayAt", decayAt);
-        m.put("decayFactor", decayFactor);
-        m.put("seed", seed);
-        m.put("validation", validation);
-        m.put("validateEvery", validateEvery);
-        m.put("rareShare", rareShare);
-        m.put("augment", augment);
         m.put("init", init == null ? "" : init.toString());
         return m;
     }

@@ -3,8 +3,8 @@ package org.medsynth.workflow.skrgan;
 import org.medsynth.core.UserInputException;
 import org.medsynth.data.SketchPlane;
 import org.medsynth.nn.networks.UNet;
+import org.medsynth.util.RecordMaps;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,33 +89,23 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
     /** Steps of the whole training (render steps only count for SkrGAN). */
     public int totalSteps() { return sketchIterations + (skrgan() ? renderIterations : 0); }
 
+    /**
+     * Models saved before the render up-sampling and sketch shrinking settings existed lack them: they use transposed
+     * convolutions and nearest-shrunk sketches.
+     */
+    private static final Map<String, Object> OLDER_MODELS = Map.of("renderUpsample", UNet.Upsample.TRANSPOSED.name(),
+            "sketchShrink", SketchPlane.Shrink.NEAREST.name());
+
+    /** The settings; the render up-sampling and sketch shrinking are left out at the older models' values (as ever). */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", architecture);
-        m.put("resolution", resolution);
-        m.put("rgb", rgb);
-        m.put("sketchIterations", sketchIterations);
-        m.put("renderIterations", renderIterations);
-        m.put("batch", batch);
-        m.put("width", width);
-        m.put("renderWidth", renderWidth);
-        m.put("seed", seed);
-        if (renderUpsample != UNet.Upsample.TRANSPOSED) m.put("renderUpsample", renderUpsample.name()); // absent: older models
-        if (sketchShrink != SketchPlane.Shrink.NEAREST) m.put("sketchShrink", sketchShrink.name()); // absent: older models
+        Map<String, Object> m = RecordMaps.toMap(this);
+        OLDER_MODELS.forEach(m::remove);   // remove(key, value): only where the value is the older models' one
         return m;
     }
 
     public static SkrGanSettings fromMap(Map<String, Object> m) {
         try {
-            return new SkrGanSettings((String) m.get("architecture"), ((Number) m.get("resolution")).intValue(),
-                    (Boolean) m.get("rgb"), ((Number) m.get("sketchIterations")).intValue(),
-                    ((Number) m.get("renderIterations")).intValue(), ((Number) m.get("batch")).intValue(),
-                    ((Number) m.get("width")).doubleValue(), ((Number) m.get("renderWidth")).intValue(),
-                    ((Number) m.get("seed")).longValue(),
-                    m.containsKey("renderUpsample") ? UNet.Upsample.valueOf(String.valueOf(m.get("renderUpsample")))
-                            : UNet.Upsample.TRANSPOSED,
-                    m.containsKey("sketchShrink") ? SketchPlane.Shrink.valueOf(String.valueOf(m.get("sketchShrink")))
-                            : SketchPlane.Shrink.NEAREST);
+            return RecordMaps.fromMap(SkrGanSettings.class, "setting", m, OLDER_MODELS);
         } catch (RuntimeException e) {
             if (e instanceof UserInputException) throw e;
             throw new UserInputException("The model's SkrGAN settings are incomplete or unreadable (" + e

@@ -1,5 +1,6 @@
 package org.medsynth.nn.layers;
 
+import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medsynth.nn.NetBuilder;
@@ -36,8 +37,8 @@ class FusedBatchNormOpTest {
     /** Gradients of x, gamma and beta; checks whether the gradient graph runs libnd4j's batchnorm_bp. */
     private static Map<String, INDArray> gradients(long[] shape, String backward, DataType dt, boolean expectKernel, boolean channelsLast) {
         int spatialDims = shape.length - 2;
-        String before = System.getProperty(FusedBatchNormOp.BACKWARD_PROPERTY);
-        System.setProperty(FusedBatchNormOp.BACKWARD_PROPERTY, backward);
+        String before = System.getProperty(EngineOptions.BATCH_NORM_BACKWARD);
+        System.setProperty(EngineOptions.BATCH_NORM_BACKWARD, backward);
         try {
             Nd4j.getRandom().setSeed(3);
             INDArray x = Nd4j.randn(DataType.DOUBLE, shape).addi(1000).castTo(dt);
@@ -68,8 +69,8 @@ class FusedBatchNormOpTest {
             if (channelsLast) g.put("x", g.get("x").permute(toFirst).dup('c'));
             return g;
         } finally {
-            if (before == null) System.clearProperty(FusedBatchNormOp.BACKWARD_PROPERTY);
-            else System.setProperty(FusedBatchNormOp.BACKWARD_PROPERTY, before);
+            if (before == null) System.clearProperty(EngineOptions.BATCH_NORM_BACKWARD);
+            else System.setProperty(EngineOptions.BATCH_NORM_BACKWARD, before);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.medsynth.nn.layers;
 
+import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -137,13 +138,13 @@ class LayersReferenceTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("bnCases")
     void batchNormTrainingInferenceAndRunningStats(String name, DataType dt, BatchNorm.Implementation impl) {
-        String before = System.getProperty(BatchNorm.IMPLEMENTATION_PROPERTY);
-        System.setProperty(BatchNorm.IMPLEMENTATION_PROPERTY, impl.name().toLowerCase(java.util.Locale.ROOT));
+        String before = System.getProperty(EngineOptions.BATCH_NORM);
+        System.setProperty(EngineOptions.BATCH_NORM, impl.name().toLowerCase(java.util.Locale.ROOT));
         try {
             checkBatchNorm(name, dt, impl);
         } finally {
-            if (before == null) System.clearProperty(BatchNorm.IMPLEMENTATION_PROPERTY);
-            else System.setProperty(BatchNorm.IMPLEMENTATION_PROPERTY, before);
+            if (before == null) System.clearProperty(EngineOptions.BATCH_NORM);
+            else System.setProperty(EngineOptions.BATCH_NORM, before);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.medsynth.nn.NetBuilder;
@@ -156,13 +157,13 @@ class ChannelsLastEquivalenceTest {
     }
 
     private static <T> T inLayout(String layout, Supplier<T> body) {
-        String before = System.getProperty(Layout.PROPERTY);
-        System.setProperty(Layout.PROPERTY, layout);
+        String before = System.getProperty(EngineOptions.LAYOUT);
+        System.setProperty(EngineOptions.LAYOUT, layout);
         try {
             return body.get();
         } finally {
-            if (before == null) System.clearProperty(Layout.PROPERTY);
-            else System.setProperty(Layout.PROPERTY, before);
+            if (before == null) System.clearProperty(EngineOptions.LAYOUT);
+            else System.setProperty(EngineOptions.LAYOUT, before);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -72,8 +73,8 @@ class GradientPassTest {
     }
 
     private static long peakDuringPass(boolean freeEarly) {
-        String before = System.getProperty(GradientPass.FREE_EARLY_PROPERTY);
-        System.setProperty(GradientPass.FREE_EARLY_PROPERTY, String.valueOf(freeEarly));
+        String before = System.getProperty(EngineOptions.FREE_EARLY);
+        System.setProperty(EngineOptions.FREE_EARLY, String.valueOf(freeEarly));
         try {
             int[] size = {16, 64, 64};
             SegmentationNetwork net = SegmentationNetworks.create("unet", SegConfig.paper(3, 1, 2).withWidth(8).withDepth(2));
@@ -101,15 +102,15 @@ class GradientPassTest {
             GradientPass.run(b.sd(), feeds, List.of(t.loss().name()), b.trainableVariables("seg"));
             return peak[0] - start;
         } finally {
-            if (before == null) System.clearProperty(GradientPass.FREE_EARLY_PROPERTY);
-            else System.setProperty(GradientPass.FREE_EARLY_PROPERTY, before);
+            if (before == null) System.clearProperty(EngineOptions.FREE_EARLY);
+            else System.setProperty(EngineOptions.FREE_EARLY, before);
         }
     }
 
     /** Loss and gradients of two passes with the same feeds (names prefixed with the pass number). */
     private static Map<String, INDArray> run(String name, int[] size, boolean freeEarly) {
-        String before = System.getProperty(GradientPass.FREE_EARLY_PROPERTY);
-        System.setProperty(GradientPass.FREE_EARLY_PROPERTY, String.valueOf(freeEarly));
+        String before = System.getProperty(EngineOptions.FREE_EARLY);
+        System.setProperty(EngineOptions.FREE_EARLY, String.valueOf(freeEarly));
         try {
             SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, 2).withWidth(2).withDepth(2));
             NetBuilder b = NetBuilder.forTraining(new ParamStore(5), "seg");
@@ -142,8 +143,8 @@ class GradientPassTest {
             }
             return r;
         } finally {
-            if (before == null) System.clearProperty(GradientPass.FREE_EARLY_PROPERTY);
-            else System.setProperty(GradientPass.FREE_EARLY_PROPERTY, before);
+            if (before == null) System.clearProperty(EngineOptions.FREE_EARLY);
+            else System.setProperty(EngineOptions.FREE_EARLY, before);
         }
     }
 }

@@ -70,7 +70,7 @@ class MedGanNetworksTest {
         for (String n : norms.subList(0, 3)) {
             INDArray a = r.get(n);
             // inside the network the feature maps are channels last (NDHWC) unless that layout is switched off
-            if (org.medsynth.nn.layers.Layout.preferChannelsLast()) a = a.permute(0, 4, 1, 2, 3);
+            if (org.medsynth.nn.EngineOptions.fromSystemProperties().channelsLast()) a = a.permute(0, 4, 1, 2, 3);
             assertEquals(2, a.size(0));
             for (int s = 0; s < a.size(0); s++)
                 for (int c = 0; c < a.size(1); c++) {
