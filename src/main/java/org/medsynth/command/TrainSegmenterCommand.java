@@ -34,6 +34,7 @@ import java.util.Locale;
 @Plugin(type = Command.class, label = "MedSynth Train Segmenter")
 public class TrainSegmenterCommand implements Command {
 
+    // the names of SegmentationNetworkFamily, written out because an annotation holds constants only (TrainSegmenterCommandTest)
     @Parameter(description = "Network: unet (the paper's U-Net), attention-unet (AgNet), unet++, mlu-net, "
             + "info-max-net (U-Net + mutual information), im-mlu-net (MLU-Net + mutual information)",
             choices = {"unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net"})
@@ -197,9 +198,5 @@ public class TrainSegmenterCommand implements Command {
         training_data = SegmentationTables.trainingData(r, aug, pre);
         loss_curves = r.losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
         loss_curves.setTitle(model.getName() + " losses");
-    }
-
-    static List<String> networks() {
-        return List.of("unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net");
     }
 }

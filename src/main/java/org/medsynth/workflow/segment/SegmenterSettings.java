@@ -4,7 +4,7 @@ import org.medsynth.image.preprocess.CropPlacement;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;
@@ -34,10 +34,8 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
 
     public SegmenterSettings {
         String n = network == null ? "" : network.trim().toLowerCase(Locale.ROOT);
-        try {
-            SegmentationNetworks.create(n, new org.medsynth.nn.networks.SegConfig(2, 1, 2, 1, 1, Norm.NONE));
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("Unknown network '" + network + "'. Use one of " + SegmentationNetworks.NAMES + ".");
+        if (SegmentationNetworkFamily.find(n).isEmpty()) {
+            throw new UserInputException("Unknown network '" + network + "'. Use one of " + SegmentationNetworkFamily.names() + ".");
         }
         network = n;
         if (width < 1 || width > 1024) throw new UserInputException("The width (feature maps of the first level) must be 1..1024, not " + width + ".");
@@ -87,8 +85,7 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
 
     /** The default batch: 1 (the paper's), 2 for the mutual-information networks (a negative pair in every batch). */
     public static int defaultBatch(String network) {
-        String n = network == null ? "" : network.toLowerCase(Locale.ROOT);
-        return n.contains("info") || n.startsWith("im-") ? 2 : 1;
+        return SegmentationNetworkFamily.find(network).filter(SegmentationNetworkFamily::mutualInformation).isPresent() ? 2 : 1;
     }
 
     /** Parses "128" (square 2D), "128x96" (2D) or "96x96x32" (3D); also accepts commas or spaces. */

@@ -22,7 +22,7 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.util.AtomicFiles;
@@ -286,7 +286,7 @@ public final class SegmenterTraining implements TrainingTask {
         this.inChannels = channels;
         SegConfig config = new SegConfig(settings.volumetric() ? 3 : 2, inChannels, settings.classes(), settings.width(),
                 settings.depth(), settings.norm());
-        this.network = SegmentationNetworks.create(settings.network(), config);
+        this.network = SegmentationNetworkFamily.create(settings.network(), config);
         this.store = new ParamStore(settings.seed());
         this.graph = NetBuilder.forTraining(store, GROUP);
         int[] p = settings.patch();
@@ -324,7 +324,7 @@ public final class SegmenterTraining implements TrainingTask {
             if (p.role() == ParamStore.Role.TRAINABLE) copied += p.value().length();
         }
         if (copied * 2 < total) {
-            throw new UserInputException("The initial model " + file + " (" + SegmentationNetworks.displayName(other.network())
+            throw new UserInputException("The initial model " + file + " (" + SegmentationNetworkFamily.nameOf(other.network())
                     + ", width " + other.network().width() + ", depth " + other.network().depth() + ") fits only " + copied + " of the "
                     + total + " weights of this " + settings.network() + " (width " + settings.width() + ", depth " + settings.depth()
                     + "). Use a model of the same network, width and depth, or leave init empty.");

@@ -172,7 +172,7 @@ class SegmenterTrainingTest {
         assertEquals(2, r.validation().size());
         SegmenterModel m = SegmenterModel.load(model);
         assertEquals(3, m.network().spatialDims());
-        assertEquals("im-mlu-net", org.medsynth.nn.networks.SegmentationNetworks.displayName(m.network()));
+        assertEquals("im-mlu-net", org.medsynth.nn.networks.SegmentationNetworkFamily.nameOf(m.network()));
         ImagePlus vol = Phantoms.image(Phantoms.phantom(20, 8, 0.15, new Random(1)), "vol");
         ImagePlus lab = new Segmenter(m).segment(vol, null, 0.5, false, Progress.NONE).labels();
         assertEquals(20, lab.getWidth());
