@@ -59,12 +59,12 @@ public final class AugmentedPairs {
 
     /** Only the synthetic pairs ({@code fakeRatio} per real pair of {@code real}): the paper's "100% F" row. */
     public static AugmentedPairs syntheticOnly(PairedDataset real, Path syntheticFolder, int fakeRatio) {
-        if (fakeRatio < 1) throw new UserInputException("A synthetic-only training set needs fake_ratio >= 1.");
+        if (fakeRatio < 1) throw new IllegalArgumentException("a synthetic-only set needs at least one copy per pair, not " + fakeRatio);
         return build(real, syntheticFolder, fakeRatio, false);
     }
 
     private static AugmentedPairs build(PairedDataset real, Path folder, int fakeRatio, boolean withReal) {
-        if (fakeRatio < 0) throw new UserInputException("fake_ratio must be >= 0 (synthetic pairs per real pair), not " + fakeRatio + ".");
+        if (fakeRatio < 0) throw new IllegalArgumentException("copies per pair must be >= 0, not " + fakeRatio);
         List<Entry> out = new ArrayList<>();
         if (withReal) for (PairedDataset.Pair p : real.pairs()) out.add(new Entry(p, false, p.name()));
         if (fakeRatio == 0) return new AugmentedPairs(out, real.classes());

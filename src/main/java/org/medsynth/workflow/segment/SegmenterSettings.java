@@ -1,6 +1,7 @@
 package org.medsynth.workflow.segment;
 
 import org.medsynth.image.preprocess.CropPlacement;
+import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
@@ -80,8 +81,24 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
                 DEFAULT_DECAY_FACTOR, 1, 0.2, 0, 1.0 / 3, true, null, 100, null);
     }
 
+    /**
+     * Train Segmenter's intensity preprocessing: a window (calibrated values, HU for CT) replaces the percentile
+     * clipping; every slice resized to {@code resize} x {@code resize} (0 = kept); no crop.
+     */
+    public static PreprocessingSpec trainingPreprocessing(IntensityWindow window, double clipLow, double clipHigh,
+                                                          Normalization normalization, int resize) {
+        return window == null
+                ? new PreprocessingSpec(clipLow, clipHigh, normalization, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
+                : new PreprocessingSpec(0, 100, normalization, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, window);
+    }
+
     /** The learning-rate step: at half of the iterations, divided by 10 (the paper: 1e-4, then 1e-5). */
     public static final double DEFAULT_DECAY_AT = 0.5, DEFAULT_DECAY_FACTOR = 0.1;
+
+    /** {@code requested} patches per step, or for 0 the network's {@link #defaultBatch}. */
+    public static int batchOrDefault(int requested, String network) {
+        return requested == 0 ? defaultBatch(network) : requested;
+    }
 
     /** The default batch: 1 (the paper's), 2 for the mutual-information networks (a negative pair in every batch). */
     public static int defaultBatch(String network) {

@@ -73,7 +73,7 @@ class SyntheticTrainingDataTest {
     }
 
     static SyntheticTrainingData aug(Path source, int ratio, boolean only, Path model) {
-        return SyntheticTrainingData.of(source, ratio, only, model, 3, generation(1), new ArrayList<>());
+        return SyntheticTrainingData.of(source, new SyntheticMix(ratio, only), model, 3, SyntheticTrainingDataTest::generation, new ArrayList<>());
     }
 
     @SuppressWarnings("unchecked")
@@ -221,7 +221,7 @@ class SyntheticTrainingDataTest {
         assertTrue(e.getMessage().contains("neither a folder nor a model .zip"), e.getMessage());
         // labels of the 3D-MedGAN model (0, 1, 2) do not fit 2 classes
         e = assertThrows(UserInputException.class,
-                () -> SyntheticTrainingData.of(medgan, 1, false, model, 2, generation(1), new ArrayList<>()));
+                () -> SyntheticTrainingData.of(medgan, new SyntheticMix(1, false), model, 2, SyntheticTrainingDataTest::generation, new ArrayList<>()));
         assertTrue(e.getMessage().contains("[0, 1, 2]") && e.getMessage().contains("classes=2") && e.getMessage().contains("Set classes to 3"),
                 e.getMessage());
         // too few copies in a folder
@@ -237,7 +237,7 @@ class SyntheticTrainingDataTest {
         e = assertThrows(UserInputException.class, () -> aug(dir.resolve("nothing-here"), 1, false, model));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         List<String> notes = new ArrayList<>();
-        assertNull(SyntheticTrainingData.of(synthetic, 0, false, model, 3, generation(1), notes));
+        assertNull(SyntheticTrainingData.of(synthetic, new SyntheticMix(0, false), model, 3, SyntheticTrainingDataTest::generation, notes));
         assertTrue(notes.get(0).contains("not used"), notes.toString());
         // a synthetic folder written by another model is not completed with this one
         Path other = dir.resolve("errors/other.zip");
