@@ -20,6 +20,7 @@ import org.medsynth.workflow.medgan.MedGanTraining;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
+import org.medsynth.workflow.segment.TrainingSetBuilder;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -85,7 +86,7 @@ class SyntheticTrainingDataTest {
     @Test
     void mixesAsTable1WithoutCopiesOfValidationCasesAndRecordsItInTheModel() {
         PairedDataset real = PairedDataset.scan(images, labels, 3);
-        List<String> validation = SegmenterTraining.validationNames(settings(2), real);
+        List<String> validation = TrainingSetBuilder.validationNames(settings(2), real);
         assertEquals(2, validation.size());
         int[][] expected = {{0, 0, 3, 0}, {1, 0, 3, 3}, {3, 0, 3, 9}, {1, 1, 0, 3}}; // ratio, only, real, synthetic
         for (int[] e : expected) {
@@ -125,7 +126,7 @@ class SyntheticTrainingDataTest {
     @Test
     void anAugmentationThatLeaksAValidationCaseIsRefused() {
         PairedDataset real = PairedDataset.scan(images, labels, 3);
-        List<String> valCases = SegmenterTraining.validationNames(settings(2), real);
+        List<String> valCases = TrainingSetBuilder.validationNames(settings(2), real);
         SegmenterTraining.Augmentation leaking = new SegmenterTraining.Augmentation() {
             @Override public AugmentedPairs trainingSet(PairedDataset realTraining, Progress p) {
                 return AugmentedPairs.mix(real, synthetic, 1); // all cases, validation included: wrong
@@ -133,7 +134,7 @@ class SyntheticTrainingDataTest {
             @Override public Map<String, Object> describe() { return Map.of("source", "test"); }
         };
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new SegmenterTraining(settings(2), real, leaking, dir.resolve("leak/seg.zip"), Progress.NONE));
+                () -> TrainingSetBuilder.build(settings(2), real, leaking, false, Progress.NONE));
         assertTrue(e.getMessage().contains("a validation case") && valCases.stream().anyMatch(e.getMessage()::contains), e.getMessage());
     }
 
@@ -147,7 +148,7 @@ class SyntheticTrainingDataTest {
         assertFalse(a.reused());
         assertEquals(3, r.data().syntheticTrainingPairs());
         AugmentTrainingSet.Manifest m = AugmentTrainingSet.readManifest(a.folder());
-        List<String> validation = SegmenterTraining.validationNames(settings(2), PairedDataset.scan(images, labels, 3));
+        List<String> validation = TrainingSetBuilder.validationNames(settings(2), PairedDataset.scan(images, labels, 3));
         assertEquals(3, m.written().size(), "copies of the 3 training cases only");
         for (AugmentTrainingSet.Written w : m.written()) assertFalse(validation.contains(w.source()), w.name());
         assertEquals(AugmentTrainingSet.sha256(medgan), m.modelSha256());
