@@ -184,10 +184,17 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
         try {
             return mix.syntheticOnly() ? AugmentedPairs.syntheticOnly(realTraining, folder, mix.fakeRatio())
                     : AugmentedPairs.mix(realTraining, folder, mix.fakeRatio());
+        } catch (AugmentedPairs.TooFewCopies e) {
+            throw new UserInputException("augment_with: fake_ratio=" + e.wanted() + " needs " + e.wanted() + " synthetic pairs per real pair, but "
+                    + e.folder() + " has fewer for " + AugmentedPairs.TooFewCopies.describe(e.cases()) + ". Run MedSynth Augment Training Set"
+                    + " with copies=" + e.wanted() + " (into a new folder), or lower fake_ratio." + completeFolderHint(), e);
         } catch (UserInputException e) {
-            throw new UserInputException("augment_with: " + e.getMessage()
-                    + (kind == Kind.FOLDER ? " Or give the 3D-MedGAN model itself as augment_with: it writes the missing copies." : ""), e);
+            throw new UserInputException("augment_with: " + e.getMessage() + completeFolderHint(), e);
         }
+    }
+
+    private String completeFolderHint() {
+        return kind == Kind.FOLDER ? " Or give the 3D-MedGAN model itself as augment_with: it writes the missing copies." : "";
     }
 
     @Override

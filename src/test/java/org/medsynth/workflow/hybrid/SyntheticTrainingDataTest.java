@@ -230,6 +230,9 @@ class SyntheticTrainingDataTest {
         e = assertThrows(UserInputException.class, () -> SegmenterTraining.run(settings(1), images, labels, five, model, false, Progress.NONE));
         assertTrue(e.getMessage().contains("fake_ratio=5") && e.getMessage().contains("copies=5") && e.getMessage().contains("3D-MedGAN model itself"),
                 e.getMessage());
+        assertTrue(e.getMessage().startsWith("augment_with: fake_ratio=5 needs 5 synthetic pairs per real pair, but " + synthetic + " has fewer for ")
+                && e.getMessage().endsWith(". Run MedSynth Augment Training Set with copies=5 (into a new folder), or lower fake_ratio. Or give"
+                + " the 3D-MedGAN model itself as augment_with: it writes the missing copies."), e.getMessage());
         // ratios and sources that do not go together
         e = assertThrows(UserInputException.class, () -> aug(null, 1, false, model));
         assertTrue(e.getMessage().contains("needs synthetic data: set augment_with"), e.getMessage());
