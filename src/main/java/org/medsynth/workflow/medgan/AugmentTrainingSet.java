@@ -57,6 +57,7 @@ public final class AugmentTrainingSet {
             checkEditLabel(editLabel);
         }
 
+        /** Also for callers that take the label before they know the number of copies (Train Segmenter). */
         public static void checkEditLabel(int editLabel) {
             if (editLabel < 0) throw new UserInputException("The label to edit must be >= 0 (0 = a random label), not " + editLabel + ".");
         }
