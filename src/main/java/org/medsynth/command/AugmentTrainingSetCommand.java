@@ -43,16 +43,16 @@ public class AugmentTrainingSetCommand implements Command {
     public int fill = LabelMapEditor.AUTO_HOST;
 
     @Parameter(description = "Smallest random scale factor of the edited region", min = "0")
-    public double min_factor = 0.8;
+    public double min_factor = LabelMapEditor.RandomRanges.DEFAULT.minScale();
 
     @Parameter(description = "Largest random scale factor", min = "0")
-    public double max_factor = 1.2;
+    public double max_factor = LabelMapEditor.RandomRanges.DEFAULT.maxScale();
 
     @Parameter(description = "Largest random shift along x and y, in pixels", min = "0")
-    public int max_shift = 5;
+    public int max_shift = LabelMapEditor.RandomRanges.DEFAULT.maxShiftXY();
 
     @Parameter(description = "Largest random shift along z, in slices", min = "0")
-    public int max_shift_z = 2;
+    public int max_shift_z = LabelMapEditor.RandomRanges.DEFAULT.maxShiftZ();
 
     @Parameter(description = "Seed of the edits and the generator's noise")
     public long seed = 1;

@@ -53,16 +53,16 @@ public class EditLabelMapCommand implements Command {
     public long seed = 1;
 
     @Parameter(description = "random: smallest scale factor", min = "0")
-    public double min_factor = 0.8;
+    public double min_factor = LabelMapEditor.RandomRanges.DEFAULT.minScale();
 
     @Parameter(description = "random: largest scale factor", min = "0")
-    public double max_factor = 1.2;
+    public double max_factor = LabelMapEditor.RandomRanges.DEFAULT.maxScale();
 
     @Parameter(description = "random: largest shift along x and y, in pixels", min = "0")
-    public int max_shift = 5;
+    public int max_shift = LabelMapEditor.RandomRanges.DEFAULT.maxShiftXY();
 
     @Parameter(description = "random: largest shift along z, in slices", min = "0")
-    public int max_shift_z = 2;
+    public int max_shift_z = LabelMapEditor.RandomRanges.DEFAULT.maxShiftZ();
 
     @Parameter(type = ItemIO.OUTPUT)
     public ImagePlus edited;

@@ -54,10 +54,10 @@ final class SegmentationTables {
         rt.addValue("real training pairs", d == null ? Double.NaN : d.realTrainingPairs());
         rt.addValue("synthetic training pairs", d == null ? Double.NaN : d.syntheticTrainingPairs());
         rt.addValue("validation pairs", d == null ? Double.NaN : d.validationPairs());
-        rt.addValue("mix", aug == null ? "100% R" : aug.label());
+        rt.addValue("mix", aug == null ? "100% R" : aug.mix().label());
         rt.addValue("augment with", aug == null ? "" : String.valueOf(d != null && d.augmentation() != null ? d.augmentation().get("source") : ""));
-        rt.addValue("fake ratio", aug == null ? 0 : aug.fakeRatio());
-        rt.addValue("synthetic only", aug != null && aug.syntheticOnly() ? 1 : 0);
+        rt.addValue("fake ratio", aug == null ? 0 : aug.mix().fakeRatio());
+        rt.addValue("synthetic only", aug != null && aug.mix().syntheticOnly() ? 1 : 0);
         rt.addValue("synthetic folder", aug == null ? "" : aug.folder().toString());
         rt.addValue("reused", aug != null && aug.reused() ? 1 : 0);
         addPreprocessing(rt, pre);

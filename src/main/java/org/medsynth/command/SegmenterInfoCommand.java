@@ -2,7 +2,7 @@ package org.medsynth.command;
 
 import ij.measure.ResultsTable;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.scijava.ItemIO;
@@ -41,7 +41,7 @@ public class SegmenterInfoCommand implements Command {
         ResultsTable rt = new ResultsTable();
         rt.incrementCounter();
         rt.addValue("model", name);
-        rt.addValue("network", SegmentationNetworks.displayName(n));
+        rt.addValue("network", SegmentationNetworkFamily.nameOf(n));
         rt.addValue("dims", n.spatialDims() + "D");
         rt.addValue("width", n.width());
         rt.addValue("depth", n.depth());

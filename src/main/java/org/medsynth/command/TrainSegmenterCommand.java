@@ -3,18 +3,12 @@ package org.medsynth.command;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
-import org.medsynth.image.preprocess.CropPlacement;
 import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
-import org.medsynth.image.labels.LabelMapEditor;
-import org.medsynth.core.UserInputException;
-import org.medsynth.image.InputChecks;
-import org.medsynth.util.Outputs;
-import org.medsynth.workflow.hybrid.SyntheticTrainingData;
-import org.medsynth.workflow.medgan.AugmentTrainingSet;
-import org.medsynth.workflow.medgan.MedGanModel;
+import org.medsynth.workflow.hybrid.SegmenterJob;
+import org.medsynth.workflow.hybrid.SyntheticMix;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
 import org.scijava.ItemIO;
@@ -23,7 +17,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import java.io.File;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -34,6 +28,7 @@ import java.util.Locale;
 @Plugin(type = Command.class, label = "MedSynth Train Segmenter")
 public class TrainSegmenterCommand implements Command {
 
+    // the names of SegmentationNetworkFamily, written out because an annotation holds constants only (TrainSegmenterCommandTest)
     @Parameter(description = "Network: unet (the paper's U-Net), attention-unet (AgNet), unet++, mlu-net, "
             + "info-max-net (U-Net + mutual information), im-mlu-net (MLU-Net + mutual information)",
             choices = {"unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net"})
@@ -155,51 +150,39 @@ public class TrainSegmenterCommand implements Command {
 
     @Override
     public void run() {
-        if (images == null || labels == null) {
-            throw new UserInputException("Give the folder of training images (images=...) and the folder of label maps (labels=...).");
+        SegmenterJob.Request request = new SegmenterJob.Request(settings(), path(images), path(labels), path(model), resume, replace_nan,
+                augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(), new SyntheticMix(fake_ratio, synthetic_only), edit_label);
+        SegmenterJob.Outcome outcome;
+        try (ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
+            outcome = SegmenterJob.run(request, progress);
+            SegmenterTraining.Result r = outcome.result();
+            progress.trainingEnded(r.completedSteps(), request.settings().iterations(), r.cancelled(), r.model(),
+                    SegmenterTraining.checkpointOf(r.model()));
         }
-        if (model == null) throw new UserInputException("Give the model file to write, e.g. model=/path/to/liver-mlunet.zip.");
+        for (String n : outcome.notes()) IJ.log("Train Segmenter: " + n);
+        PreprocessingSpec pre = request.settings().preprocessing();
+        validation_dice = SegmentationTables.validation(outcome.result(), classes);
+        training_data = SegmentationTables.trainingData(outcome.result(), outcome.synthetic(), pre);
+        loss_curves = outcome.result().losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
+        loss_curves.setTitle(model.getName() + " losses");
+    }
+
+    private SegmenterSettings settings() {
         int[] p = SegmenterSettings.parsePatch(patch);
         IntensityWindow w = IntensityWindow.fromOptions(window, window_low, window_high);
-        PreprocessingSpec pre = w == null
-                ? new PreprocessingSpec(clip_low, clip_high, Normalization.fromKey(normalization), resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
-                : new PreprocessingSpec(0, 100, Normalization.fromKey(normalization), resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, w);
+        PreprocessingSpec pre = SegmenterSettings.trainingPreprocessing(w, clip_low, clip_high, Normalization.fromKey(normalization), resize);
         if (w != null && (clip_low > 0 || clip_high < 100)) {
             IJ.log("Train Segmenter: the intensity window " + w.describe() + " replaces the percentile clipping (clip_low/clip_high are not used).");
         }
         IJ.log("Train Segmenter: intensity preprocessing " + pre.describeIntensity() + ".");
         // the defaults must not be built from the patch: they have depth 3, and the patch is checked against the depth given here
-        SegmenterSettings s = new SegmenterSettings(network, width, depth, Norm.parse(norm), classes, p,
-                batch == 0 ? SegmenterSettings.defaultBatch(network) : batch, iterations, learning_rate,
+        return new SegmenterSettings(network, width, depth, Norm.parse(norm), classes, p,
+                SegmenterSettings.batchOrDefault(batch, network), iterations, learning_rate,
                 SegmenterSettings.DEFAULT_DECAY_AT, SegmenterSettings.DEFAULT_DECAY_FACTOR, seed, validation,
-                validate_every, rare_share, !"none".equalsIgnoreCase(augment), pre, checkpoint_every,
-                init == null ? null : init.toPath());
-        // before any work: missing input folders and an unwritable model folder are found now, not at the first checkpoint
-        InputChecks.inputFolder(images.toPath(), "images");
-        InputChecks.inputFolder(labels.toPath(), "labels");
-        Outputs.file(model.toPath(), "model");
-        List<String> early = new java.util.ArrayList<>();
-        AugmentTrainingSet.Options generation = new AugmentTrainingSet.Options(Math.max(1, fake_ratio), edit_label, LabelMapEditor.AUTO_HOST,
-                new LabelMapEditor.RandomRanges(0.8, 1.2, 5, 2), seed, MedGanModel.Options.defaults(seed));
-        SyntheticTrainingData aug = SyntheticTrainingData.of(augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(),
-                fake_ratio, synthetic_only, model.toPath(), classes, generation, early);
-        SegmenterTraining.Result r;
-        try (ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
-            r = SegmenterTraining.run(s, images.toPath(), labels.toPath(), aug, model.toPath(), resume,
-                    replace_nan, progress);
-            progress.trainingEnded(r.completedSteps(), s.iterations(), r.cancelled(), r.model(),
-                    SegmenterTraining.checkpointOf(r.model()));
-        }
-        for (String n : early) IJ.log("Train Segmenter: " + n);
-        if (aug != null) for (String n : aug.notes()) IJ.log("Train Segmenter: " + n);
-        for (String n : r.notes()) IJ.log("Train Segmenter: " + n);
-        validation_dice = SegmentationTables.validation(r, classes);
-        training_data = SegmentationTables.trainingData(r, aug, pre);
-        loss_curves = r.losses().plot("Segmenter losses (" + network.toLowerCase(Locale.ROOT) + ")");
-        loss_curves.setTitle(model.getName() + " losses");
+                validate_every, rare_share, !"none".equalsIgnoreCase(augment), pre, checkpoint_every, path(init));
     }
 
-    static List<String> networks() {
-        return List.of("unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net");
+    private static Path path(File f) {
+        return f == null ? null : f.toPath();
     }
 }

@@ -59,12 +59,12 @@ public final class AugmentedPairs {
 
     /** Only the synthetic pairs ({@code fakeRatio} per real pair of {@code real}): the paper's "100% F" row. */
     public static AugmentedPairs syntheticOnly(PairedDataset real, Path syntheticFolder, int fakeRatio) {
-        if (fakeRatio < 1) throw new UserInputException("A synthetic-only training set needs fake_ratio >= 1.");
+        if (fakeRatio < 1) throw new IllegalArgumentException("a synthetic-only set needs at least one copy per pair, not " + fakeRatio);
         return build(real, syntheticFolder, fakeRatio, false);
     }
 
     private static AugmentedPairs build(PairedDataset real, Path folder, int fakeRatio, boolean withReal) {
-        if (fakeRatio < 0) throw new UserInputException("fake_ratio must be >= 0 (synthetic pairs per real pair), not " + fakeRatio + ".");
+        if (fakeRatio < 0) throw new IllegalArgumentException("copies per pair must be >= 0, not " + fakeRatio);
         List<Entry> out = new ArrayList<>();
         if (withReal) for (PairedDataset.Pair p : real.pairs()) out.add(new Entry(p, false, p.name()));
         if (fakeRatio == 0) return new AugmentedPairs(out, real.classes());
@@ -81,12 +81,35 @@ public final class AugmentedPairs {
                 out.add(new Entry(new PairedDataset.Pair(x.name, x.image, x.labels), true, p.name()));
             }
         }
-        if (!short_.isEmpty()) {
-            throw new UserInputException("fake_ratio=" + fakeRatio + " needs " + fakeRatio + " synthetic pairs per real pair, but "
-                    + folder + " has fewer for " + short_.size() + " case(s): " + String.join(", ", short_.subList(0, Math.min(5, short_.size())))
-                    + ". Run MedSynth Augment Training Set with copies=" + fakeRatio + " (into a new folder), or lower fake_ratio.");
-        }
+        if (!short_.isEmpty()) throw new TooFewCopies(fakeRatio, folder, short_);
         return new AugmentedPairs(out, real.classes());
+    }
+
+    /**
+     * The folder holds fewer than the wanted copies for some real pairs; callers that know the user's option
+     * for the number of copies say so in their terms ({@link #cases()} names them with the copies found).
+     */
+    public static final class TooFewCopies extends UserInputException {
+        private final int wanted;
+        private final Path folder;
+        private final List<String> cases;
+
+        TooFewCopies(int wanted, Path folder, List<String> cases) {
+            super(wanted + " synthetic pairs per real pair are needed, but " + folder + " has fewer for " + describe(cases)
+                    + ". Run MedSynth Augment Training Set with copies=" + wanted + " (into a new folder).");
+            this.wanted = wanted;
+            this.folder = folder;
+            this.cases = List.copyOf(cases);
+        }
+
+        public int wanted() { return wanted; }
+        public Path folder() { return folder; }
+        public List<String> cases() { return cases; }
+
+        /** "3 case(s): a (1), b (0), c (2)", at most five named. */
+        public static String describe(List<String> cases) {
+            return cases.size() + " case(s): " + String.join(", ", cases.subList(0, Math.min(5, cases.size())));
+        }
     }
 
     private record Synthetic(String name, int copy, Path image, Path labels) { }

@@ -7,7 +7,7 @@ import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -125,7 +125,7 @@ public final class SegmentationBenchmark {
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "1"));
         String sectionId = opt.getOrDefault("section", "segmentation");
         String nets = opt.getOrDefault("networks", "all");
-        List<String> networks = nets.equals("all") ? SegmentationNetworks.NAMES : Arrays.asList(nets.split(","));
+        List<String> networks = nets.equals("all") ? SegmentationNetworkFamily.names() : Arrays.asList(nets.split(","));
         List<String> cases = Arrays.asList(opt.getOrDefault("cases", "2d,3d").split(","));
         int width2d = Integer.parseInt(opt.getOrDefault("width2d", "64"));
         int width3d = Integer.parseInt(opt.getOrDefault("width3d", "16"));
@@ -142,7 +142,7 @@ public final class SegmentationBenchmark {
         int total = cases.size() * networks.size(), done = 0;
         for (String dims : cases) {
             for (String n : networks) {
-                int batch = SegmentationNetworks.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
+                int batch = SegmentationNetworkFamily.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
                 Case c = dims.equals("3d") ? new Case(n, size3d, width3d, batch) : new Case(n, size2d, width2d, batch);
                 String before = loadAverage();
                 List<Measured> javaRounds = new ArrayList<>(), torchRounds = new ArrayList<>();
@@ -208,7 +208,7 @@ public final class SegmentationBenchmark {
                 + "| peak memory MedSynth (GB) | peak memory PyTorch (GB) | load before / after |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String r : rows) md.append(r).append('\n');
-        List<String> missing = new ArrayList<>(SegmentationNetworks.NAMES);
+        List<String> missing = new ArrayList<>(SegmentationNetworkFamily.names());
         missing.removeAll(networks);
         md.append("\n").append(missing.isEmpty() ? "All six networks of the Train Segmenter command are compared. "
                 : "Not measured in this run: " + missing + ". ");
@@ -283,7 +283,7 @@ public final class SegmentationBenchmark {
 
     /** Builds the train step of {@code name} (paper config at this width and {@link #DEPTH}) with seeded random feeds. */
     static TrainCase trainCase(String name, int[] size, int width, int batch) {
-        SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, CLASSES).withWidth(width).withDepth(DEPTH));
+        SegmentationNetwork net = SegmentationNetworkFamily.create(name, SegConfig.paper(size.length, 1, CLASSES).withWidth(width).withDepth(DEPTH));
         ParamStore store = new ParamStore(1);
         NetBuilder b = NetBuilder.forTraining(store, "seg");
         SegmentationNetwork.Training t = net.training(b, "seg", 1, size);

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** macros/MedSynth_Segmentation_Comparison.ijm run headless with tiny phantoms and 2 steps per network. */
 class SegmentationComparisonMacroIT {
 
-    private static final List<String> NETWORKS = List.of("unet", "attention-unet", "unet++", "mlu-net", "info-max-net", "im-mlu-net");
+    private static final List<String> NETWORKS = org.medsynth.nn.networks.SegmentationNetworkFamily.names();
 
     @TempDir
     Path tmp;

@@ -16,6 +16,7 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
@@ -57,7 +58,7 @@ class ModelArchiveProperties {
     static void fixtures() throws IOException {
         dir = Files.createTempDirectory("archive-properties");
         SegmentationNetworks.register();
-        SegmentationNetwork net = SegmentationNetworks.create("unet", new SegConfig(2, 1, 2, 2, 1, Norm.BATCH));
+        SegmentationNetwork net = SegmentationNetworkFamily.create("unet", new SegConfig(2, 1, 2, 2, 1, Norm.BATCH));
         ParamStore store = new ParamStore(4);
         NetBuilder b = NetBuilder.forInference(store);
         net.apply(b.network(SegmenterModel.GROUP), b.input("image", 1, 8, 8));

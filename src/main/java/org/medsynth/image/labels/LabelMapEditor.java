@@ -29,6 +29,12 @@ public final class LabelMapEditor {
 
     /** Ranges for {@link #random}: scale factor in [minScale, maxScale], shifts up to +/- maxShift voxels. */
     public record RandomRanges(double minScale, double maxScale, int maxShiftXY, int maxShiftZ) {
+        /**
+         * Edits that keep a region plausible (+/- 20% in size, a few voxels away), so that the synthetic images
+         * still look like the real data: the edit commands' defaults and Train Segmenter's own edits.
+         */
+        public static final RandomRanges DEFAULT = new RandomRanges(0.8, 1.2, 5, 2);
+
         public RandomRanges {
             if (!(minScale > 0 && maxScale >= minScale)) {
                 throw new UserInputException("The random scale range must satisfy 0 < min_factor <= max_factor (got "

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,6 +42,8 @@ import java.util.SplittableRandom;
  */
 public final class InfoMaxNet implements SegmentationNetwork {
     public static final String KIND = "info-max-net";
+    /** Scopes of the mutual-information encoder and critic: trained with the network, unused by segmentation. */
+    static final String MI_SCOPE = "mi", CRITIC_SCOPE = "critic";
 
     /** Placeholder of the MI encoder's images [N + E, C, spatial...]: the batch, then E extra images. */
     public static final String MI_IMAGES = "miImages";
@@ -98,6 +101,7 @@ public final class InfoMaxNet implements SegmentationNetwork {
     @Override public int depth() { return backbone.depth(); }
     @Override public double sideWeight() { return backbone.sideWeight(); }
     @Override public boolean usesMutualInformation() { return true; }
+    @Override public List<String> trainingOnlyScopes() { return List.of(MI_SCOPE, CRITIC_SCOPE); }
 
     @Override
     public Output apply(NetBuilder b, Tensor x) {
@@ -127,15 +131,15 @@ public final class InfoMaxNet implements SegmentationNetwork {
         Tensor miImages = b.input(MI_IMAGES, x.channels(), x.spatial());
         SDVariable pos = sd.hasVariable(POSITIVE_SELECT) ? sd.getVariable(POSITIVE_SELECT) : sd.placeHolder(POSITIVE_SELECT, b.dataType(), -1, -1);
         SDVariable neg = sd.hasVariable(NEGATIVE_SELECT) ? sd.getVariable(NEGATIVE_SELECT) : sd.placeHolder(NEGATIVE_SELECT, b.dataType(), -1, -1);
-        NetBuilder mb = b.sub("mi");
+        NetBuilder mb = b.sub(MI_SCOPE);
         Tensor features = SegUNet.encodeDecode(mb, Layout.working(mb, miImages), miConfig(), miFeatures)[0];
         SDVariable fx = SegBlocks.globalAveragePool(mb, features).var();                       // [N + E, F]
         Tensor code = out.code();
         SDVariable y = SegBlocks.globalAveragePool(b.sub("code"), code).var();                // [N, K]
         SDVariable xPos = pos.mmul(b.opName("miFeaturesPositive"), fx);                      // [N, F]
         SDVariable xNeg = neg.mmul(b.opName("miFeaturesNegative"), fx);
-        SDVariable sPos = BilinearCritic.score(b, "critic", xPos, miFeatures, y, code.channels());
-        SDVariable sNeg = BilinearCritic.score(b, "critic", xNeg, miFeatures, y, code.channels());
+        SDVariable sPos = BilinearCritic.score(b, CRITIC_SCOPE, xPos, miFeatures, y, code.channels());
+        SDVariable sNeg = BilinearCritic.score(b, CRITIC_SCOPE, xNeg, miFeatures, y, code.channels());
         SDVariable bce = Losses.bceWithLogits(sd, sPos, 1.0).add(Losses.bceWithLogits(sd, sNeg, 0.0)).mul(b.opName("bce"), 0.5);
         Map<String, SDVariable> terms = new LinkedHashMap<>(seg.terms());
         terms.put("bce", bce);

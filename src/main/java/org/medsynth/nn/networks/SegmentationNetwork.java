@@ -101,6 +101,14 @@ public interface SegmentationNetwork extends NetworkSpec {
         return 0;
     }
 
+    /**
+     * Scopes (below the network's group) of parts that only training needs, such as the mutual-information
+     * encoder and critic of {@link InfoMaxNet}: segmentation never runs them.
+     */
+    default List<String> trainingOnlyScopes() {
+        return List.of();
+    }
+
     /** True for networks that need the mutual-information feeds of {@link InfoMaxNet} during training. */
     default boolean usesMutualInformation() {
         return false;

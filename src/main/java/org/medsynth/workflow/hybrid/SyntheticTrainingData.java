@@ -3,6 +3,7 @@ package org.medsynth.workflow.hybrid;
 import org.medsynth.data.AugmentedPairs;
 import org.medsynth.data.PairedDataset;
 import org.medsynth.image.io.ImageFiles;
+import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -44,43 +46,37 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
 
     private final Path source;
     private final Kind kind;
-    private final int fakeRatio;
-    private final boolean syntheticOnly;
+    private final SyntheticMix mix;
     private final Path folder;
     private final AugmentTrainingSet.Options generation;
     private final List<String> notes = new ArrayList<>();
     private boolean reused;
 
-    private SyntheticTrainingData(Path source, Kind kind, int fakeRatio, boolean syntheticOnly, Path folder,
-                                  AugmentTrainingSet.Options generation) {
+    private SyntheticTrainingData(Path source, Kind kind, SyntheticMix mix, Path folder, AugmentTrainingSet.Options generation) {
         this.source = source;
         this.kind = kind;
-        this.fakeRatio = fakeRatio;
-        this.syntheticOnly = syntheticOnly;
+        this.mix = mix;
         this.folder = folder;
         this.generation = generation;
     }
 
     /**
      * Checks the source and returns the augmentation, or null for real data only ({@code augmentWith}
-     * null, or {@code fakeRatio} 0 without {@code syntheticOnly}: then {@code notes} says the folder is
-     * not used).
+     * null, or a fake ratio of 0 without synthetic-only: then {@code notes} says the folder is not used).
      *
      * @param augmentWith    a folder written by Augment Training Set, or a 3D-MedGAN model .zip; null = none
-     * @param fakeRatio      synthetic pairs per real training pair (0 = none)
-     * @param syntheticOnly  train on the synthetic pairs alone (the paper's "100% F")
+     * @param mix            synthetic pairs per real training pair, with the real pairs or alone
      * @param segmenterModel the segmenter model file (a model source writes its pairs beside it)
      * @param classes        the segmenter's classes: label values of the synthetic maps must be below it
-     * @param generation     edit and synthesis settings when {@code augmentWith} is a model ({@code copies} is
-     *                       replaced by {@code fakeRatio})
+     * @param generation     edit and synthesis settings for a number of copies, used when {@code augmentWith} is a model
      * @param notes          receives a line when the source is given but not used
      * @throws UserInputException for a missing source, a folder without manifest, a file that is not a
      *                            3D-MedGAN model, labels that do not fit {@code classes}, or inconsistent ratios
      */
-    public static SyntheticTrainingData of(Path augmentWith, int fakeRatio, boolean syntheticOnly, Path segmenterModel, int classes,
-                                           AugmentTrainingSet.Options generation, List<String> notes) {
-        if (fakeRatio < 0) throw new UserInputException("fake_ratio must be >= 0 (synthetic pairs per real pair), not " + fakeRatio + ".");
-        if (fakeRatio > 1000) throw new UserInputException("fake_ratio must be at most 1000, not " + fakeRatio + ".");
+    public static SyntheticTrainingData of(Path augmentWith, SyntheticMix mix, Path segmenterModel, int classes,
+                                           IntFunction<AugmentTrainingSet.Options> generation, List<String> notes) {
+        int fakeRatio = mix.fakeRatio();
+        boolean syntheticOnly = mix.syntheticOnly();
         if (augmentWith == null) {
             if (fakeRatio > 0 || syntheticOnly) {
                 throw new UserInputException((syntheticOnly ? "synthetic_only" : "fake_ratio=" + fakeRatio) + " needs synthetic data: set augment_with"
@@ -101,7 +97,7 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
                         + " MedSynth Augment Training Set. augment_with takes that command's output folder or a 3D-MedGAN model (.zip).");
             }
             AugmentTrainingSet.readManifest(augmentWith); // readable and of the right format; labels are checked per pair on loading
-            return new SyntheticTrainingData(augmentWith, Kind.FOLDER, fakeRatio, syntheticOnly, augmentWith, null);
+            return new SyntheticTrainingData(augmentWith, Kind.FOLDER, mix, augmentWith, null);
         }
         if (!Files.isRegularFile(augmentWith)) {
             throw new UserInputException("augment_with " + augmentWith + " does not exist. Give a 3D-MedGAN model (.zip) or a folder written by"
@@ -122,10 +118,18 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
         if (meta.get("labelValues") instanceof List<?> l) for (Object o : l) if (o instanceof Number n) values.add(n.intValue());
         checkLabels(values, classes, "The 3D-MedGAN model " + augmentWith.getFileName());
         if (generation == null) throw new IllegalArgumentException("generation settings needed for a model source");
-        Path out = syntheticFolder(segmenterModel);
-        AugmentTrainingSet.Options g = new AugmentTrainingSet.Options(fakeRatio, generation.editLabel(), generation.fill(), generation.ranges(),
-                generation.seed(), generation.synthesis());
-        return new SyntheticTrainingData(augmentWith, Kind.MODEL, fakeRatio, syntheticOnly, out, g);
+        return new SyntheticTrainingData(augmentWith, Kind.MODEL, mix, syntheticFolder(segmenterModel), generation.apply(fakeRatio));
+    }
+
+    /**
+     * Train Segmenter's edits and synthesis when {@code augment_with} is a 3D-MedGAN model: label {@code editLabel}
+     * (0 = a random one) edited within {@link LabelMapEditor.RandomRanges#DEFAULT}, automatic host, the model's
+     * default tiling; {@code editLabel} is checked now, whatever the source.
+     */
+    public static IntFunction<AugmentTrainingSet.Options> generation(int editLabel, long seed) {
+        AugmentTrainingSet.Options.checkEditLabel(editLabel);
+        return copies -> new AugmentTrainingSet.Options(copies, editLabel, LabelMapEditor.AUTO_HOST, LabelMapEditor.RandomRanges.DEFAULT,
+                seed, MedGanModel.Options.defaults(seed));
     }
 
     /** {@code dir/liver.zip} -> {@code dir/liver-synthetic}: where a model source writes its pairs. */
@@ -166,23 +170,31 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
                 AugmentTrainingSet.Manifest m = AugmentTrainingSet.readManifest(folder);
                 Map<String, Integer> have = m.copiesPerSource();
                 enough = AugmentTrainingSet.sha256(source).equals(m.modelSha256());
-                for (PairedDataset.Pair p : realTraining.pairs()) enough &= have.getOrDefault(p.name(), 0) >= fakeRatio;
+                for (PairedDataset.Pair p : realTraining.pairs()) enough &= have.getOrDefault(p.name(), 0) >= mix.fakeRatio();
             }
             if (enough) {
                 reused = true;
                 notes.add("Reused the synthetic pairs in " + folder + " (made by the same 3D-MedGAN model).");
             } else {
-                progress.report(0, "synthesising " + fakeRatio + " pair(s) per training pair with " + source.getFileName() + " into " + folder);
+                progress.report(0, "synthesising " + mix.fakeRatio() + " pair(s) per training pair with " + source.getFileName() + " into " + folder);
                 List<AugmentTrainingSet.Written> w = AugmentTrainingSet.extend(realTraining, source, folder, generation, progress);
                 notes.add("Synthetic pairs in " + folder + ": " + w.size() + " (written by " + source.getFileName() + ").");
             }
         }
         try {
-            return syntheticOnly ? AugmentedPairs.syntheticOnly(realTraining, folder, fakeRatio) : AugmentedPairs.mix(realTraining, folder, fakeRatio);
+            return mix.syntheticOnly() ? AugmentedPairs.syntheticOnly(realTraining, folder, mix.fakeRatio())
+                    : AugmentedPairs.mix(realTraining, folder, mix.fakeRatio());
+        } catch (AugmentedPairs.TooFewCopies e) {
+            throw new UserInputException("augment_with: fake_ratio=" + e.wanted() + " needs " + e.wanted() + " synthetic pairs per real pair, but "
+                    + e.folder() + " has fewer for " + AugmentedPairs.TooFewCopies.describe(e.cases()) + ". Run MedSynth Augment Training Set"
+                    + " with copies=" + e.wanted() + " (into a new folder), or lower fake_ratio." + completeFolderHint(), e);
         } catch (UserInputException e) {
-            throw new UserInputException("augment_with: " + e.getMessage()
-                    + (kind == Kind.FOLDER ? " Or give the 3D-MedGAN model itself as augment_with: it writes the missing copies." : ""), e);
+            throw new UserInputException("augment_with: " + e.getMessage() + completeFolderHint(), e);
         }
+    }
+
+    private String completeFolderHint() {
+        return kind == Kind.FOLDER ? " Or give the 3D-MedGAN model itself as augment_with: it writes the missing copies." : "";
     }
 
     @Override
@@ -191,23 +203,16 @@ public final class SyntheticTrainingData implements SegmenterTraining.Augmentati
         m.put("source", source.toAbsolutePath().toString());
         m.put("sourceKind", kind == Kind.MODEL ? "3d-medgan-model" : "augmentation-folder");
         if (kind == Kind.MODEL) m.put("sourceSha256", AugmentTrainingSet.sha256(source));
-        m.put("fakeRatio", fakeRatio);
-        m.put("syntheticOnly", syntheticOnly);
+        m.put("fakeRatio", mix.fakeRatio());
+        m.put("syntheticOnly", mix.syntheticOnly());
         m.put("syntheticFolder", folder.toAbsolutePath().toString());
-        m.put("mix", label());
+        m.put("mix", mix.label());
         return m;
-    }
-
-    /** The Table 1 row: "100% R", "100% F", "100% F + 100% R", "300% F + 100% R", ... */
-    public String label() {
-        String f = (100 * fakeRatio) + "% F";
-        return syntheticOnly ? f : f + " + 100% R";
     }
 
     public Path folder() { return folder; }
     public Kind kind() { return kind; }
-    public int fakeRatio() { return fakeRatio; }
-    public boolean syntheticOnly() { return syntheticOnly; }
+    public SyntheticMix mix() { return mix; }
     /** True when the pairs of a model source were already in the folder. */
     public boolean reused() { return reused; }
     /** What happened to the synthetic folder (written, reused). */

@@ -54,6 +54,11 @@ public final class AugmentTrainingSet {
                           MedGanModel.Options synthesis) {
         public Options {
             if (copies < 1 || copies > 1000) throw new UserInputException("The number of synthetic copies per pair must be 1..1000, not " + copies + ".");
+            checkEditLabel(editLabel);
+        }
+
+        /** Also for callers that take the label before they know the number of copies (Train Segmenter). */
+        public static void checkEditLabel(int editLabel) {
             if (editLabel < 0) throw new UserInputException("The label to edit must be >= 0 (0 = a random label), not " + editLabel + ".");
         }
     }

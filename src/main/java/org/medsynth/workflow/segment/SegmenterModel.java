@@ -4,6 +4,7 @@ import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.NetworkSpec;
 import org.medsynth.nn.networks.SegmentationNetwork;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.workflow.ModelArchive;
@@ -88,15 +89,15 @@ public final class SegmenterModel {
      * only need in training.
      */
     public long segmentationParameters() {
-        boolean mi = network.usesMutualInformation();
         long n = 0;
         for (ParamStore.Param p : store.all()) {
-            if (p.role() != ParamStore.Role.TRAINABLE) continue;
-            String name = p.name();
-            if (mi && (name.startsWith(GROUP + "/mi/") || name.startsWith(GROUP + "/critic/"))) continue;
-            n += p.value().length();
+            if (p.role() == ParamStore.Role.TRAINABLE && !trainingOnly(p.name())) n += p.value().length();
         }
         return n;
+    }
+
+    private boolean trainingOnly(String parameter) {
+        return network.trainingOnlyScopes().stream().anyMatch(scope -> parameter.startsWith(GROUP + "/" + scope + "/"));
     }
 
     /** "background", "class 1", ... */
@@ -119,7 +120,7 @@ public final class SegmenterModel {
                 .classNames(classNames)
                 .history(history)
                 .metadata("kind", kind)
-                .metadata("network", SegmentationNetworks.displayName(network))
+                .metadata("network", SegmentationNetworkFamily.nameOf(network))
                 .metadata("patch", SegmenterSettings.format(patch))
                 .metadata("training", training);
         extra.forEach(b::metadata);

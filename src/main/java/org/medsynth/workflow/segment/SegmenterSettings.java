@@ -1,10 +1,11 @@
 package org.medsynth.workflow.segment;
 
 import org.medsynth.image.preprocess.CropPlacement;
+import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
 import org.medsynth.nn.layers.Norm;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.core.UserInputException;
 import org.medsynth.util.RecordMaps;
 
@@ -34,10 +35,8 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
 
     public SegmenterSettings {
         String n = network == null ? "" : network.trim().toLowerCase(Locale.ROOT);
-        try {
-            SegmentationNetworks.create(n, new org.medsynth.nn.networks.SegConfig(2, 1, 2, 1, 1, Norm.NONE));
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("Unknown network '" + network + "'. Use one of " + SegmentationNetworks.NAMES + ".");
+        if (SegmentationNetworkFamily.find(n).isEmpty()) {
+            throw new UserInputException("Unknown network '" + network + "'. Use one of " + SegmentationNetworkFamily.names() + ".");
         }
         network = n;
         if (width < 1 || width > 1024) throw new UserInputException("The width (feature maps of the first level) must be 1..1024, not " + width + ".");
@@ -82,13 +81,28 @@ public record SegmenterSettings(String network, int width, int depth, Norm norm,
                 DEFAULT_DECAY_FACTOR, 1, 0.2, 0, 1.0 / 3, true, null, 100, null);
     }
 
+    /**
+     * Train Segmenter's intensity preprocessing: a window (calibrated values, HU for CT) replaces the percentile
+     * clipping; every slice resized to {@code resize} x {@code resize} (0 = kept); no crop.
+     */
+    public static PreprocessingSpec trainingPreprocessing(IntensityWindow window, double clipLow, double clipHigh,
+                                                          Normalization normalization, int resize) {
+        return window == null
+                ? new PreprocessingSpec(clipLow, clipHigh, normalization, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
+                : new PreprocessingSpec(0, 100, normalization, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, window);
+    }
+
     /** The learning-rate step: at half of the iterations, divided by 10 (the paper: 1e-4, then 1e-5). */
     public static final double DEFAULT_DECAY_AT = 0.5, DEFAULT_DECAY_FACTOR = 0.1;
 
+    /** {@code requested} patches per step, or for 0 the network's {@link #defaultBatch}. */
+    public static int batchOrDefault(int requested, String network) {
+        return requested == 0 ? defaultBatch(network) : requested;
+    }
+
     /** The default batch: 1 (the paper's), 2 for the mutual-information networks (a negative pair in every batch). */
     public static int defaultBatch(String network) {
-        String n = network == null ? "" : network.toLowerCase(Locale.ROOT);
-        return n.contains("info") || n.startsWith("im-") ? 2 : 1;
+        return SegmentationNetworkFamily.find(network).filter(SegmentationNetworkFamily::mutualInformation).isPresent() ? 2 : 1;
     }
 
     /** Parses "128" (square 2D), "128x96" (2D) or "96x96x32" (3D); also accepts commas or spaces. */

@@ -1,18 +1,12 @@
 package org.medsynth.workflow.segment;
 
-import ij.ImagePlus;
-import ij.gui.Plot;
 import org.medsynth.data.AugmentedPairs;
 import org.medsynth.data.Augmenter;
-import org.medsynth.data.LabeledImage;
 import org.medsynth.data.PairedDataset;
 import org.medsynth.data.Patch;
 import org.medsynth.data.PatchSampler;
 import org.medsynth.data.Patches;
-import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.PreprocessingSpec;
-import org.medsynth.image.preprocess.Preprocessor;
-import org.medsynth.image.preprocess.SliceCrop;
 import org.medsynth.image.bridge.TensorBridge;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationMetrics;
@@ -22,10 +16,9 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
-import org.medsynth.util.AtomicFiles;
 import org.medsynth.workflow.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
@@ -39,7 +32,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,19 +40,21 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Trains a segmentation network ({@link SegmentationNetworks}) on image/label-map pairs: a
+ * Trains a segmentation network ({@link SegmentationNetworkFamily}) on image/label-map pairs: a
  * {@link TrainingTask} for {@link TrainingRunner} (progress, cancel, checkpoints, exact resume,
  * loss curves).
  *
  * <ul>
- *   <li><b>Data</b>: the pairs of a {@link PairedDataset}, preprocessed by the settings'
- *       {@link org.medsynth.image.preprocess.PreprocessingSpec} (stored with the model, so
+ *   <li><b>Data</b>: a {@link TrainingSet} made by {@link TrainingSetBuilder} before training: the pairs of a
+ *       {@link PairedDataset}, preprocessed by the settings' {@link PreprocessingSpec} (stored with the model, so
  *       segmentation repeats it); a seeded share of the cases is held out for validation.</li>
  *   <li><b>Steps</b>: each step draws {@code batch} patches ({@link PatchSampler}, with a share
  *       that contains the rarest label of the image), optionally flipped/rotated, and makes one
@@ -74,7 +68,7 @@ import java.util.SplittableRandom;
  *       best mean foreground Dice is written to the model file at once.</li>
  *   <li><b>Files</b>: {@code model.zip} (best, or last without validation), {@code model.zip.ckpt}
  *       (weights + Adam state + step), {@code model.zip.ckpt.losses.csv/.png} (losses per step),
- *       {@code model.zip.validation.csv/.png} (Dice per class per validation).</li>
+ *       {@code model.zip.validation.csv/.png} (Dice per class per validation, {@link TrainingReport}).</li>
  * </ul>
  */
 public final class SegmenterTraining implements TrainingTask {
@@ -111,16 +105,15 @@ public final class SegmenterTraining implements TrainingTask {
     }
 
     private static final String GROUP = SegmenterModel.GROUP;
+    /** Tile overlap when validation segments the held-out cases: a quarter tile, cheaper than Segment's 0.5, as it runs every epoch. */
+    private static final double VALIDATION_OVERLAP = 0.25;
 
     private final SegmenterSettings settings;
+    private final TrainingSet data;
     private final Path modelFile;
     private final SegmentationNetwork network;
-    private final List<LabeledImage> train = new ArrayList<>();
-    private final List<ValidationCase> validation = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
-    private final int inChannels;
+    private final List<String> notes;
     private final ParamStore store;
-    private final NetBuilder graph;
     private final TrainStep step;
     private final Adam adam;
     private final List<String> termNames = new ArrayList<>();
@@ -131,167 +124,28 @@ public final class SegmenterTraining implements TrainingTask {
     private double bestDice = Double.NEGATIVE_INFINITY;
     private int bestStep = -1;
     private Segmenter validator;
-    private final Map<String, Object> augmentationInfo;
-    private int realTrainingPairs, syntheticTrainingPairs;
-    private final List<String> syntheticNames = new ArrayList<>();
-    /** Image file of every training case, and which of them the patches of the last step came from. */
-    private final List<String> trainFiles = new ArrayList<>();
-    private final java.util.Set<String> lastBatch = new java.util.LinkedHashSet<>();
+    /** Which training images the patches of the last step came from. */
+    private final Set<String> lastBatch = new LinkedHashSet<>();
     private int lastBatchStep = -1;
 
-    /** A held-out case: preprocessed image and its labels (values 0..classes-1). */
-    private record ValidationCase(String name, ImagePlus image, float[] labels) { }
-
     /**
-     * Loads and preprocesses the data and builds the network.
+     * Builds the network for the cases of {@code data}.
      *
      * @param modelFile where the model goes (the checkpoint and curves go beside it)
      */
-    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Path modelFile, Progress progress) {
-        this(settings, data, null, modelFile, progress);
-    }
-
-    /**
-     * As {@link #SegmenterTraining(SegmenterSettings, PairedDataset, Path, Progress)}, training on the
-     * pairs {@code augmentation} makes of the real training pairs (null = the real training pairs).
-     * Validation cases are always real pairs of {@code data}, split off as without augmentation.
-     */
-    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Augmentation augmentation, Path modelFile, Progress progress) {
-        this(settings, data, augmentation, modelFile, false, progress);
-    }
-
-    /**
-     * As {@link #SegmenterTraining(SegmenterSettings, PairedDataset, Augmentation, Path, Progress)}; with
-     * {@code replaceNonFinite}, NaN and infinite pixel values become each image's lowest value (the option
-     * {@code replace_nan}), otherwise such an image is refused with the count and first position.
-     */
-    public SegmenterTraining(SegmenterSettings settings, PairedDataset data, Augmentation augmentation, Path modelFile,
-                             boolean replaceNonFinite, Progress progress) {
+    public SegmenterTraining(SegmenterSettings settings, TrainingSet data, Path modelFile) {
         this.settings = settings;
+        this.data = data;
         this.modelFile = modelFile;
-        this.augmentationInfo = augmentation == null ? null : new LinkedHashMap<>(augmentation.describe());
-        if (data.classes() != settings.classes()) {
-            throw new IllegalArgumentException("dataset has " + data.classes() + " classes, settings " + settings.classes());
-        }
-        notes.addAll(data.problems());
-        // split the cases (seeded), then load and preprocess
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) order.add(i);
-        Collections.shuffle(order, new Random(settings.seed()));
-        int nVal = validationCount(settings.validation(), data.size());
-        if (settings.validation() > 0 && data.size() < 2) {
-            notes.add("Only one image pair: no validation (all data is used for training).");
-        }
-        // the cases to load, in order: validation cases (real) first, then the training pairs
-        List<Loader> loaders = new ArrayList<>();
-        java.util.Set<String> validationNames = new java.util.HashSet<>();
-        for (int k = 0; k < nVal; k++) {
-            int i = order.get(k);
-            validationNames.add(data.pairs().get(i).name());
-            loaders.add(new Loader(data.pairs().get(i), () -> data.load(i), true, false));
-        }
-        if (augmentation == null) {
-            for (int k = nVal; k < order.size(); k++) {
-                int i = order.get(k);
-                loaders.add(new Loader(data.pairs().get(i), () -> data.load(i), false, false));
-            }
-        } else {
-            List<String> trainingNames = new ArrayList<>();
-            for (int k = nVal; k < order.size(); k++) trainingNames.add(data.pairs().get(order.get(k)).name());
-            AugmentedPairs set = augmentation.trainingSet(data.subset(trainingNames), progress);
-            for (int j = 0; j < set.size(); j++) {
-                AugmentedPairs.Entry e = set.entries().get(j);
-                if (validationNames.contains(e.source()) || !trainingNames.contains(e.source())) {
-                    throw new IllegalStateException("training pair " + e.pair().name() + " comes from " + e.source()
-                            + (validationNames.contains(e.source()) ? ", a validation case" : ", which is not a training case"));
-                }
-                int jj = j;
-                loaders.add(new Loader(e.pair(), () -> loadSynthetic(set, jj), false, e.synthetic()));
-            }
-            notes.add("Training on " + set.describe() + "; validation on " + nVal + " real pair(s).");
-        }
-        Preprocessor pre = new Preprocessor(settings.preprocessing());
-        IntensityWindow window = settings.preprocessing().window();
-        if (window != null) {
-            notes.add("Intensity window " + window.describe() + " (calibrated values, HU for CT), then "
-                    + settings.preprocessing().normalization().key() + "; stored in the model, so Segment applies it too.");
-        }
-        List<String> outsideWindow = new ArrayList<>();
-        Random cropRandom = new Random(settings.seed() + 17);
-        int channels = -1;
-        int m = 1 << settings.depth();
-        String minimum = InputChecks.networkMinimum("Train Segmenter", settings.depth(), settings.volumetric())
-                + " with depth=" + settings.depth();
-        int trainingMaps = 0, trainingMapsWithForeground = 0;
-        for (int k = 0; k < loaders.size(); k++) {
-            progress.checkCancelled();
-            Loader loader = loaders.get(k);
-            progress.report(0, "loading " + loader.name() + " (" + (k + 1) + "/" + loaders.size() + ")");
-            PairedDataset.Case c = loader.load().get();
-            String imageFile = loader.pair().image().getFileName().toString();
-            InputChecks.minimumSize(c.image(), imageFile, m, settings.volumetric() ? m : 1, minimum);
-            InputChecks.Checked finite = InputChecks.finiteValues(c.image(), imageFile, "replace_nan", replaceNonFinite);
-            if (finite.note() != null) {
-                notes.add(finite.note());
-                c = new PairedDataset.Case(c.name(), finite.image(), c.labels());
-            }
-            boolean foreground = InputChecks.foregroundCount(org.medsynth.image.labels.LabelVolume.from(c.labels()).values()) > 0;
-            if (!foreground) notes.add(InputChecks.noForegroundWarning(loader.pair().labels().getFileName().toString()));
-            if (!loader.validation()) {
-                trainingMaps++;
-                if (foreground) trainingMapsWithForeground++;
-            }
-            if (window != null && window.shareInside(c.image()) < IntensityWindow.MIN_SHARE) outsideWindow.add(c.name());
-            SliceCrop.Outcome o = pre.prepareTraining(c.image(), c.labels(), cropRandom);
-            if (o.skipped()) {
-                notes.add(c.name() + " skipped: " + o.message());
-                continue;
-            }
-            int ch = o.image().getBitDepth() == 24 ? 3 : o.image().getNChannels();
-            if (channels < 0) channels = ch;
-            if (ch != channels) {
-                throw new UserInputException("Image " + c.name() + " has " + ch + " channel(s) but the others have " + channels
-                        + "; all training images must have the same channels (modalities).");
-            }
-            if (settings.volumetric() && o.image().getNSlices() < 2) {
-                throw new UserInputException("A 3D patch (" + SegmenterSettings.format(settings.patch()) + ") needs volumes, but "
-                        + c.name() + " is a single slice. Use a 2D patch size such as " + settings.patch()[0] + ".");
-            }
-            if (loader.validation()) {
-                validation.add(new ValidationCase(c.name(), o.image(), SegmentationMetrics.voxels(o.labels(), "label map " + c.name())));
-            } else {
-                train.add(LabeledImage.of(o.image(), o.labels()));
-                trainFiles.add(imageFile);
-                if (loader.synthetic()) {
-                    syntheticTrainingPairs++;
-                    syntheticNames.add(c.name());
-                } else {
-                    realTrainingPairs++;
-                }
-            }
-        }
-        if (!outsideWindow.isEmpty()) {
-            String which = outsideWindow.size() <= 5 ? String.join(", ", outsideWindow)
-                    : String.join(", ", outsideWindow.subList(0, 5)) + " and " + (outsideWindow.size() - 5) + " more";
-            notes.add(String.format(Locale.ROOT, "Warning: in %d image(s) (%s) less than %.0f%% of the voxels lie inside the intensity "
-                    + "window %s. Check that these images are calibrated (Analyze>Calibrate..., or Image>Show Info for the "
-                    + "calibration function; a CT should show HU) and that the window suits them.", outsideWindow.size(), which,
-                    100 * IntensityWindow.MIN_SHARE, window.describe()));
-        }
-        if (trainingMaps > 0 && trainingMapsWithForeground == 0) throw InputChecks.noForegroundAtAll(trainingMaps, data.labelFolder());
-        if (train.isEmpty()) {
-            throw new UserInputException("No training pair is left (all were skipped or held out for validation): "
-                    + String.join(" ", notes));
-        }
-        this.inChannels = channels;
-        SegConfig config = new SegConfig(settings.volumetric() ? 3 : 2, inChannels, settings.classes(), settings.width(),
+        this.notes = new ArrayList<>(data.notes());
+        SegConfig config = new SegConfig(settings.volumetric() ? 3 : 2, data.channels(), settings.classes(), settings.width(),
                 settings.depth(), settings.norm());
-        this.network = SegmentationNetworks.create(settings.network(), config);
+        this.network = SegmentationNetworkFamily.create(settings.network(), config);
         this.store = new ParamStore(settings.seed());
-        this.graph = NetBuilder.forTraining(store, GROUP);
+        NetBuilder graph = NetBuilder.forTraining(store, GROUP);
         int[] p = settings.patch();
         int[] spatial = settings.volumetric() ? new int[]{p[2], p[1], p[0]} : new int[]{p[1], p[0]};
-        SegmentationNetwork.Training t = network.training(graph, GROUP, inChannels, spatial);
+        SegmentationNetwork.Training t = network.training(graph, GROUP, data.channels(), spatial);
         for (Map.Entry<String, SDVariable> e : t.terms().entrySet()) {
             termNames.add(e.getValue().name());
             termVars.put(e.getKey(), e.getValue().name());
@@ -299,12 +153,15 @@ public final class SegmenterTraining implements TrainingTask {
         this.adam = new Adam(settings.learningRate(), 0.9, 0.999, 1e-8);
         this.step = new TrainStep(graph, t.loss(), GROUP, adam);
         if (settings.init() != null) initFrom(settings.init());
-        long trainVoxels = 0;
-        for (LabeledImage li : train) trainVoxels += (long) li.width() * li.height() * li.depth();
-        long patchVoxels = (long) p[0] * p[1] * (p.length == 3 ? p[2] : 1);
-        int epoch = (int) Math.max(1, Math.min(settings.iterations(), Math.ceil((double) trainVoxels / (settings.batch() * patchVoxels))));
-        this.validateEvery = settings.validateEvery() > 0 ? settings.validateEvery() : epoch;
+        this.validateEvery = settings.validateEvery() > 0 ? settings.validateEvery() : epochSteps(settings, data);
         this.augmenter = settings.augment() ? new Augmenter(true, true, false, true) : null;
+    }
+
+    /** Steps of one epoch: as many as it takes to draw as many voxels as the training cases have (1..iterations). */
+    private static int epochSteps(SegmenterSettings settings, TrainingSet data) {
+        int[] p = settings.patch();
+        long patchVoxels = (long) p[0] * p[1] * (p.length == 3 ? p[2] : 1);
+        return (int) Math.max(1, Math.min(settings.iterations(), Math.ceil((double) data.voxels() / (settings.batch() * patchVoxels))));
     }
 
     /**
@@ -324,7 +181,7 @@ public final class SegmenterTraining implements TrainingTask {
             if (p.role() == ParamStore.Role.TRAINABLE) copied += p.value().length();
         }
         if (copied * 2 < total) {
-            throw new UserInputException("The initial model " + file + " (" + SegmentationNetworks.displayName(other.network())
+            throw new UserInputException("The initial model " + file + " (" + SegmentationNetworkFamily.nameOf(other.network())
                     + ", width " + other.network().width() + ", depth " + other.network().depth() + ") fits only " + copied + " of the "
                     + total + " weights of this " + settings.network() + " (width " + settings.width() + ", depth " + settings.depth()
                     + "). Use a model of the same network, width and depth, or leave init empty.");
@@ -333,46 +190,16 @@ public final class SegmenterTraining implements TrainingTask {
                 100.0 * copied / total));
     }
 
-    private record Loader(PairedDataset.Pair pair, java.util.function.Supplier<PairedDataset.Case> load, boolean validation, boolean synthetic) {
-        String name() {
-            return pair.name();
-        }
-    }
-
-    private static PairedDataset.Case loadSynthetic(AugmentedPairs set, int j) {
-        try {
-            return set.load(j);
-        } catch (UserInputException e) {
-            throw new UserInputException("Synthetic training pair " + set.entries().get(j).pair().name() + " (made from "
-                    + set.entries().get(j).source() + "): " + e.getMessage(), e);
-        }
-    }
-
-    /** Number of validation cases for a share and a number of pairs (at least 1 when share > 0 and n > 1; at most n - 1). */
-    public static int validationCount(double share, int n) {
-        return share > 0 && n > 1 ? Math.max(1, Math.min(n - 1, (int) Math.round(share * n))) : 0;
-    }
-
-    /** The names of the real pairs held out for validation (the seeded split of the constructor). */
-    public static List<String> validationNames(SegmenterSettings settings, PairedDataset data) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) order.add(i);
-        Collections.shuffle(order, new Random(settings.seed()));
-        List<String> out = new ArrayList<>();
-        for (int k = 0; k < validationCount(settings.validation(), data.size()); k++) out.add(data.pairs().get(order.get(k)).name());
-        return out;
-    }
-
     /** Real and synthetic training pairs, validation pairs and the augmentation description. */
     public TrainingData trainingData() {
-        return new TrainingData(realTrainingPairs, syntheticTrainingPairs, validation.size(), augmentationInfo);
+        return data.summary();
     }
 
     public SegmentationNetwork network() { return network; }
     public ParamStore store() { return store; }
     public int validateEvery() { return validateEvery; }
-    public int trainingCases() { return train.size(); }
-    public int validationCases() { return validation.size(); }
+    public int trainingCases() { return data.cases().size(); }
+    public int validationCases() { return data.validation().size(); }
     public List<String> notes() { return Collections.unmodifiableList(notes); }
     public LossHistory validationHistory() { return validationHistory; }
     public double bestDice() { return bestDice; }
@@ -419,7 +246,7 @@ public final class SegmenterTraining implements TrainingTask {
         fed.addAll(feeds.values());
         for (INDArray a : fed) if (a.closeable()) a.close();
         int done = s + 1;
-        if (!validation.isEmpty() && (done % validateEvery == 0 || done == settings.iterations())) validate(done);
+        if (!data.validation().isEmpty() && (done % validateEvery == 0 || done == settings.iterations())) validate(done);
         return losses;
     }
 
@@ -431,9 +258,9 @@ public final class SegmenterTraining implements TrainingTask {
     private List<Patch> sample(PatchSampler sampler, Random r, int n) {
         List<Patch> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int c = r.nextInt(train.size());
-            lastBatch.add(trainFiles.get(c));
-            Patch p = sampler.sample(train.get(c));
+            int c = r.nextInt(data.cases().size());
+            lastBatch.add(data.files().get(c));
+            Patch p = sampler.sample(data.cases().get(c));
             out.add(augmenter == null ? p : augmenter.apply(p, r));
         }
         return out;
@@ -445,9 +272,9 @@ public final class SegmenterTraining implements TrainingTask {
         List<ConfusionCounts> counts = new ArrayList<>();
         for (int c = 1; c < settings.classes(); c++) counts.add(new ConfusionCounts(0, 0, 0, 0));
         boolean vol = settings.volumetric();
-        for (ValidationCase vc : validation) {
+        for (TrainingSet.ValidationCase vc : data.validation()) {
             INDArray in = vol ? TensorBridge.toNCDHW(vc.image()) : TensorBridge.toNCHW(vc.image());
-            INDArray probs = validator.predict(in, settings.patch(), 0.25, Progress.NONE);
+            INDArray probs = validator.predict(in, settings.patch(), VALIDATION_OVERLAP, Progress.NONE);
             int[] lab = probs.argMax(1).castTo(DataType.INT).dup('c').data().asInt();
             float[] pred = new float[lab.length];
             for (int i = 0; i < lab.length; i++) pred[i] = lab[i];
@@ -477,90 +304,20 @@ public final class SegmenterTraining implements TrainingTask {
                 throw Outputs.writeFailed(modelFile, e);
             }
         }
-        saveValidationCurves();
+        TrainingReport.saveValidationCurves(validationHistory, settings.classes(), modelFile);
     }
 
     /** The model with the current weights. */
     SegmenterModel currentModel(Map<String, Object> extra) {
         Map<String, Object> info = new LinkedHashMap<>(settings.toMap());
-        info.put("trainingCases", train.size());
-        info.put("validationCases", validation.size());
+        info.put("trainingCases", data.cases().size());
+        info.put("validationCases", data.validation().size());
         info.put("steps", adam.steps());
-        if (augmentationInfo != null) {
-            Map<String, Object> a = new LinkedHashMap<>(augmentationInfo);
-            a.put("realTrainingPairs", realTrainingPairs);
-            a.put("syntheticTrainingPairs", syntheticTrainingPairs);
-            a.put("syntheticPairs", List.copyOf(syntheticNames));
-            List<String> vn = new ArrayList<>();
-            for (ValidationCase vc : validation) vn.add(vc.name());
-            a.put("validationPairs", vn);
-            info.put("augmentation", a);
-        }
+        if (data.augmentation() != null) info.put("augmentation", data.augmentationRecord());
         info.putAll(extra);
         List<String> names = SegmenterModel.defaultClassNames(settings.classes());
-        return new SegmenterModel(network, settings.preprocessing(), settings.patch(), names, info, validationRecords(), store);
-    }
-
-    /** The validation history as records {step, dice_1, ..., dice_mean}. */
-    private List<Map<String, Object>> validationRecords() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        List<Double> steps = stepsOf(validationHistory);
-        for (int i = 0; i < steps.size(); i++) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("step", steps.get(i).intValue());
-            for (int c = 1; c < settings.classes(); c++) r.put("dice_" + c, validationHistory.values("dice_" + c).get(i));
-            r.put("dice_mean", validationHistory.values("dice_mean").get(i));
-            out.add(r);
-        }
-        return out;
-    }
-
-    public Path validationCsv() {
-        return modelFile.resolveSibling(modelFile.getFileName() + ".validation.csv");
-    }
-
-    public Path validationPlot() {
-        return modelFile.resolveSibling(modelFile.getFileName() + ".validation.png");
-    }
-
-    private void saveValidationCurves() {
-        try {
-            validationHistory.saveCsv(validationCsv());
-            ImagePlus plot = diceCurves(validationHistory, settings.classes());
-            AtomicFiles.write(validationPlot(), out -> org.medsynth.image.io.ImageFiles.encodePng(plot, out));
-        } catch (IOException e) {
-            throw Outputs.writeFailed(validationCsv(), e);
-        }
-    }
-
-    /** Dice per class and mean against the step, as a plot image. */
-    public static ImagePlus diceCurves(LossHistory h, int classes) {
-        Plot plot = new Plot("Validation Dice", "step", "Dice");
-        Color[] colours = {Color.BLUE, Color.RED, new Color(0, 140, 0), Color.MAGENTA, Color.ORANGE, Color.CYAN.darker()};
-        List<Double> mean = h.values("dice_mean");
-        double[] x = new double[mean.size()];
-        List<Double> steps = stepsOf(h);
-        for (int i = 0; i < x.length; i++) x[i] = steps.get(i);
-        StringBuilder legend = new StringBuilder();
-        for (int c = 1; c < classes; c++) {
-            plot.setColor(colours[(c - 1) % colours.length]);
-            plot.addPoints(x, h.values("dice_" + c).stream().mapToDouble(Double::doubleValue).toArray(), Plot.CONNECTED_CIRCLES);
-            legend.append("class ").append(c).append('\n');
-        }
-        plot.setColor(Color.BLACK);
-        plot.addPoints(x, mean.stream().mapToDouble(Double::doubleValue).toArray(), Plot.LINE);
-        legend.append("mean");
-        plot.addLegend(legend.toString());
-        plot.setLimits(Double.NaN, Double.NaN, 0, 1);
-        return plot.getImagePlus();
-    }
-
-    private static List<Double> stepsOf(LossHistory h) {
-        List<Double> out = new ArrayList<>();
-        String csv = h.toCsv();
-        String[] lines = csv.split("\n");
-        for (int i = 1; i < lines.length; i++) if (!lines[i].isBlank()) out.add(Double.parseDouble(lines[i].split(",")[0]));
-        return out;
+        return new SegmenterModel(network, settings.preprocessing(), settings.patch(), names, info,
+                TrainingReport.validationRecords(validationHistory, settings.classes()), store);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -573,7 +330,7 @@ public final class SegmenterTraining implements TrainingTask {
         ck.put("bestStep", bestStep);
         ck.put("validationCsv", validationHistory.toCsv());
         ck.put("settings", settings.toMap());
-        if (augmentationInfo != null) ck.put("augmentation", augmentationInfo);
+        if (data.augmentation() != null) ck.put("augmentation", data.augmentation());
         currentModel(Map.of()).saveCheckpoint(file, adam, ck);
     }
 
@@ -603,7 +360,7 @@ public final class SegmenterTraining implements TrainingTask {
                     + "or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         Object savedAug = ck.get("augmentation");
-        String a = augmentationInfo == null ? "none" : String.valueOf(augmentationInfo), b = savedAug == null ? "none" : String.valueOf(savedAug);
+        String a = data.augmentation() == null ? "none" : String.valueOf(data.augmentation()), b = savedAug == null ? "none" : String.valueOf(savedAug);
         if (!a.equals(b)) {
             throw new UserInputException("The checkpoint " + file + " was trained with synthetic data " + b + " but now " + a
                     + ". Use the same augment_with, fake_ratio and synthetic_only to resume, or start again: " + TrainingRunner.NO_RESUME + ".");
@@ -675,13 +432,14 @@ public final class SegmenterTraining implements TrainingTask {
                                 boolean replaceNonFinite, Progress progress) {
         Backend.require();
         PairedDataset data = PairedDataset.scan(images, labels, settings.classes());
-        SegmenterTraining task = new SegmenterTraining(settings, data, augmentation, model, replaceNonFinite, progress);
+        TrainingSet set = TrainingSetBuilder.build(settings, data, augmentation, replaceNonFinite, progress);
+        SegmenterTraining task = new SegmenterTraining(settings, set, model);
         Path ckpt = checkpointOf(model);
         TrainingRunner runner = new TrainingRunner(ckpt, settings.checkpointEvery(), "Train Segmenter (" + settings.network() + ")");
         TrainingRunner.Result r = runner.run(task, resume, progress);
         List<String> notes = new ArrayList<>(task.notes());
         try {
-            if (task.validation.isEmpty() || task.bestStep < 0) {
+            if (set.validation().isEmpty() || task.bestStep < 0) {
                 task.currentModel(Map.of()).save(model);
                 notes.add("Model with the weights after step " + r.completedSteps() + " written to " + model + ".");
             } else {

@@ -248,11 +248,11 @@ class SegmentationNetworksTest {
             assertEquals(n.toMap(), back.toMap(), n.kind());
             assertEquals(n.getClass(), back.getClass());
         }
-        for (String name : SegmentationNetworks.NAMES) {
-            SegmentationNetwork n = SegmentationNetworks.create(name, c);
-            assertEquals(name, SegmentationNetworks.displayName(n));
+        for (String name : SegmentationNetworkFamily.names()) {
+            SegmentationNetwork n = SegmentationNetworkFamily.create(name, c);
+            assertEquals(name, SegmentationNetworkFamily.nameOf(n));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SegmentationNetworks.create("resnet", c));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SegmentationNetworkFamily.create("resnet", c));
         assertTrue(e.getMessage().contains("unknown segmentation network"), e.getMessage());
         Map<String, Object> bad = new HashMap<>(new MluNet(c).toMap());
         bad.remove("branches");

@@ -10,7 +10,7 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
-import org.medsynth.nn.networks.SegmentationNetworks;
+import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.testutil.GlibcHeap;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -45,7 +45,7 @@ class GradientPassTest {
 
     static Stream<Arguments> networks() {
         List<Arguments> l = new ArrayList<>();
-        for (String n : SegmentationNetworks.NAMES) {
+        for (String n : SegmentationNetworkFamily.names()) {
             l.add(Arguments.of(n, new int[]{16, 16}));
             l.add(Arguments.of(n, new int[]{8, 8, 8}));
         }
@@ -77,7 +77,7 @@ class GradientPassTest {
         System.setProperty(EngineOptions.FREE_EARLY, String.valueOf(freeEarly));
         try {
             int[] size = {16, 64, 64};
-            SegmentationNetwork net = SegmentationNetworks.create("unet", SegConfig.paper(3, 1, 2).withWidth(8).withDepth(2));
+            SegmentationNetwork net = SegmentationNetworkFamily.create("unet", SegConfig.paper(3, 1, 2).withWidth(8).withDepth(2));
             NetBuilder b = NetBuilder.forTraining(new ParamStore(5), "seg");
             SegmentationNetwork.Training t = net.training(b, "seg", 1, size);
             b.sd().setLossVariables(t.loss().name());
@@ -112,7 +112,7 @@ class GradientPassTest {
         String before = System.getProperty(EngineOptions.FREE_EARLY);
         System.setProperty(EngineOptions.FREE_EARLY, String.valueOf(freeEarly));
         try {
-            SegmentationNetwork net = SegmentationNetworks.create(name, SegConfig.paper(size.length, 1, 2).withWidth(2).withDepth(2));
+            SegmentationNetwork net = SegmentationNetworkFamily.create(name, SegConfig.paper(size.length, 1, 2).withWidth(2).withDepth(2));
             NetBuilder b = NetBuilder.forTraining(new ParamStore(5), "seg");
             SegmentationNetwork.Training t = net.training(b, "seg", 1, size);
             Nd4j.getRandom().setSeed(11);

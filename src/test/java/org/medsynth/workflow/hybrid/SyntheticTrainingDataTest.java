@@ -20,6 +20,7 @@ import org.medsynth.workflow.medgan.MedGanTraining;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
+import org.medsynth.workflow.segment.TrainingSetBuilder;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -73,7 +74,7 @@ class SyntheticTrainingDataTest {
     }
 
     static SyntheticTrainingData aug(Path source, int ratio, boolean only, Path model) {
-        return SyntheticTrainingData.of(source, ratio, only, model, 3, generation(1), new ArrayList<>());
+        return SyntheticTrainingData.of(source, new SyntheticMix(ratio, only), model, 3, SyntheticTrainingDataTest::generation, new ArrayList<>());
     }
 
     @SuppressWarnings("unchecked")
@@ -85,7 +86,7 @@ class SyntheticTrainingDataTest {
     @Test
     void mixesAsTable1WithoutCopiesOfValidationCasesAndRecordsItInTheModel() {
         PairedDataset real = PairedDataset.scan(images, labels, 3);
-        List<String> validation = SegmenterTraining.validationNames(settings(2), real);
+        List<String> validation = TrainingSetBuilder.validationNames(settings(2), real);
         assertEquals(2, validation.size());
         int[][] expected = {{0, 0, 3, 0}, {1, 0, 3, 3}, {3, 0, 3, 9}, {1, 1, 0, 3}}; // ratio, only, real, synthetic
         for (int[] e : expected) {
@@ -125,7 +126,7 @@ class SyntheticTrainingDataTest {
     @Test
     void anAugmentationThatLeaksAValidationCaseIsRefused() {
         PairedDataset real = PairedDataset.scan(images, labels, 3);
-        List<String> valCases = SegmenterTraining.validationNames(settings(2), real);
+        List<String> valCases = TrainingSetBuilder.validationNames(settings(2), real);
         SegmenterTraining.Augmentation leaking = new SegmenterTraining.Augmentation() {
             @Override public AugmentedPairs trainingSet(PairedDataset realTraining, Progress p) {
                 return AugmentedPairs.mix(real, synthetic, 1); // all cases, validation included: wrong
@@ -133,7 +134,7 @@ class SyntheticTrainingDataTest {
             @Override public Map<String, Object> describe() { return Map.of("source", "test"); }
         };
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new SegmenterTraining(settings(2), real, leaking, dir.resolve("leak/seg.zip"), Progress.NONE));
+                () -> TrainingSetBuilder.build(settings(2), real, leaking, false, Progress.NONE));
         assertTrue(e.getMessage().contains("a validation case") && valCases.stream().anyMatch(e.getMessage()::contains), e.getMessage());
     }
 
@@ -147,7 +148,7 @@ class SyntheticTrainingDataTest {
         assertFalse(a.reused());
         assertEquals(3, r.data().syntheticTrainingPairs());
         AugmentTrainingSet.Manifest m = AugmentTrainingSet.readManifest(a.folder());
-        List<String> validation = SegmenterTraining.validationNames(settings(2), PairedDataset.scan(images, labels, 3));
+        List<String> validation = TrainingSetBuilder.validationNames(settings(2), PairedDataset.scan(images, labels, 3));
         assertEquals(3, m.written().size(), "copies of the 3 training cases only");
         for (AugmentTrainingSet.Written w : m.written()) assertFalse(validation.contains(w.source()), w.name());
         assertEquals(AugmentTrainingSet.sha256(medgan), m.modelSha256());
@@ -221,7 +222,7 @@ class SyntheticTrainingDataTest {
         assertTrue(e.getMessage().contains("neither a folder nor a model .zip"), e.getMessage());
         // labels of the 3D-MedGAN model (0, 1, 2) do not fit 2 classes
         e = assertThrows(UserInputException.class,
-                () -> SyntheticTrainingData.of(medgan, 1, false, model, 2, generation(1), new ArrayList<>()));
+                () -> SyntheticTrainingData.of(medgan, new SyntheticMix(1, false), model, 2, SyntheticTrainingDataTest::generation, new ArrayList<>()));
         assertTrue(e.getMessage().contains("[0, 1, 2]") && e.getMessage().contains("classes=2") && e.getMessage().contains("Set classes to 3"),
                 e.getMessage());
         // too few copies in a folder
@@ -229,6 +230,9 @@ class SyntheticTrainingDataTest {
         e = assertThrows(UserInputException.class, () -> SegmenterTraining.run(settings(1), images, labels, five, model, false, Progress.NONE));
         assertTrue(e.getMessage().contains("fake_ratio=5") && e.getMessage().contains("copies=5") && e.getMessage().contains("3D-MedGAN model itself"),
                 e.getMessage());
+        assertTrue(e.getMessage().startsWith("augment_with: fake_ratio=5 needs 5 synthetic pairs per real pair, but " + synthetic + " has fewer for ")
+                && e.getMessage().endsWith(". Run MedSynth Augment Training Set with copies=5 (into a new folder), or lower fake_ratio. Or give"
+                + " the 3D-MedGAN model itself as augment_with: it writes the missing copies."), e.getMessage());
         // ratios and sources that do not go together
         e = assertThrows(UserInputException.class, () -> aug(null, 1, false, model));
         assertTrue(e.getMessage().contains("needs synthetic data: set augment_with"), e.getMessage());
@@ -237,7 +241,7 @@ class SyntheticTrainingDataTest {
         e = assertThrows(UserInputException.class, () -> aug(dir.resolve("nothing-here"), 1, false, model));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         List<String> notes = new ArrayList<>();
-        assertNull(SyntheticTrainingData.of(synthetic, 0, false, model, 3, generation(1), notes));
+        assertNull(SyntheticTrainingData.of(synthetic, new SyntheticMix(0, false), model, 3, SyntheticTrainingDataTest::generation, notes));
         assertTrue(notes.get(0).contains("not used"), notes.toString());
         // a synthetic folder written by another model is not completed with this one
         Path other = dir.resolve("errors/other.zip");

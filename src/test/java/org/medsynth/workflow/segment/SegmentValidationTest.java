@@ -193,7 +193,7 @@ class SegmentValidationTest {
     void aStepCanSayWhichImagesItsPatchesCameFrom(@TempDir Path dir) {
         pairs(dir, new float[][]{ramp(256), ramp(256)}, new int[][]{disc(16, 16), disc(16, 16)}, 16, 16);
         org.medsynth.data.PairedDataset data = org.medsynth.data.PairedDataset.scan(dir.resolve("images"), dir.resolve("labels"), 3);
-        SegmenterTraining t = new SegmenterTraining(tiny(), data, dir.resolve("m.zip"), Progress.NONE);
+        SegmenterTraining t = new SegmenterTraining(tiny(), TrainingSetBuilder.build(tiny(), data, null, false, Progress.NONE), dir.resolve("m.zip"));
         t.step(0);
         String batch = t.describeBatch(0);
         assertTrue(batch.matches("patches of case[01]\\.tif(, case[01]\\.tif)?"), batch);

@@ -149,13 +149,15 @@ class SegmenterTrainingTest {
         SegmenterTraining.run(s, tmp.resolve("images"), tmp.resolve("labels"), a, false, Progress.NONE);
         SegmenterModel base = SegmenterModel.load(a);
         org.medsynth.data.PairedDataset data = org.medsynth.data.PairedDataset.scan(tmp.resolve("images"), tmp.resolve("labels"), 3);
-        SegmenterTraining t = new SegmenterTraining(s.withInit(a).withSeed(99), data, tmp.resolve("b.zip"), Progress.NONE);
+        SegmenterSettings fromA = s.withInit(a).withSeed(99);
+        SegmenterTraining t = new SegmenterTraining(fromA, TrainingSetBuilder.build(fromA, data, null, false, Progress.NONE), tmp.resolve("b.zip"));
         for (ParamStore.Param p : base.store().all()) {
             assertTrue(p.value().equalsWithEps(t.store().array(p.name()), 0), p.name());
         }
         assertTrue(t.notes().stream().anyMatch(n -> n.contains("100%")), t.notes().toString());
+        SegmenterSettings wider = s.withInit(a).withWidth(4);
         UserInputException e = assertThrows(UserInputException.class,
-                () -> new SegmenterTraining(s.withInit(a).withWidth(4), data, tmp.resolve("c.zip"), Progress.NONE));
+                () -> new SegmenterTraining(wider, TrainingSetBuilder.build(wider, data, null, false, Progress.NONE), tmp.resolve("c.zip")));
         assertTrue(e.getMessage().contains("fits only"), e.getMessage());
     }
 
@@ -172,7 +174,7 @@ class SegmenterTrainingTest {
         assertEquals(2, r.validation().size());
         SegmenterModel m = SegmenterModel.load(model);
         assertEquals(3, m.network().spatialDims());
-        assertEquals("im-mlu-net", org.medsynth.nn.networks.SegmentationNetworks.displayName(m.network()));
+        assertEquals("im-mlu-net", org.medsynth.nn.networks.SegmentationNetworkFamily.nameOf(m.network()));
         ImagePlus vol = Phantoms.image(Phantoms.phantom(20, 8, 0.15, new Random(1)), "vol");
         ImagePlus lab = new Segmenter(m).segment(vol, null, 0.5, false, Progress.NONE).labels();
         assertEquals(20, lab.getWidth());

@@ -128,7 +128,8 @@ class SegmenterWindowTest {
         Files.createDirectories(tmp.resolve("labels"));
         writePhantoms(tmp, 1, 500, false);
         PairedDataset data = PairedDataset.scan(tmp.resolve("images"), tmp.resolve("labels"), 3);
-        SegmenterTraining t = new SegmenterTraining(settings(ABDOMEN), data, tmp.resolve("m.zip"), Progress.NONE);
+        SegmenterTraining t = new SegmenterTraining(settings(ABDOMEN), TrainingSetBuilder.build(settings(ABDOMEN), data, null, false, Progress.NONE),
+                tmp.resolve("m.zip"));
         assertTrue(t.notes().stream().anyMatch(n -> n.startsWith("Warning: in 1 image(s) (case0) less than 1% of the voxels lie inside "
                 + "the intensity window -160..240") && n.contains("calibrated")), t.notes().toString());
     }

@@ -1,10 +1,8 @@
 package org.medsynth.spark.jobs;
 
-import org.medsynth.image.preprocess.CropPlacement;
 import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Normalization;
 import org.medsynth.image.preprocess.PreprocessingSpec;
-import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.SegmentationClasses;
 import org.medsynth.nn.layers.Norm;
@@ -20,9 +18,8 @@ import org.medsynth.spark.Work;
 import org.medsynth.core.Progress;
 import org.medsynth.workflow.SegmentationEvaluation;
 import org.medsynth.core.UserInputException;
+import org.medsynth.workflow.hybrid.SyntheticMix;
 import org.medsynth.workflow.hybrid.SyntheticTrainingData;
-import org.medsynth.workflow.medgan.AugmentTrainingSet;
-import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
@@ -180,13 +177,11 @@ public final class SweepJob extends SparkJob {
         IntensityWindow w = IntensityWindow.fromOptions(m.get("window"), m.get("window_low"), m.get("window_high"));
         Normalization norm = Normalization.fromKey(m.get("normalization"));
         int resize = integer(m, "resize");
-        PreprocessingSpec pre = w == null
-                ? new PreprocessingSpec(num(m, "clip_low"), num(m, "clip_high"), norm, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS)
-                : new PreprocessingSpec(0, 100, norm, resize, resize, 0, 0, CropPlacement.CENTER_OF_MASS, w);
+        PreprocessingSpec pre = SegmenterSettings.trainingPreprocessing(w, num(m, "clip_low"), num(m, "clip_high"), norm, resize);
         int batch = integer(m, "batch");
         String init = m.get("init");
         return new SegmenterSettings(network, integer(m, "width"), integer(m, "depth"), Norm.parse(m.get("norm")), classes, p,
-                batch == 0 ? SegmenterSettings.defaultBatch(network) : batch, integer(m, "iterations"), num(m, "learning_rate"),
+                SegmenterSettings.batchOrDefault(batch, network), integer(m, "iterations"), num(m, "learning_rate"),
                 SegmenterSettings.DEFAULT_DECAY_AT, SegmenterSettings.DEFAULT_DECAY_FACTOR,
                 Long.parseLong(m.get("seed").strip()), num(m, "validation"), integer(m, "validate_every"), num(m, "rare_share"),
                 !"none".equalsIgnoreCase(m.get("augment")), pre, integer(m, "checkpoint_every"),
@@ -202,15 +197,12 @@ public final class SweepJob extends SparkJob {
         SegmenterSettings s = settings(m, model);
         Path images = work.localFolder(Storage.absolute(args.get("images", null)));
         Path labels = work.localFolder(Storage.absolute(args.get("labels", null)));
-        int fakeRatio = integer(m, "fake_ratio");
-        long seed = s.seed();
+        SyntheticMix mix = new SyntheticMix(integer(m, "fake_ratio"), Boolean.parseBoolean(m.get("synthetic_only")));
         List<String> notes = new ArrayList<>();
-        AugmentTrainingSet.Options generation = new AugmentTrainingSet.Options(Math.max(1, fakeRatio), integer(m, "edit_label"),
-                LabelMapEditor.AUTO_HOST, new LabelMapEditor.RandomRanges(0.8, 1.2, 5, 2), seed, MedGanModel.Options.defaults(seed));
         String augmentWith = m.get("augment_with");
         SyntheticTrainingData aug = SyntheticTrainingData.of(augmentWith == null || augmentWith.isBlank() ? null
-                        : Storage.localPath(Storage.absolute(augmentWith)), fakeRatio, Boolean.parseBoolean(m.get("synthetic_only")), model,
-                s.classes(), generation, notes);
+                        : Storage.localPath(Storage.absolute(augmentWith)), mix, model, s.classes(),
+                SyntheticTrainingData.generation(integer(m, "edit_label"), s.seed()), notes);
         Progress progress = new ConsoleProgress("sweep " + name, 30);
         long t0 = System.nanoTime();
         boolean replaceNan = Boolean.parseBoolean(m.get("replace_nan"));
