@@ -2,6 +2,7 @@ package org.medsynth.command;
 
 import ij.measure.ResultsTable;
 import org.medsynth.image.labels.LabelMapEditor;
+import org.medsynth.util.Table;
 import org.medsynth.workflow.SketchBatch;
 
 import java.util.List;
@@ -31,6 +32,21 @@ final class Tables {
         rt.addValue("host label", r.host());
         rt.addValue("blocked voxels", r.blocked());
         rt.addValue("voxels outside", r.outside());
+        return rt;
+    }
+
+    /** A workflow's table as ImageJ shows it: the same columns, cells and decimals as the file written from it. */
+    static ResultsTable of(Table table) {
+        ResultsTable rt = new ResultsTable();
+        rt.setPrecision(table.decimals());
+        for (List<Object> row : table.rows()) {
+            rt.incrementCounter();
+            for (int c = 0; c < row.size(); c++) {
+                String heading = table.headings().get(c);
+                if (row.get(c) instanceof Number n) rt.addValue(heading, n.doubleValue());
+                else rt.addValue(heading, (String) row.get(c));
+            }
+        }
         return rt;
     }
 }
