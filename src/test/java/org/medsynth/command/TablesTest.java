@@ -1,9 +1,12 @@
 package org.medsynth.command;
 
+import ij.measure.ResultsTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.util.CsvFiles;
 import org.medsynth.util.Table;
+import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
+import org.medsynth.workflow.medgan.SynthesisQuality;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,5 +36,24 @@ class TablesTest {
                 assertEquals(Files.readString(imagej), Files.readString(ours), decimals + " decimals, " + rows + " rows");
             }
         }
+    }
+
+    @Test
+    void theTableShowsSyntheticAndRealIntensitiesAndTheirMeans() {
+        ResultsTable t = Tables.synthesisQuality(List.of(
+                new SynthesisQualityCheck.Row("a", 1, "liver", 0.1, 0.9, 10, 9, 31, 60),
+                new SynthesisQualityCheck.Row("b", 1, "liver", 0.3, 0.8, 11, 12, 33, 56)));
+        assertEquals(3, t.size());
+        assertEquals(31, t.getValue("mean synthetic", 0), 1e-12);
+        assertEquals(56, t.getValue("mean real", 1), 1e-12);
+        assertEquals("mean", t.getStringValue("label map", 2));
+        assertEquals(32, t.getValue("mean synthetic", 2), 1e-12);
+        assertEquals(58, t.getValue("mean real", 2), 1e-12);
+    }
+
+    @Test
+    void theMedGanQualityTableHasTheDiceInItsThirdColumn() {
+        List<SynthesisQuality.Row> rows = List.of(new SynthesisQuality.Row("ball", 1, 0.95, 100, 98));
+        assertEquals("Dice", Tables.medganQuality(rows).getColumnHeading(2));
     }
 }
