@@ -6,7 +6,7 @@ import org.medsynth.nn.networks.NetworkSpec;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.validate.ModelKind;
 

@@ -26,7 +26,7 @@ import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.util.AtomicFiles;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
 import org.medsynth.image.InputChecks;
