@@ -41,7 +41,7 @@ public final class CsvFiles {
         }
     }
 
-    static String text(Table table) {
+    private static String text(Table table) {
         if (table.size() == 0) return "";
         String newline = System.lineSeparator();
         Numbers numbers = new Numbers(table.decimals());
@@ -50,7 +50,7 @@ public final class CsvFiles {
         for (List<Object> row : table.rows()) {
             for (int c = 0; c < row.size(); c++) {
                 if (c > 0) sb.append(',');
-                sb.append(row.get(c) instanceof Number n ? numbers.format(n.doubleValue(), fixed[c]) : text((String) row.get(c)));
+                sb.append(row.get(c) instanceof Number n ? numbers.format(n.doubleValue(), fixed[c]) : cell((String) row.get(c)));
             }
             sb.append(newline);
         }
@@ -72,7 +72,7 @@ public final class CsvFiles {
         return (int) v == v;
     }
 
-    private static String text(String s) {
+    private static String cell(String s) {
         String t = s.replace("\n", "\\n");
         return t.contains(",") || t.isEmpty() ? '"' + t + '"' : t;
     }
@@ -84,10 +84,9 @@ public final class CsvFiles {
 
         Numbers(int decimals) {
             this.decimals = decimals;
-            fixed = new DecimalFormat(decimals == 0 ? "0" : "0." + "0".repeat(decimals), US);
             whole = new DecimalFormat("0", US);
-            whole.setRoundingMode(RoundingMode.HALF_UP);
-            if (decimals == 0) fixed.setRoundingMode(RoundingMode.HALF_UP);
+            whole.setRoundingMode(RoundingMode.HALF_UP); // as ResultsTable's format without decimals; the others round half even
+            fixed = decimals == 0 ? whole : new DecimalFormat("0." + "0".repeat(decimals), US);
             scientific = new DecimalFormat("0.000E0", US);
         }
 
