@@ -67,6 +67,6 @@ public class CheckSynthesisQualityCommand implements Command {
                 output == null || output.getPath().isEmpty() ? null : output.toPath());
         List<SynthesisQualityCheck.Row> rows = SynthesisQualityCheck.run(model.toPath(), segmenter.toPath(), labels.toPath(),
                 images == null || images.getPath().isEmpty() ? null : images.toPath(), o, new ImageJProgress("Check Synthesis Quality"));
-        quality = SynthesisQualityCheck.table(rows);
+        quality = Tables.synthesisQuality(rows);
     }
 }

@@ -1,7 +1,6 @@
 package org.medsynth.command;
 
 import ij.ImagePlus;
-import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import org.medsynth.metrics.SegmentationClasses;
 import org.medsynth.workflow.SegmentationEvaluation;
@@ -71,13 +70,9 @@ public class EvaluateSegmentationCommand implements Command {
         SegmentationEvaluation.Report report = new SegmentationEvaluation(SegmentationClasses.parse(classes))
                 .run(pred, gt, source(probabilities, "probabilities"), source(mask, "mask"),
                         new ImageJProgress("Evaluate Segmentation"));
-        metrics = report.perImageTable();
-        summary = report.summaryTable();
-        Plot plot = report.rocPlot();
-        if (plot != null) {
-            roc = plot.getImagePlus();
-            roc.setTitle("ROC curve");
-        }
+        metrics = Tables.of(report.perImageTable());
+        summary = Tables.of(report.summaryTable());
+        roc = report.rocCurve();
         for (String s : report.skipped()) ij.IJ.log("Evaluate Segmentation: " + s);
         if (output != null) report.save(output.toPath());
     }

@@ -64,7 +64,7 @@ public class EvaluateSynthesisCommand implements Command {
         List<SynthesisEvaluation.Row> rows = new SynthesisEvaluation(options,
                 () -> KerasFeatureExtractor.inceptionV3(inception == null ? null : inception.toPath()))
                 .run(r, g, new ImageJProgress("Evaluate Synthesis"));
-        table = SynthesisEvaluation.table(rows);
+        table = Tables.of(SynthesisEvaluation.table(rows));
         if (output != null) SynthesisEvaluation.save(rows, output.toPath());
     }
 

@@ -5,13 +5,15 @@ import org.medsynth.core.Progress;
 
 import ij.ImagePlus;
 import ij.gui.Plot;
-import ij.measure.ResultsTable;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.metrics.ConfusionCounts;
 import org.medsynth.metrics.RocCurve;
 import org.medsynth.metrics.SegmentationClasses;
 import org.medsynth.metrics.SegmentationMetrics;
 import org.medsynth.util.AtomicFiles;
+import org.medsynth.util.CsvFiles;
+import org.medsynth.util.Outputs;
+import org.medsynth.util.Table;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
@@ -72,55 +74,62 @@ public final class SegmentationEvaluation {
     public record Report(List<ImageRow> rows, List<String> classNames, Map<String, ConfusionCounts> pooled,
                          Map<String, RocCurve> pooledRoc, List<String> skipped, boolean hasProbabilities) {
 
-        /** One row per image and class. */
-        public ResultsTable perImageTable() {
-            ResultsTable rt = new ResultsTable();
-            rt.setPrecision(6);
+        /** One row per image and class (segmentation-metrics.csv): image, class, the metrics, TP, FP, TN, FN. */
+        public Table perImageTable() {
+            Table t = new Table(6, "image", "class", "Dice", "SEN", "SPE", "ACC", "IoU", "AUC", "TP", "FP", "TN", "FN");
             for (ImageRow r : rows) {
-                rt.incrementCounter();
-                rt.addValue("image", r.image());
-                rt.addValue("class", r.className());
-                addMetrics(rt, r.counts(), r.auc());
-                rt.addValue("TP", r.counts().tp());
-                rt.addValue("FP", r.counts().fp());
-                rt.addValue("TN", r.counts().tn());
-                rt.addValue("FN", r.counts().fn());
+                ConfusionCounts k = r.counts();
+                double[] m = metricValues(k, r.auc());
+                t.add(r.image(), r.className(), m[0], m[1], m[2], m[3], m[4], m[5], k.tp(), k.fp(), k.tn(), k.fn());
             }
-            return rt;
+            return t;
         }
 
-        /** Per class: mean and sd over images (NaN values skipped), and pooled over all pixels. */
-        public ResultsTable summaryTable() {
-            ResultsTable rt = new ResultsTable();
-            rt.setPrecision(6);
+        /**
+         * Per class (segmentation-summary.csv): the metrics' mean and sd over images (NaN values skipped), and their
+         * values pooled over all pixels.
+         */
+        public Table summaryTable() {
+            Table t = new Table(6, "class", "statistic", "images", "Dice", "SEN", "SPE", "ACC", "IoU", "AUC");
             for (String cls : classNames) {
                 List<ImageRow> mine = rows.stream().filter(r -> r.className().equals(cls)).toList();
-                double[][] values = new double[METRICS.length][mine.size()];
+                double[][] values = new double[METRIC_COUNT][mine.size()];
                 for (int i = 0; i < mine.size(); i++) {
                     double[] v = metricValues(mine.get(i).counts(), mine.get(i).auc());
-                    for (int m = 0; m < METRICS.length; m++) values[m][i] = v[m];
+                    for (int m = 0; m < METRIC_COUNT; m++) values[m][i] = v[m];
                 }
-                for (String stat : new String[] {"mean", "sd"}) {
-                    rt.incrementCounter();
-                    rt.addValue("class", cls);
-                    rt.addValue("statistic", stat);
-                    rt.addValue("images", mine.size());
-                    for (int m = 0; m < METRICS.length; m++) {
-                        rt.addValue(METRICS[m], stat.equals("mean") ? mean(values[m]) : sd(values[m]));
-                    }
+                double[] means = new double[METRIC_COUNT], sds = new double[METRIC_COUNT];
+                for (int m = 0; m < METRIC_COUNT; m++) {
+                    means[m] = mean(values[m]);
+                    sds[m] = sd(values[m]);
                 }
-                rt.incrementCounter();
-                rt.addValue("class", cls);
-                rt.addValue("statistic", "pooled");
-                rt.addValue("images", mine.size());
                 RocCurve roc = pooledRoc.get(cls);
-                addMetrics(rt, pooled.get(cls), roc == null ? Double.NaN : roc.auc());
+                addSummaryRow(t, cls, "mean", mine.size(), means);
+                addSummaryRow(t, cls, "sd", mine.size(), sds);
+                addSummaryRow(t, cls, "pooled", mine.size(), metricValues(pooled.get(cls), roc == null ? Double.NaN : roc.auc()));
             }
-            return rt;
+            return t;
         }
 
-        /** The pooled ROC curve of every class with scores, or null without probabilities. */
-        public Plot rocPlot() {
+        private static void addSummaryRow(Table t, String cls, String statistic, int images, double[] m) {
+            t.add(cls, statistic, images, m[0], m[1], m[2], m[3], m[4], m[5]);
+        }
+
+        /** The points of the pooled ROC curves (roc-curve.csv): class, FPR, TPR. */
+        public Table rocPoints() {
+            Table t = new Table(9, "class", "FPR", "TPR");
+            for (Map.Entry<String, RocCurve> e : pooledRoc.entrySet()) {
+                double[][] xy = e.getValue().thinned(5000);
+                for (int i = 0; i < xy[0].length; i++) t.add(e.getKey(), xy[0][i], xy[1][i]);
+            }
+            return t;
+        }
+
+        /**
+         * The pooled ROC curve of every class with scores drawn as an image (roc-curve.png, and what the command
+         * shows), or null without probabilities.
+         */
+        public ImagePlus rocCurve() {
             if (!hasProbabilities || pooledRoc.isEmpty()) return null;
             Plot plot = new Plot("ROC curve", "False positive rate (1 - specificity)", "True positive rate (sensitivity)");
             plot.setLimits(0, 1, 0, 1);
@@ -140,55 +149,42 @@ public final class SegmentationEvaluation {
             plot.drawDottedLine(0, 0, 1, 1, 2);
             plot.setColor(Color.BLACK);
             plot.addLegend(legend.toString().trim(), "bottom-right");
-            return plot;
+            ImagePlus image = plot.getImagePlus();
+            image.setTitle("ROC curve");
+            return image;
         }
 
         /** Writes segmentation-metrics.csv, segmentation-summary.csv and (with scores) roc-curve.png and roc-curve.csv. */
         public List<Path> save(Path dir) {
-            CsvTables.outputFolder(dir);
+            Outputs.folder(dir, "output");
             List<Path> written = new ArrayList<>();
             Path a = dir.resolve("segmentation-metrics.csv"), b = dir.resolve("segmentation-summary.csv");
-            CsvTables.save(perImageTable(), a);
-            CsvTables.save(summaryTable(), b);
+            CsvFiles.write(perImageTable(), a);
+            CsvFiles.write(summaryTable(), b);
             written.add(a);
             written.add(b);
-            Plot plot = rocPlot();
-            if (plot != null) {
+            ImagePlus roc = rocCurve();
+            if (roc != null) {
                 Path png = dir.resolve("roc-curve.png");
                 try {
-                    AtomicFiles.write(png, out -> ImageIO.write(plot.getImagePlus().getBufferedImage(), "png", out));
+                    AtomicFiles.write(png, out -> ImageIO.write(roc.getBufferedImage(), "png", out));
                 } catch (IOException e) {
                     throw new UserInputException("Could not save " + png + ": " + e.getMessage(), e);
                 }
                 written.add(png);
-                ResultsTable points = new ResultsTable();
-                points.setPrecision(9);
-                for (Map.Entry<String, RocCurve> e : pooledRoc.entrySet()) {
-                    double[][] xy = e.getValue().thinned(5000);
-                    for (int i = 0; i < xy[0].length; i++) {
-                        points.incrementCounter();
-                        points.addValue("class", e.getKey());
-                        points.addValue("FPR", xy[0][i]);
-                        points.addValue("TPR", xy[1][i]);
-                    }
-                }
                 Path csv = dir.resolve("roc-curve.csv");
-                CsvTables.save(points, csv);
+                CsvFiles.write(rocPoints(), csv);
                 written.add(csv);
             }
             return written;
         }
     }
 
-    static final String[] METRICS = {"Dice", "SEN", "SPE", "ACC", "IoU", "AUC"};
+    /** Dice, SEN, SPE, ACC, IoU, AUC. */
+    private static final int METRIC_COUNT = 6;
 
     private static double[] metricValues(ConfusionCounts k, double auc) {
         return new double[] {k.dice(), k.sensitivity(), k.specificity(), k.accuracy(), k.iou(), auc};
-    }
-
-    private static void addMetrics(ResultsTable rt, ConfusionCounts k, double auc) {
-        double[] v = metricValues(k, auc);
-        for (int m = 0; m < METRICS.length; m++) rt.addValue(METRICS[m], v[m]);
     }
 
     static double mean(double[] v) {

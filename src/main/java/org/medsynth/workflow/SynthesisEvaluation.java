@@ -3,13 +3,15 @@ package org.medsynth.workflow;
 import org.medsynth.core.UserInputException;
 import org.medsynth.core.Progress;
 
-import ij.measure.ResultsTable;
 import org.medsynth.metrics.FeatureExtractor;
 import org.medsynth.metrics.FrechetDistance;
 import org.medsynth.metrics.ImageChannels;
 import org.medsynth.metrics.KernelInceptionDistance;
 import org.medsynth.metrics.SlicedWasserstein;
 import org.medsynth.metrics.StructuralSimilarity;
+import org.medsynth.util.CsvFiles;
+import org.medsynth.util.Outputs;
+import org.medsynth.util.Table;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -286,26 +288,18 @@ public final class SynthesisEvaluation {
         return new ImageChannels(it.image().width(), it.image().height(), out);
     }
 
-    /** The rows as an ImageJ table: metric, value, sd, n, note. */
-    public static ResultsTable table(List<Row> rows) {
-        ResultsTable rt = new ResultsTable();
-        rt.setPrecision(6);
-        for (Row r : rows) {
-            rt.incrementCounter();
-            rt.addValue("metric", r.metric());
-            rt.addValue("value", r.value());
-            rt.addValue("sd", r.sd());
-            rt.addValue("n", r.n());
-            rt.addValue("note", r.note());
-        }
-        return rt;
+    /** The rows as a table: metric, value, sd, n, note (the file synthesis-metrics.csv, and what the command shows). */
+    public static Table table(List<Row> rows) {
+        Table t = new Table(6, "metric", "value", "sd", "n", "note");
+        for (Row r : rows) t.add(r.metric(), r.value(), r.sd(), r.n(), r.note());
+        return t;
     }
 
     /** Writes synthesis-metrics.csv into {@code dir}. */
     public static Path save(List<Row> rows, Path dir) {
-        CsvTables.outputFolder(dir);
+        Outputs.folder(dir, "output");
         Path target = dir.resolve("synthesis-metrics.csv");
-        CsvTables.save(table(rows), target);
+        CsvFiles.write(table(rows), target);
         return target;
     }
 }

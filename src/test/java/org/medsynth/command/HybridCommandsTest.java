@@ -133,7 +133,7 @@ class HybridCommandsTest {
         assertEquals(2.0 * 2 / (3 + 2), SynthesisQualityCheck.dice(truth, pred, 1), 1e-15);
         assertEquals(2.0 * 1 / (2 + 2), SynthesisQualityCheck.dice(truth, pred, 2), 1e-15);
         assertTrue(Double.isNaN(SynthesisQualityCheck.dice(truth, pred, 3)));
-        ResultsTable t = SynthesisQualityCheck.table(List.of(
+        ResultsTable t = Tables.synthesisQuality(List.of(
                 new SynthesisQualityCheck.Row("a", 1, "liver", 0.8, Double.NaN, 10, 9),
                 new SynthesisQualityCheck.Row("a", 2, "tumour", 0.2, Double.NaN, 3, 2),
                 new SynthesisQualityCheck.Row("b", 1, "liver", 0.6, Double.NaN, 11, 12)));

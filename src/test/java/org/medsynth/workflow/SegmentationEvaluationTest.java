@@ -5,13 +5,13 @@ import org.medsynth.core.Progress;
 
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.measure.ResultsTable;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.metrics.SegmentationClasses;
+import org.medsynth.util.Table;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,13 +66,13 @@ class SegmentationEvaluationTest {
         assertEquals(81 - 20, k.tn());
         assertEquals(0.75, k.dice(), 1e-12);
         assertTrue(r.rows().get(0).auc() > 0.7);
-        ResultsTable s = r.summaryTable();
+        Table s = r.summaryTable();
         assertEquals(3, s.size());
-        assertEquals("pooled", s.getStringValue("statistic", 2));
-        assertEquals(0.75, s.getValue("Dice", 2), 1e-12);
-        assertEquals(r.rows().get(0).auc(), s.getValue("AUC", 2), 1e-12);
-        assertTrue(Double.isNaN(s.getValue("Dice", 1)), "sd of one image is undefined");
-        assertNotNull(r.rocPlot());
+        assertEquals("pooled", s.value(2, "statistic"));
+        assertEquals(0.75, (double) s.value(2, "Dice"), 1e-12);
+        assertEquals(r.rows().get(0).auc(), (double) s.value(2, "AUC"), 1e-12);
+        assertTrue(Double.isNaN((double) s.value(1, "Dice")), "sd of one image is undefined");
+        assertNotNull(r.rocCurve());
     }
 
     @Test
@@ -97,10 +97,10 @@ class SegmentationEvaluationTest {
         assertEquals("01_test", r.rows().get(0).image());
         assertEquals(1.0, r.rows().get(0).counts().dice(), 1e-12);
         assertTrue(r.skipped().stream().anyMatch(s -> s.contains("99_manual1")), r.skipped().toString());
-        ResultsTable s = r.summaryTable();
+        Table s = r.summaryTable();
         double mean = (1.0 + 0.75 + 0.5) / 3;
-        assertEquals(mean, s.getValue("Dice", 0), 1e-12);
-        assertEquals(0.25, s.getValue("Dice", 1), 1e-12); // sample sd of 1, .75, .5
+        assertEquals(mean, (double) s.value(0, "Dice"), 1e-12);
+        assertEquals(0.25, (double) s.value(1, "Dice"), 1e-12); // sample sd of 1, .75, .5
         List<Path> written = r.save(out);
         assertEquals(4, written.size());
         for (Path p : written) assertTrue(Files.size(p) > 0, p.toString());
@@ -114,7 +114,7 @@ class SegmentationEvaluationTest {
                 SegmentationEvaluation.Source.of(pred), SegmentationEvaluation.Source.of(truth), null,
                 SegmentationEvaluation.Source.of(mask.resolve("01_test_mask.tif")), Progress.NONE);
         assertEquals(3, shared.rows().size());
-        assertNull(shared.rocPlot());
+        assertNull(shared.rocCurve());
     }
 
     @Test

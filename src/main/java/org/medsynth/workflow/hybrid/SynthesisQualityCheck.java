@@ -4,7 +4,6 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
-import ij.measure.ResultsTable;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.core.Progress;
@@ -188,51 +187,5 @@ public final class SynthesisQualityCheck {
             if (a && b) both++;
         }
         return t + p == 0 ? Double.NaN : 2.0 * both / (t + p);
-    }
-
-    /**
-     * One row per label map and label ("label map", "label", "class", "Dice synthetic", "Dice real" with real
-     * images, "truth voxels", "predicted voxels", "mean synthetic" and with real images "mean real": mean
-     * calibrated intensity inside the label), then one row per label with "label map" = "mean" (means over the
-     * label maps, NaN skipped).
-     */
-    public static ResultsTable table(List<Row> rows) {
-        boolean withReal = rows.stream().anyMatch(r -> !Double.isNaN(r.realDice()));
-        ResultsTable rt = new ResultsTable();
-        rt.setPrecision(4);
-        TreeMap<Integer, double[]> sums = new TreeMap<>();
-        TreeMap<Integer, String> classNames = new TreeMap<>();
-        for (Row r : rows) {
-            rt.incrementCounter();
-            rt.addValue("label map", r.labelMap());
-            rt.addValue("label", r.label());
-            rt.addValue("class", r.className());
-            rt.addValue("Dice synthetic", r.dice());
-            if (withReal) rt.addValue("Dice real", r.realDice());
-            rt.addValue("truth voxels", r.truthVoxels());
-            rt.addValue("predicted voxels", r.predictedVoxels());
-            rt.addValue("mean synthetic", r.syntheticMean());
-            if (withReal) rt.addValue("mean real", r.realMean());
-            double[] s = sums.computeIfAbsent(r.label(), k -> new double[8]); // sum, n: Dice syn, Dice real, mean syn, mean real
-            classNames.put(r.label(), r.className());
-            if (!Double.isNaN(r.dice())) { s[0] += r.dice(); s[1]++; }
-            if (!Double.isNaN(r.realDice())) { s[2] += r.realDice(); s[3]++; }
-            if (!Double.isNaN(r.syntheticMean())) { s[4] += r.syntheticMean(); s[5]++; }
-            if (!Double.isNaN(r.realMean())) { s[6] += r.realMean(); s[7]++; }
-        }
-        for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
-            double[] s = e.getValue();
-            rt.incrementCounter();
-            rt.addValue("label map", "mean");
-            rt.addValue("label", e.getKey());
-            rt.addValue("class", classNames.get(e.getKey()));
-            rt.addValue("Dice synthetic", s[1] == 0 ? Double.NaN : s[0] / s[1]);
-            if (withReal) rt.addValue("Dice real", s[3] == 0 ? Double.NaN : s[2] / s[3]);
-            rt.addValue("truth voxels", Double.NaN);
-            rt.addValue("predicted voxels", Double.NaN);
-            rt.addValue("mean synthetic", s[5] == 0 ? Double.NaN : s[4] / s[5]);
-            if (withReal) rt.addValue("mean real", s[7] == 0 ? Double.NaN : s[6] / s[7]);
-        }
-        return rt;
     }
 }

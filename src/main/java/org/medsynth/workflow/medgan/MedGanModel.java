@@ -16,7 +16,7 @@ import org.medsynth.nn.networks.NetworkSpec;
 import org.medsynth.nn.layers.SpectralNorm;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.MemoryGuard;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.validate.ModelKind;

@@ -14,7 +14,7 @@ import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.workflow.ImagePool;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.training.TrainingRunner;
 import org.medsynth.workflow.training.TrainingTask;

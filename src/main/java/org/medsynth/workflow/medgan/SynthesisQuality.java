@@ -1,7 +1,6 @@
 package org.medsynth.workflow.medgan;
 
 import ij.ImagePlus;
-import ij.measure.ResultsTable;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
@@ -70,19 +69,5 @@ public final class SynthesisQuality {
         }
         double dice = t + p == 0 ? Double.NaN : 2.0 * both / (t + p);
         return new Row(name, label, dice, t, p);
-    }
-
-    /** One row per label map and label: "label map", "label", "Dice", "truth voxels", "predicted voxels". */
-    public static ResultsTable table(List<Row> rows) {
-        ResultsTable rt = new ResultsTable();
-        for (Row r : rows) {
-            rt.incrementCounter();
-            rt.addValue("label map", r.labelMap());
-            rt.addValue("label", r.label());
-            rt.addValue("Dice", r.dice());
-            rt.addValue("truth voxels", r.truthVoxels());
-            rt.addValue("predicted voxels", r.predictedVoxels());
-        }
-        return rt;
     }
 }

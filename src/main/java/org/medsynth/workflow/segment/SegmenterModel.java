@@ -7,7 +7,7 @@ import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.networks.SegmentationNetworks;
 import org.medsynth.nn.train.Adam;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.validate.ModelKind;
 

@@ -19,7 +19,7 @@ import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworkFamily;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.TrainStep;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
 import org.medsynth.image.InputChecks;

@@ -12,7 +12,7 @@ import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.networks.Dcgan;
 import org.medsynth.nn.networks.PgganGenerator;
 import org.medsynth.nn.networks.UNet;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;
 import org.medsynth.data.SketchPlane;

@@ -6,7 +6,7 @@ import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.ConditionalGan;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.validate.ModelKind;
 import org.medsynth.workflow.training.TrainingRunner;

@@ -1,6 +1,6 @@
 package org.medsynth.workflow.validate;
 
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 
 import java.nio.file.Path;

@@ -3,7 +3,6 @@ package org.medsynth.workflow.hybrid;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import ij.measure.ResultsTable;
 import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import org.junit.jupiter.api.Test;
@@ -40,18 +39,5 @@ class SynthesisQualityCheckTest {
         ImagePlus syn = new ImagePlus("synthetic", st);
         assertEquals(30.0, SynthesisQualityCheck.meanIntensity(syn, LABELS, 1), 1e-6);
         assertTrue(Double.isNaN(SynthesisQualityCheck.meanIntensity(syn, LABELS, 2)), "only NaN inside the label");
-    }
-
-    @Test
-    void theTableShowsSyntheticAndRealIntensitiesAndTheirMeans() {
-        ResultsTable t = SynthesisQualityCheck.table(List.of(
-                new SynthesisQualityCheck.Row("a", 1, "liver", 0.1, 0.9, 10, 9, 31, 60),
-                new SynthesisQualityCheck.Row("b", 1, "liver", 0.3, 0.8, 11, 12, 33, 56)));
-        assertEquals(3, t.size());
-        assertEquals(31, t.getValue("mean synthetic", 0), 1e-12);
-        assertEquals(56, t.getValue("mean real", 1), 1e-12);
-        assertEquals("mean", t.getStringValue("label map", 2));
-        assertEquals(32, t.getValue("mean synthetic", 2), 1e-12);
-        assertEquals(58, t.getValue("mean real", 2), 1e-12);
     }
 }

@@ -9,7 +9,7 @@ import org.medsynth.data.PairedDataset;
 import org.medsynth.image.io.ImageFiles;
 import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.nn.ParamStore;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.testutil.RecordingProgress;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;

@@ -10,7 +10,7 @@ import org.medsynth.nn.ParamStore;
 import org.medsynth.testutil.Phantoms;
 import org.medsynth.testutil.RecordingProgress;
 import org.medsynth.core.Progress;
-import org.medsynth.workflow.ModelArchive;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

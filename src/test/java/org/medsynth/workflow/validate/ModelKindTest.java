@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.command.GenerateImagesCommand;
 import org.medsynth.testutil.ErrorMatrix;
-import org.medsynth.workflow.ArchiveFixtures;
+import org.medsynth.nn.ArchiveFixtures;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.SegmenterModel;

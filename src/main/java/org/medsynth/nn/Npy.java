@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

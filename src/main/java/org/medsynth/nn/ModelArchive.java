@@ -1,4 +1,4 @@
-package org.medsynth.workflow;
+package org.medsynth.nn;
 
 import org.medsynth.core.UserInputException;
 
