@@ -12,6 +12,23 @@ package org.medsynth.metrics;
  */
 public record ConfusionCounts(long tp, long fp, long tn, long fn) {
 
+    /** The counts of one label of two label arrays of the same length (voxels equal to {@code label} are positive). */
+    public static ConfusionCounts ofLabel(int[] truth, int[] prediction, int label) {
+        long tp = 0, fp = 0, fn = 0;
+        for (int i = 0; i < truth.length; i++) {
+            boolean t = truth[i] == label, p = prediction[i] == label;
+            if (t && p) tp++;
+            else if (p) fp++;
+            else if (t) fn++;
+        }
+        return new ConfusionCounts(tp, fp, truth.length - tp - fp - fn, fn);
+    }
+
+    /** Dice, but NaN when the label is absent from truth and prediction (a mean over labels then skips it). */
+    public double diceOrNaN() {
+        return truthPositives() + predictedPositives() == 0 ? Double.NaN : dice();
+    }
+
     public ConfusionCounts add(ConfusionCounts o) {
         return new ConfusionCounts(tp + o.tp, fp + o.fp, tn + o.tn, fn + o.fn);
     }

@@ -1,5 +1,6 @@
 package org.medsynth.workflow.hybrid;
 
+import org.medsynth.metrics.ConfusionCounts;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.process.FloatProcessor;
@@ -179,13 +180,6 @@ public final class SynthesisQualityCheck {
 
     /** Dice of one label (NaN when it is absent from both). */
     public static double dice(int[] truth, int[] pred, int label) {
-        long t = 0, p = 0, both = 0;
-        for (int i = 0; i < truth.length; i++) {
-            boolean a = truth[i] == label, b = pred[i] == label;
-            if (a) t++;
-            if (b) p++;
-            if (a && b) both++;
-        }
-        return t + p == 0 ? Double.NaN : 2.0 * both / (t + p);
+        return ConfusionCounts.ofLabel(truth, pred, label).diceOrNaN();
     }
 }

@@ -1,5 +1,6 @@
 package org.medsynth.workflow.medgan;
 
+import org.medsynth.metrics.ConfusionCounts;
 import ij.ImagePlus;
 import org.medsynth.image.labels.LabelVolume;
 import org.medsynth.core.Progress;
@@ -60,14 +61,7 @@ public final class SynthesisQuality {
     }
 
     static Row dice(String name, int label, int[] truth, int[] pred) {
-        long t = 0, p = 0, both = 0;
-        for (int i = 0; i < truth.length; i++) {
-            boolean a = truth[i] == label, b = pred[i] == label;
-            if (a) t++;
-            if (b) p++;
-            if (a && b) both++;
-        }
-        double dice = t + p == 0 ? Double.NaN : 2.0 * both / (t + p);
-        return new Row(name, label, dice, t, p);
+        ConfusionCounts k = ConfusionCounts.ofLabel(truth, pred, label);
+        return new Row(name, label, k.diceOrNaN(), k.truthPositives(), k.predictedPositives());
     }
 }
