@@ -1,5 +1,9 @@
 package org.medsynth.util;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
@@ -11,7 +15,8 @@ import java.util.Map;
 /**
  * Records as the JSON-friendly maps that model manifests and checkpoints hold (hyper-parameters, settings):
  * one key per record component, named as the component. Values: numbers, booleans and strings as they are,
- * enums by name, {@code int[]} / {@code double[]} as lists of numbers, lists and maps as they are.
+ * enums by name, {@code int[]} / {@code double[]} as lists of numbers, lists and maps as they are. A record
+ * component marked {@link Inline} puts its own keys in its place (a network holding its shared settings record).
  *
  * <p>Reading accepts what JSON gives back (any integral number for an {@code int}, any number for a
  * {@code double}), takes a missing key's value from the defaults given (so that files written before a
@@ -21,10 +26,18 @@ import java.util.Map;
 public final class RecordMaps {
     private RecordMaps() { }
 
+    /** On a component that is a record: its keys stand in the map in its place, not under its name. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface Inline { }
+
     /** The components of {@code r} by name, in declaration order. */
     public static Map<String, Object> toMap(Record r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (RecordComponent c : r.getClass().getRecordComponents()) m.put(c.getName(), write(value(c, r)));
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            if (c.isAnnotationPresent(Inline.class)) m.putAll(toMap((Record) value(c, r)));
+            else m.put(c.getName(), write(value(c, r)));
+        }
         return m;
     }
 
@@ -43,6 +56,7 @@ public final class RecordMaps {
      * @throws IllegalArgumentException for a missing key without default or a value of the wrong type (the
      *                                  record's constructor may throw others)
      */
+    @SuppressWarnings("unchecked")
     public static <R extends Record> R fromMap(Class<R> type, String what, Map<String, ?> map, Map<String, ?> defaults) {
         RecordComponent[] cs = type.getRecordComponents();
         Object[] args = new Object[cs.length];
@@ -50,6 +64,10 @@ public final class RecordMaps {
         for (int i = 0; i < cs.length; i++) {
             String key = cs[i].getName();
             types[i] = cs[i].getType();
+            if (cs[i].isAnnotationPresent(Inline.class)) {
+                args[i] = fromMap((Class<? extends Record>) types[i], what, map, defaults);
+                continue;
+            }
             Object v = map.get(key);
             if (v == null) v = defaults.get(key);
             if (v == null) throw new IllegalArgumentException(what + " '" + key + "' is missing");

@@ -101,4 +101,19 @@ class RecordMapsTest {
                 () -> RecordMaps.fromMap(Checked.class, "test", Map.of("size", 0), Map.of()));
         assertEquals("size must be >= 1, got 0", x.getMessage());
     }
+
+    record Outer(@RecordMaps.Inline Checked inner, String name) { }
+
+    @Test
+    void anInlineRecordComponentPutsItsKeysInItsPlace() {
+        Map<String, Object> m = RecordMaps.toMap(new Outer(new Checked(2), "n"));
+        assertEquals(List.of("size", "name"), List.copyOf(m.keySet()));
+        assertEquals(2, m.get("size"));
+        Outer back = RecordMaps.fromMap(Outer.class, "test", m, Map.of());
+        assertEquals(new Outer(new Checked(2), "n"), back);
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+                () -> RecordMaps.fromMap(Outer.class, "test", Map.of("name", "n"), Map.of()));
+        assertEquals("test 'size' is missing", x.getMessage());
+        assertEquals(4, RecordMaps.fromMap(Outer.class, "test", Map.of("name", "n"), Map.of("size", 4)).inner().size());
+    }
 }

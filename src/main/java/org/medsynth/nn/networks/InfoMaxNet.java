@@ -4,6 +4,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.losses.Losses;
+import org.medsynth.util.RecordMaps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,7 +41,7 @@ import java.util.SplittableRandom;
  * <p>Inference ({@link #apply}) is the backbone alone, with the same parameter names as the plain
  * backbone; the MI encoder lives under {@code mi/...} and the critic under {@code critic/...}.
  */
-public final class InfoMaxNet implements SegmentationNetwork {
+public record InfoMaxNet(SegmentationNetwork backbone, int miWidth, int miFeatures, double miWeight) implements SegmentationNetwork {
     public static final String KIND = "info-max-net";
     /** Scopes of the mutual-information encoder and critic: trained with the network, unused by segmentation. */
     static final String MI_SCOPE = "mi", CRITIC_SCOPE = "critic";
@@ -56,28 +57,22 @@ public final class InfoMaxNet implements SegmentationNetwork {
     /** Placeholder [N, N + E]: row n selects the row of {@link #MI_IMAGES} paired with code n as the negative pair (never n). */
     public static final String NEGATIVE_SELECT = "miNegative";
 
-    private final SegmentationNetwork backbone;
-    private final int miWidth;
-    private final int miFeatures;
-    private final double miWeight;
-
     /**
      * @param backbone   a {@link SegUNet} (Info-Max-Net) or {@link MluNet} (IM-MLU-Net)
      * @param miWidth    first-level width of the MI encoder U-Net
      * @param miFeatures feature maps of the MI encoder's last layer (F)
      * @param miWeight   weight of the BCE term (the paper adds the losses: 1)
      */
-    public InfoMaxNet(SegmentationNetwork backbone, int miWidth, int miFeatures, double miWeight) {
+    public InfoMaxNet {
         if (!(backbone instanceof SegUNet) && !(backbone instanceof MluNet)) {
             throw new IllegalArgumentException("the Info-Max-Net backbone must be a seg-unet or an mlu-net, not " + backbone.kind());
         }
         if (miWidth < 1 || miFeatures < 1) throw new IllegalArgumentException("miWidth and miFeatures must be >= 1");
         if (!(miWeight >= 0)) throw new IllegalArgumentException("miWeight must be >= 0");
-        this.backbone = backbone;
-        this.miWidth = miWidth;
-        this.miFeatures = miFeatures;
-        this.miWeight = miWeight;
     }
+
+    /** The keys Info-Max-Net adds to its backbone's in the hyper-parameters. */
+    private record Keys(String backbone, int miWidth, int miFeatures, double miWeight) { }
 
     /** Info-Max-Net: U-Net backbone, MI encoder as wide as the backbone, F = width, weight 1. */
     public static InfoMaxNet infoMax(SegConfig config) {
@@ -88,11 +83,6 @@ public final class InfoMaxNet implements SegmentationNetwork {
     public static InfoMaxNet imMlu(SegConfig config) {
         return new InfoMaxNet(new MluNet(config), config.width(), config.width(), 1.0);
     }
-
-    public SegmentationNetwork backbone() { return backbone; }
-    public int miWidth() { return miWidth; }
-    public int miFeatures() { return miFeatures; }
-    public double miWeight() { return miWeight; }
 
     @Override public int spatialDims() { return backbone.spatialDims(); }
     @Override public int inChannels() { return backbone.inChannels(); }
@@ -185,22 +175,18 @@ public final class InfoMaxNet implements SegmentationNetwork {
     @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>(backbone.toMap());
-        m.put("backbone", backbone.kind());
-        m.put("miWidth", miWidth);
-        m.put("miFeatures", miFeatures);
-        m.put("miWeight", miWeight);
+        m.putAll(RecordMaps.toMap(new Keys(backbone.kind(), miWidth, miFeatures, miWeight)));
         return m;
     }
 
     public static InfoMaxNet fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        String bk = h.s("backbone");
-        SegmentationNetwork backbone = switch (bk) {
+        Keys k = RecordMaps.fromMap(Keys.class, KIND + ": hyper-parameter", map, Map.of());
+        SegmentationNetwork backbone = switch (k.backbone()) {
             case SegUNet.KIND -> SegUNet.fromMap(map);
             case MluNet.KIND -> MluNet.fromMap(map);
-            default -> throw new IllegalArgumentException(KIND + ": unknown backbone '" + bk + "' (seg-unet or mlu-net)");
+            default -> throw new IllegalArgumentException(KIND + ": unknown backbone '" + k.backbone() + "' (seg-unet or mlu-net)");
         };
-        return new InfoMaxNet(backbone, h.i("miWidth"), h.i("miFeatures"), h.d("miWeight"));
+        return new InfoMaxNet(backbone, k.miWidth(), k.miFeatures(), k.miWeight());
     }
 
     @Override

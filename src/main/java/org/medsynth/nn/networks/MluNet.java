@@ -10,6 +10,7 @@ import org.medsynth.nn.layers.ChannelSoftmax;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dense;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.util.RecordMaps;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.ArrayList;
@@ -36,23 +37,16 @@ import java.util.Map;
  * <p>Parameter names: {@code enc<i>/branch<k>/...}, {@code enc<i>/attn/...}, {@code bottom/...},
  * {@code dec<i>/up|conv|head/...}, {@code dec<i>/upscale/...}, {@code fuse/w<i>}.
  */
-public final class MluNet implements SegmentationNetwork {
+public record MluNet(@RecordMaps.Inline SegConfig config, int branches, double sideWeight) implements SegmentationNetwork {
     public static final String KIND = "mlu-net";
-
-    private final SegConfig config;
-    private final int branches;
-    private final double sideWeight;
 
     /**
      * @param branches   parallel branches per multi-level block (receptive fields 1, 3, 5, ...; at least 2)
      * @param sideWeight weight of the deep-supervision Dice terms (0 = train only the combined map)
      */
-    public MluNet(SegConfig config, int branches, double sideWeight) {
+    public MluNet {
         if (branches < 2 || branches > 5) throw new IllegalArgumentException("MLU-Net needs 2..5 branches per block, got " + branches);
         if (!(sideWeight >= 0)) throw new IllegalArgumentException("sideWeight must be >= 0, got " + sideWeight);
-        this.config = config;
-        this.branches = branches;
-        this.sideWeight = sideWeight;
     }
 
     /** Three branches (receptive fields 1, 3, 5), side weight 0.5. */
@@ -60,15 +54,11 @@ public final class MluNet implements SegmentationNetwork {
         this(config, 3, 0.5);
     }
 
-    public SegConfig config() { return config; }
-    public int branches() { return branches; }
-
     @Override public int spatialDims() { return config.spatialDims(); }
     @Override public int inChannels() { return config.inChannels(); }
     @Override public int classes() { return config.classes(); }
     @Override public int width() { return config.width(); }
     @Override public int depth() { return config.depth(); }
-    @Override public double sideWeight() { return sideWeight; }
 
     @Override
     public Output apply(NetBuilder b, Tensor x) {
@@ -169,15 +159,11 @@ public final class MluNet implements SegmentationNetwork {
 
     @Override
     public Map<String, Object> toMap() {
-        Map<String, Object> m = config.toMap();
-        m.put("branches", branches);
-        m.put("sideWeight", sideWeight);
-        return m;
+        return RecordMaps.toMap(this);
     }
 
     public static MluNet fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        return new MluNet(SegConfig.fromMap(KIND, map), h.i("branches"), h.d("sideWeight"));
+        return RecordMaps.fromMap(MluNet.class, KIND + ": hyper-parameter", map, Map.of());
     }
 
     @Override

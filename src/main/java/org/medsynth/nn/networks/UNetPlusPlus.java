@@ -3,6 +3,7 @@ package org.medsynth.nn.networks;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
+import org.medsynth.util.RecordMaps;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.ArrayList;
@@ -24,19 +25,8 @@ import java.util.Map;
  * "accurate mode" of the reference implementation). Parameter names {@code x<i>_<j>/...},
  * {@code up<i>_<j>/...}, {@code head<j>/...}.
  */
-public final class UNetPlusPlus implements SegmentationNetwork {
+public record UNetPlusPlus(@RecordMaps.Inline SegConfig config, boolean deepSupervision) implements SegmentationNetwork {
     public static final String KIND = "unet++";
-
-    private final SegConfig config;
-    private final boolean deepSupervision;
-
-    public UNetPlusPlus(SegConfig config, boolean deepSupervision) {
-        this.config = config;
-        this.deepSupervision = deepSupervision;
-    }
-
-    public SegConfig config() { return config; }
-    public boolean deepSupervision() { return deepSupervision; }
 
     @Override public int spatialDims() { return config.spatialDims(); }
     @Override public int inChannels() { return config.inChannels(); }
@@ -103,14 +93,11 @@ public final class UNetPlusPlus implements SegmentationNetwork {
 
     @Override
     public Map<String, Object> toMap() {
-        Map<String, Object> m = config.toMap();
-        m.put("deepSupervision", deepSupervision);
-        return m;
+        return RecordMaps.toMap(this);
     }
 
     public static UNetPlusPlus fromMap(Map<String, Object> map) {
-        Hyper h = new Hyper(KIND, map);
-        return new UNetPlusPlus(SegConfig.fromMap(KIND, map), h.b("deepSupervision"));
+        return RecordMaps.fromMap(UNetPlusPlus.class, KIND + ": hyper-parameter", map, Map.of());
     }
 
     @Override
