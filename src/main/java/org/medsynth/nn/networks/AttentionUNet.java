@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.util.RecordMaps;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
@@ -16,25 +17,12 @@ import java.util.Map;
  * the gate's intermediate channels are half the skip's channels (Oktay: inter_channels = in / 2).
  * {@link #applyWithCoefficients} also returns the attention coefficients of every level (for display).
  */
-public final class AttentionUNet implements SegmentationNetwork {
+public record AttentionUNet(@RecordMaps.Inline SegConfig config) implements SegmentationNetwork {
     public static final String KIND = "attention-unet";
-
-    private final SegConfig config;
 
     /** The output and the attention coefficients [N, 1, size of level i], level 0 (full size) first. */
     public record Result(Output output, List<Tensor> coefficients) { }
 
-    public AttentionUNet(SegConfig config) {
-        this.config = config;
-    }
-
-    public SegConfig config() { return config; }
-
-    @Override public int spatialDims() { return config.spatialDims(); }
-    @Override public int inChannels() { return config.inChannels(); }
-    @Override public int classes() { return config.classes(); }
-    @Override public int width() { return config.width(); }
-    @Override public int depth() { return config.depth(); }
 
     @Override
     public Output apply(NetBuilder b, Tensor x) {
@@ -64,11 +52,6 @@ public final class AttentionUNet implements SegmentationNetwork {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return config.toMap();
     }
 
     public static AttentionUNet fromMap(Map<String, Object> map) {

@@ -97,11 +97,6 @@ public record Dcgan(int spatialDims, int channels, int resolution, int latentSiz
         return KIND;
     }
 
-    @Override
-    public Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
-    }
-
     public static Dcgan fromMap(Map<String, Object> map) {
         return RecordMaps.fromMap(Dcgan.class, KIND + ": hyper-parameter", map, Map.of());
     }

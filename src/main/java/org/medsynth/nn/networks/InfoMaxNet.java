@@ -84,11 +84,7 @@ public record InfoMaxNet(SegmentationNetwork backbone, int miWidth, int miFeatur
         return new InfoMaxNet(new MluNet(config), config.width(), config.width(), 1.0);
     }
 
-    @Override public int spatialDims() { return backbone.spatialDims(); }
-    @Override public int inChannels() { return backbone.inChannels(); }
-    @Override public int classes() { return backbone.classes(); }
-    @Override public int width() { return backbone.width(); }
-    @Override public int depth() { return backbone.depth(); }
+    @Override public SegConfig config() { return backbone.config(); }
     @Override public double sideWeight() { return backbone.sideWeight(); }
     @Override public boolean usesMutualInformation() { return true; }
     @Override public List<String> trainingOnlyScopes() { return List.of(MI_SCOPE, CRITIC_SCOPE); }
@@ -100,12 +96,8 @@ public record InfoMaxNet(SegmentationNetwork backbone, int miWidth, int miFeatur
 
     /** The configuration of the MI encoder U-Net. */
     public SegConfig miConfig() {
-        SegConfig c = config(backbone);
+        SegConfig c = backbone.config();
         return new SegConfig(c.spatialDims(), c.inChannels(), c.classes(), miWidth, c.depth(), c.norm());
-    }
-
-    private static SegConfig config(SegmentationNetwork n) {
-        return n instanceof SegUNet u ? u.config() : ((MluNet) n).config();
     }
 
     /**

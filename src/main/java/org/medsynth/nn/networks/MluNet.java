@@ -54,11 +54,6 @@ public record MluNet(@RecordMaps.Inline SegConfig config, int branches, double s
         this(config, 3, 0.5);
     }
 
-    @Override public int spatialDims() { return config.spatialDims(); }
-    @Override public int inChannels() { return config.inChannels(); }
-    @Override public int classes() { return config.classes(); }
-    @Override public int width() { return config.width(); }
-    @Override public int depth() { return config.depth(); }
 
     @Override
     public Output apply(NetBuilder b, Tensor x) {
@@ -155,11 +150,6 @@ public record MluNet(@RecordMaps.Inline SegConfig config, int branches, double s
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
     }
 
     public static MluNet fromMap(Map<String, Object> map) {

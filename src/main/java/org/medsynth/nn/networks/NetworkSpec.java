@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.util.RecordMaps;
 import java.util.Map;
 
 /**
@@ -11,6 +12,11 @@ public interface NetworkSpec {
     /** A stable identifier such as {@code "unet"}, used in model manifests. */
     String kind();
 
-    /** Hyper-parameters; {@link Networks#fromMap(String, Map)} turns them back into a spec. */
-    Map<String, Object> toMap();
+    /**
+     * Hyper-parameters; {@link Networks#fromMap(String, Map)} turns them back into a spec. A spec that is a record
+     * writes its components ({@link RecordMaps}); others say how.
+     */
+    default Map<String, Object> toMap() {
+        return RecordMaps.toMap((Record) this);
+    }
 }

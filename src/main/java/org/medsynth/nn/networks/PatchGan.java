@@ -115,11 +115,6 @@ public record PatchGan(int spatialDims, int inChannels, int width, int layers, N
         return KIND;
     }
 
-    @Override
-    public Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
-    }
-
     public static PatchGan fromMap(Map<String, Object> map) {
         return RecordMaps.fromMap(PatchGan.class, KIND + ": hyper-parameter", map, Map.of());
     }

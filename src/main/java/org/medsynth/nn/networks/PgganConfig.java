@@ -85,10 +85,6 @@ public record PgganConfig(int spatialDims, int channels, int maxResolution, int 
         }
     }
 
-    Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
-    }
-
     static PgganConfig fromMap(String kind, Map<String, Object> map) {
         return RecordMaps.fromMap(PgganConfig.class, kind + ": hyper-parameter", map, Map.of());
     }

@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.util.RecordMaps;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
@@ -24,17 +25,8 @@ import java.util.Map;
  * Parameter names: {@code fromRGB<R>}, {@code b<R>/conv0}, {@code b<R>/conv1}, {@code b4/conv},
  * {@code b4/dense0}, {@code b4/dense1}.
  */
-public final class PgganDiscriminator implements NetworkSpec {
+public record PgganDiscriminator(@RecordMaps.Inline PgganConfig config) implements NetworkSpec {
     public static final String KIND = "pggan-discriminator";
-    private final PgganConfig config;
-
-    public PgganDiscriminator(PgganConfig config) {
-        this.config = config;
-    }
-
-    public PgganConfig config() {
-        return config;
-    }
 
     /**
      * @param image [N, channels, R...] with R a power of 2
@@ -88,11 +80,6 @@ public final class PgganDiscriminator implements NetworkSpec {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return config.toMap();
     }
 
     public static PgganDiscriminator fromMap(Map<String, Object> map) {

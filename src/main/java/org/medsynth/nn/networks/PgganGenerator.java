@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.util.RecordMaps;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
@@ -28,17 +29,8 @@ import java.util.Map;
  * fade-in phase. Parameter names: {@code dense4}, {@code b4/conv}, {@code b<R>/conv0},
  * {@code b<R>/conv1}, {@code toRGB<R>}.
  */
-public final class PgganGenerator implements NetworkSpec {
+public record PgganGenerator(@RecordMaps.Inline PgganConfig config) implements NetworkSpec {
     public static final String KIND = "pggan-generator";
-    private final PgganConfig config;
-
-    public PgganGenerator(PgganConfig config) {
-        this.config = config;
-    }
-
-    public PgganConfig config() {
-        return config;
-    }
 
     /**
      * @param latent     [N, latentSize]
@@ -102,11 +94,6 @@ public final class PgganGenerator implements NetworkSpec {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return config.toMap();
     }
 
     public static PgganGenerator fromMap(Map<String, Object> map) {

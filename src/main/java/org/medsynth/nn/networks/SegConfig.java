@@ -60,10 +60,6 @@ public record SegConfig(int spatialDims, int inChannels, int classes, int width,
         return width << level;
     }
 
-    Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
-    }
-
     /** The config in the hyper-parameters of a network of the given kind (which may hold more keys). */
     static SegConfig fromMap(String kind, Map<String, Object> map) {
         return RecordMaps.fromMap(SegConfig.class, kind + ": hyper-parameter", map, Map.of());

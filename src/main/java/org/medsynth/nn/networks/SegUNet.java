@@ -1,5 +1,6 @@
 package org.medsynth.nn.networks;
 
+import org.medsynth.util.RecordMaps;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
@@ -24,22 +25,9 @@ import java.util.Map;
  * blends overlapping tiles instead. Parameter names: {@code enc<i>/...}, {@code bottom/...},
  * {@code dec<i>/up/...}, {@code dec<i>/conv/...}, {@code head/...}.
  */
-public final class SegUNet implements SegmentationNetwork {
+public record SegUNet(@RecordMaps.Inline SegConfig config) implements SegmentationNetwork {
     public static final String KIND = "seg-unet";
 
-    private final SegConfig config;
-
-    public SegUNet(SegConfig config) {
-        this.config = config;
-    }
-
-    public SegConfig config() { return config; }
-
-    @Override public int spatialDims() { return config.spatialDims(); }
-    @Override public int inChannels() { return config.inChannels(); }
-    @Override public int classes() { return config.classes(); }
-    @Override public int width() { return config.width(); }
-    @Override public int depth() { return config.depth(); }
 
     @Override
     public Output apply(NetBuilder b, Tensor x) {
@@ -70,11 +58,6 @@ public final class SegUNet implements SegmentationNetwork {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return config.toMap();
     }
 
     public static SegUNet fromMap(Map<String, Object> map) {

@@ -44,18 +44,21 @@ public interface SegmentationNetwork extends NetworkSpec {
      */
     record Training(Output output, SDVariable loss, Map<String, SDVariable> terms) { }
 
-    int spatialDims();
+    /** The settings every segmentation network shares (the backbone's, for Info-Max-Net). */
+    SegConfig config();
 
-    int inChannels();
+    default int spatialDims() { return config().spatialDims(); }
+
+    default int inChannels() { return config().inChannels(); }
 
     /** Number of classes L including the background. */
-    int classes();
+    default int classes() { return config().classes(); }
 
     /** Feature maps of the first level. */
-    int width();
+    default int width() { return config().width(); }
 
     /** Number of 2x down-samplings of the encoder (the paper: 3). */
-    int depth();
+    default int depth() { return config().depth(); }
 
     /** Spatial sizes must be multiples of this (2^depth). */
     default int sizeMultiple() {

@@ -28,11 +28,6 @@ import java.util.Map;
 public record UNetPlusPlus(@RecordMaps.Inline SegConfig config, boolean deepSupervision) implements SegmentationNetwork {
     public static final String KIND = "unet++";
 
-    @Override public int spatialDims() { return config.spatialDims(); }
-    @Override public int inChannels() { return config.inChannels(); }
-    @Override public int classes() { return config.classes(); }
-    @Override public int width() { return config.width(); }
-    @Override public int depth() { return config.depth(); }
 
     @Override
     public double sideWeight() {
@@ -89,11 +84,6 @@ public record UNetPlusPlus(@RecordMaps.Inline SegConfig config, boolean deepSupe
     @Override
     public String kind() {
         return KIND;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        return RecordMaps.toMap(this);
     }
 
     public static UNetPlusPlus fromMap(Map<String, Object> map) {
