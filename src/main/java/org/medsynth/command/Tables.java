@@ -5,7 +5,6 @@ import org.medsynth.image.labels.LabelMapEditor;
 import org.medsynth.util.Table;
 import org.medsynth.workflow.SketchBatch;
 import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
-import org.medsynth.workflow.medgan.SynthesisQuality;
 
 import java.util.List;
 import java.util.Map;
@@ -96,20 +95,6 @@ final class Tables {
             rt.addValue("predicted voxels", Double.NaN);
             rt.addValue("mean synthetic", s[5] == 0 ? Double.NaN : s[4] / s[5]);
             if (withReal) rt.addValue("mean real", s[7] == 0 ? Double.NaN : s[6] / s[7]);
-        }
-        return rt;
-    }
-
-    /** One row per label map and label: "label map", "label", "Dice", "truth voxels", "predicted voxels". */
-    static ResultsTable medganQuality(List<SynthesisQuality.Row> rows) {
-        ResultsTable rt = new ResultsTable();
-        for (SynthesisQuality.Row r : rows) {
-            rt.incrementCounter();
-            rt.addValue("label map", r.labelMap());
-            rt.addValue("label", r.label());
-            rt.addValue("Dice", r.dice());
-            rt.addValue("truth voxels", r.truthVoxels());
-            rt.addValue("predicted voxels", r.predictedVoxels());
         }
         return rt;
     }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medsynth.util.CsvFiles;
 import org.medsynth.util.Table;
 import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
-import org.medsynth.workflow.medgan.SynthesisQuality;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +48,5 @@ class TablesTest {
         assertEquals("mean", t.getStringValue("label map", 2));
         assertEquals(32, t.getValue("mean synthetic", 2), 1e-12);
         assertEquals(58, t.getValue("mean real", 2), 1e-12);
-    }
-
-    @Test
-    void theMedGanQualityTableHasTheDiceInItsThirdColumn() {
-        List<SynthesisQuality.Row> rows = List.of(new SynthesisQuality.Row("ball", 1, 0.95, 100, 98));
-        assertEquals("Dice", Tables.medganQuality(rows).getColumnHeading(2));
     }
 }
