@@ -4,12 +4,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
-/** Shared pieces of the benchmark mains: timing, and writing one section of docs/benchmarks.md. */
+/** Shared pieces of the benchmark mains: arguments, timing, and writing one section of docs/benchmarks.md. */
 public final class BenchmarkReport {
 
     private BenchmarkReport() { }
+
+    /** The {@code key=value} arguments from index {@code from} on, in their order. */
+    public static Map<String, String> keyValues(String[] args, int from) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (int i = from; i < args.length; i++) {
+            int e = args[i].indexOf('=');
+            if (e < 1) throw new IllegalArgumentException("expected key=value, got '" + args[i] + "'");
+            kv.put(args[i].substring(0, e), args[i].substring(e + 1));
+        }
+        return kv;
+    }
 
     /**
      * Puts {@code markdown} into {@code target} between the markers of section {@code id}, replacing

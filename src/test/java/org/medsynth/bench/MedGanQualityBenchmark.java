@@ -59,11 +59,7 @@ public final class MedGanQualityBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            int e = args[i].indexOf('=');
-            kv.put(args[i].substring(0, e), args[i].substring(e + 1));
-        }
+        Map<String, String> kv = BenchmarkReport.keyValues(args, 1);
         Path brain = Path.of(kv.getOrDefault("brain", "sample-data/brain"));
         int from = Integer.parseInt(kv.getOrDefault("test_from", "80"));
         int to = Integer.parseInt(kv.getOrDefault("test_to", "112"));

@@ -42,11 +42,7 @@ public final class MedGanQualityProbe {
 
     public static void main(String[] args) throws Exception {
         Path train = Path.of(args[0]);
-        Map<String, String> kv = new java.util.HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            int e = args[i].indexOf('=');
-            kv.put(args[i].substring(0, e), args[i].substring(e + 1));
-        }
+        Map<String, String> kv = BenchmarkReport.keyValues(args, 1);
         int mode = Integer.parseInt(kv.getOrDefault("mode", "3"));
         int patch = Integer.parseInt(kv.getOrDefault("patch", "16"));
         int width = Integer.parseInt(kv.getOrDefault("width", "8"));

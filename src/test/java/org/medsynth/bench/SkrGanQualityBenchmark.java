@@ -56,11 +56,7 @@ public final class SkrGanQualityBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            int e = args[i].indexOf('=');
-            kv.put(args[i].substring(0, e), args[i].substring(e + 1));
-        }
+        Map<String, String> kv = BenchmarkReport.keyValues(args, 1);
         int iterations = Integer.parseInt(kv.getOrDefault("iterations", "320"));
         int renderIterations = Integer.parseInt(kv.getOrDefault("render_iterations", "240"));
         int resolution = Integer.parseInt(kv.getOrDefault("resolution", "32"));
