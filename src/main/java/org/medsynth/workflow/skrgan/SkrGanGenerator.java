@@ -202,7 +202,7 @@ public final class SkrGanGenerator {
         byte[] p = new byte[r * r];
         // sketches shrunk by coverage are grey where a line is thinner than a pixel; older models learnt binary ones
         boolean grey = settings.sketchShrink() == SketchPlane.Shrink.COVERAGE;
-        for (int k = 0; k < p.length; k++) p[k] = grey ? (byte) toByte(Math.max(-1f, Math.min(1f, v[k]))) : v[k] > 0 ? (byte) 255 : 0;
+        for (int k = 0; k < p.length; k++) p[k] = grey ? (byte) toByte(v[k]) : v[k] > 0 ? (byte) 255 : 0;
         return new ByteProcessor(r, r, p);
     }
 
