@@ -1,0 +1,58 @@
+package org.medsynth.nn.engine;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Which library runs a network's graph. The networks build one graph (a SameDiff graph, MedSynth's description of
+ * the computation); {@link #DL4J} executes it with SameDiff, {@link #LIBTORCH} replays it op by op on libtorch with
+ * libtorch's autograd ({@link org.medsynth.nn.engine.libtorch.TorchGraph}). Parameters, optimiser state and model
+ * archives are the same arrays either way, so a model trained on one engine runs and resumes on the other.
+ */
+public enum Engine {
+    /** DL4J / ND4J SameDiff (oneDNN on the CPU; CUDA 11.6 up to Ampere with the {@code cuda} build). */
+    DL4J("dl4j"),
+    /** libtorch 2.10 through the JavaCPP presets (CPU; CUDA 13.1 GPUs from Turing to Blackwell). */
+    LIBTORCH("libtorch");
+
+    /** What users type for "let MedSynth choose". */
+    public static final String AUTO = "auto";
+
+    private final String userName;
+
+    Engine(String userName) {
+        this.userName = userName;
+    }
+
+    public String userName() {
+        return userName;
+    }
+
+    /**
+     * The engine a user named: {@code dl4j}, {@code libtorch} or {@code auto} (= {@link #auto()}); case and blanks ignored.
+     *
+     * @throws IllegalArgumentException naming the allowed values
+     */
+    public static Engine parse(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (n.isEmpty() || n.equals(AUTO)) return auto();
+        for (Engine e : values()) if (e.userName.equals(n)) return e;
+        throw new IllegalArgumentException("engine must be dl4j, libtorch or auto, got '" + name + "'");
+    }
+
+    /**
+     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly; on a GPU that
+     * ND4J's CUDA 11.6 build cannot drive, auto will pick libtorch once the GPU builds exist.)
+     */
+    public static Engine auto() {
+        return DL4J;
+    }
+
+    /** The user names, for messages and choice lists. */
+    public static String[] choices() {
+        String[] c = Arrays.stream(values()).map(Engine::userName).toArray(String[]::new);
+        String[] all = Arrays.copyOf(c, c.length + 1);
+        all[c.length] = AUTO;
+        return all;
+    }
+}

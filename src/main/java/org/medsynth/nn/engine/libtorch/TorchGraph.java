@@ -1,0 +1,146 @@
+package org.medsynth.nn.engine.libtorch;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a graph that MedSynth's networks built with SameDiff on libtorch: each op the requested values depend on is
+ * replayed, in the graph's order, by the libtorch function that computes the same thing ({@link TorchOps}), and
+ * gradients come from libtorch's autograd (not from SameDiff's gradient graph). Parameters and feeds are read
+ * from the same ND4J arrays SameDiff uses, without copying, so the optimiser, checkpoints and model archives work
+ * unchanged whichever engine runs a step.
+ *
+ * <p>All libtorch temporaries of a pass live in one {@link PointerScope} and are freed when the pass ends; results
+ * are copied into new ND4J arrays before that (ND4J manages its buffers itself, so the scope does not take them). Not thread-safe (one pass at a time per graph).
+ */
+public final class TorchGraph {
+    private final SameDiff sd;
+    private final Map<Set<String>, List<DifferentialFunction>> plans = new HashMap<>();
+
+    public TorchGraph(SameDiff sd) {
+        this.sd = sd;
+        TorchRuntime.load();
+    }
+
+    /** Values and gradients of one pass. */
+    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) { }
+
+    /** The requested values for the given feeds (placeholder name -> array), without gradients. */
+    public Map<String, INDArray> output(Map<String, INDArray> feeds, Collection<String> outputs) {
+        return run(feeds, outputs, null, List.of()).outputs();
+    }
+
+    /**
+     * The requested values and the gradients of the scalar {@code loss} with respect to the variables {@code wrt}
+     * (variable name -> gradient; a variable the loss does not depend on has none).
+     */
+    public Pass gradients(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
+        if (loss == null) throw new IllegalArgumentException("a gradient pass needs a loss");
+        return run(feeds, outputs, loss, wrt);
+    }
+
+    private Pass run(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
+        Set<String> wanted = new LinkedHashSet<>(outputs);
+        if (loss != null) wanted.add(loss);
+        List<DifferentialFunction> plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
+        Map<String, INDArray> hostInputs = hostInputs(plan, wanted, feeds);
+        Set<String> trainable = new HashSet<>(wrt);
+        Map<String, INDArray> results = new LinkedHashMap<>();
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            NoGradGuard noGrad = loss == null ? new NoGradGuard() : null;
+            Map<String, Tensor> values = new HashMap<>();
+            for (Map.Entry<String, INDArray> e : hostInputs.entrySet()) {
+                Tensor t = TorchArrays.view(e.getValue());
+                if (loss != null && trainable.contains(e.getKey())) t.requires_grad_(true);
+                values.put(e.getKey(), t);
+            }
+            for (DifferentialFunction f : plan) {
+                SDVariable[] args = f.args();
+                Tensor[] in = new Tensor[args.length];
+                for (int i = 0; i < args.length; i++) {
+                    in[i] = values.get(args[i].name());
+                    if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
+                }
+                Tensor[] out = TorchOps.run(f, in);
+                SDVariable[] outVars = f.outputVariables();
+                for (int i = 0; i < outVars.length; i++) values.put(outVars[i].name(), out[i]);
+            }
+            if (loss != null) {
+                Tensor l = values.get(loss);
+                if (l.numel() != 1) throw new IllegalArgumentException("the loss " + loss + " is not a scalar");
+                l.backward();
+                for (String v : wrt) {
+                    Tensor g = values.containsKey(v) ? values.get(v).grad() : null;
+                    if (g != null && g.defined()) grads.put(v, TorchArrays.toArray(g));
+                }
+            }
+            for (String o : outputs) results.put(o, TorchArrays.toArray(values.get(o)));
+            if (noGrad != null) noGrad.close();
+        }
+        return new Pass(results, grads);
+    }
+
+    /** The ops the wanted values depend on, in the graph's (topological) order. */
+    private List<DifferentialFunction> plan(Set<String> wanted) {
+        Map<String, DifferentialFunction> producer = new HashMap<>();
+        for (DifferentialFunction f : sd.ops()) {
+            for (SDVariable v : f.outputVariables()) producer.put(v.name(), f);
+        }
+        Set<String> needed = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(wanted);
+        while (!todo.isEmpty()) {
+            String name = todo.pop();
+            if (!sd.hasVariable(name)) throw new IllegalArgumentException("the graph has no variable " + name);
+            DifferentialFunction f = producer.get(name);
+            if (f == null || !needed.add(f.getOwnName())) continue;
+            for (SDVariable a : f.args()) todo.push(a.name());
+        }
+        List<DifferentialFunction> plan = new ArrayList<>();
+        for (DifferentialFunction f : sd.ops()) if (needed.contains(f.getOwnName())) plan.add(f);
+        return plan;
+    }
+
+    /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */
+    private Map<String, INDArray> hostInputs(List<DifferentialFunction> plan, Set<String> wanted, Map<String, INDArray> feeds) {
+        Set<String> produced = new HashSet<>();
+        for (DifferentialFunction f : plan) for (SDVariable v : f.outputVariables()) produced.add(v.name());
+        Set<String> names = new LinkedHashSet<>();
+        for (DifferentialFunction f : plan) for (SDVariable a : f.args()) if (!produced.contains(a.name())) names.add(a.name());
+        for (String w : wanted) if (!produced.contains(w)) names.add(w);
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String n : names) {
+            SDVariable v = sd.getVariable(n);
+            INDArray a;
+            if (v.getVariableType() == VariableType.PLACEHOLDER) {
+                a = feeds.get(n);
+                if (a == null) throw new IllegalArgumentException("no value fed for the input '" + n + "'");
+            } else if (v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT) {
+                a = v.getArr();
+                if (a == null) throw new IllegalStateException("the graph's " + n + " has no array");
+            } else {
+                throw new IllegalStateException("libtorch engine: " + n + " (" + v.getVariableType() + ") is neither computed nor an input");
+            }
+            m.put(n, TorchArrays.hostArray(a));
+        }
+        return m;
+    }
+}

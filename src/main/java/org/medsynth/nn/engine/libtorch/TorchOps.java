@@ -1,0 +1,312 @@
+package org.medsynth.nn.engine.libtorch;
+
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.medsynth.nn.layers.BroadcastMulOp;
+import org.medsynth.nn.layers.FusedBatchNormOp;
+import org.medsynth.nn.layers.ReluOp;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The libtorch function for each SameDiff op MedSynth's networks use: the same values, with libtorch's own
+ * gradient. Weights keep SameDiff's layouts (the model archives' layouts); the permutations to libtorch's are
+ * views inside the pass, so gradients come back in SameDiff's layout. An op without an entry here is refused
+ * with a message naming it, never approximated.
+ */
+final class TorchOps {
+    private TorchOps() { }
+
+    static Tensor[] run(DifferentialFunction f, Tensor[] in) {
+        String op = f.opName();
+        return switch (op) {
+            case "conv2d", "conv3dnew" -> one(conv(f, in));
+            case "deconv2d", "deconv3d" -> one(deconv(f, in));
+            case "maxpool2d", "maxpool3dnew" -> one(maxPool(f, in[0]));
+            case "upsampling2d", "upsampling3d" -> one(upsample(f, in[0]));
+            case FusedBatchNormOp.Moments.NAME -> moments(f, in[0]);
+            case FusedBatchNormOp.NAME -> one(batchNorm(f, in));
+            case ReluOp.NAME, "relu" -> one(relu(f, in[0]));
+            case "sigmoid" -> one(in[0].sigmoid());
+            case "tanh" -> one(in[0].tanh());
+            case "softmax" -> one(torch.softmax(in[0], (long) ((DynamicCustomOp) f).iArgs()[0]));
+            case "abs" -> one(in[0].abs());
+            case "neg" -> one(in[0].neg());
+            case "exp" -> one(in[0].exp());
+            case "log" -> one(in[0].log());
+            case "log1p" -> one(torch.log1p(in[0]));
+            case "square" -> one(in[0].square());
+            case "sqrt" -> one(in[0].sqrt());
+            case "rsqrt" -> one(in[0].rsqrt());
+            case "Reciprocal" -> one(in[0].reciprocal());
+            case "add" -> one(in[0].add(in[1]));
+            case "subtract" -> one(in[0].sub(in[1]));
+            case "multiply", BroadcastMulOp.NAME -> one(in[0].mul(in[1]));
+            case "divide" -> one(in[0].div(in[1]));
+            case "add_scalar" -> one(in[0].add(scalar(f)));
+            case "sub_scalar" -> one(in[0].sub(scalar(f)));
+            case "mul_scalar" -> one(in[0].mul(scalar(f)));
+            case "div_scalar" -> one(in[0].div(scalar(f)));
+            case "rsub_scalar" -> one(in[0].neg().add(scalar(f)));
+            case "rdiv_scalar" -> one(in[0].reciprocal().mul(scalar(f)));
+            case "reduce_sum" -> one(reduce(f, in[0], Reduction.SUM));
+            case "reduce_mean" -> one(reduce(f, in[0], Reduction.MEAN));
+            case "reduce_prod" -> one(reduce(f, in[0], Reduction.PROD));
+            case "concat" -> one(torch.cat(vector(in), intProperty(f, "concatDimension")));
+            case "stack" -> one(torch.stack(vector(in), ((DynamicCustomOp) f).iArgs()[0]));
+            case "unstack" -> unstack(f, in[0]);
+            case "permute" -> one(in[0].permute(((DynamicCustomOp) f).iArgs()));
+            case "reshape" -> one(reshape(f, in));
+            case "shape_of" -> one(shapeOf(in[0]));
+            case "gather" -> one(gather(f, in));
+            case "matmul" -> one(matmul(f, in));
+            default -> throw new UnsupportedOperationException("the libtorch engine does not run the op '" + op + "' (" + f.getOwnName()
+                    + ") yet; use engine=dl4j for this network");
+        };
+    }
+
+    private static Tensor[] one(Tensor t) {
+        return new Tensor[]{t};
+    }
+
+    private static Map<String, Object> props(DifferentialFunction f) {
+        return f.propertiesForFunction();
+    }
+
+    private static int intProperty(DifferentialFunction f, String name) {
+        Object v = props(f).get(name);
+        if (!(v instanceof Number n)) throw new IllegalStateException(f.opName() + " has no property " + name);
+        return n.intValue();
+    }
+
+    private static Scalar scalar(DifferentialFunction f) {
+        return new Scalar(((ScalarOp) f).scalar().getDouble(0));
+    }
+
+    private static TensorVector vector(Tensor[] in) {
+        return new TensorVector(in);
+    }
+
+    /** conv2d: props kH.., weight [k, k, cIn, cOut] -> [cOut, cIn, k, k]; conv3dnew: iArgs as Conv3DConfig. */
+    private static Tensor conv(DifferentialFunction f, Tensor[] in) {
+        boolean threeD = f.opName().equals("conv3dnew");
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        Map<String, Object> p = props(f);
+        int d = threeD ? 3 : 2;
+        long[] stride = threeD ? new long[]{i[3], i[4], i[5]} : new long[]{i[2], i[3]};
+        long[] pad = threeD ? new long[]{i[6], i[7], i[8]} : new long[]{i[4], i[5]};
+        long[] dil = threeD ? new long[]{i[9], i[10], i[11]} : new long[]{i[6], i[7]};
+        boolean same = threeD ? i[12] != 0 : i[8] != 0;
+        if (same) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
+        boolean last = String.valueOf(p.get("dataFormat")).startsWith("NDHWC") || String.valueOf(p.get("dataFormat")).equals("NHWC");
+        Tensor x = last ? toChannelsFirst(in[0], d) : in[0];
+        Tensor w = threeD ? in[1].permute(4, 3, 0, 1, 2) : in[1].permute(3, 2, 0, 1);
+        TensorOptional b = in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
+        Tensor y = threeD ? torch.conv3d(x, w, b, stride, pad, dil, 1) : torch.conv2d(x, w, b, stride, pad, dil, 1);
+        return last ? toChannelsLast(y, d) : y;
+    }
+
+    /** deconv2d / deconv3d: weight [k, k, cOut, cIn] -> [cIn, cOut, k, k]. */
+    private static Tensor deconv(DifferentialFunction f, Tensor[] in) {
+        boolean threeD = f.opName().equals("deconv3d");
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        Map<String, Object> p = props(f);
+        int d = threeD ? 3 : 2;
+        long[] stride = threeD ? new long[]{i[3], i[4], i[5]} : new long[]{i[2], i[3]};
+        long[] pad = threeD ? new long[]{i[6], i[7], i[8]} : new long[]{i[4], i[5]};
+        long[] dil = threeD ? new long[]{i[9], i[10], i[11]} : new long[]{i[6], i[7]};
+        if (Boolean.TRUE.equals(p.get("isSameMode"))) {
+            throw new UnsupportedOperationException("the libtorch engine runs transposed convolutions with explicit padding only (" + f.getOwnName() + ")");
+        }
+        String fmt = String.valueOf(p.get("dataFormat"));
+        boolean last = fmt.equals("NHWC") || fmt.equals("NDHWC");
+        Tensor x = last ? toChannelsFirst(in[0], d) : in[0];
+        Tensor w = threeD ? in[1].permute(4, 3, 0, 1, 2) : in[1].permute(3, 2, 0, 1);
+        TensorOptional b = in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
+        long[] outPad = new long[d];
+        Tensor y = threeD ? torch.conv_transpose3d(x, w, b, stride, pad, outPad, 1, dil) : torch.conv_transpose2d(x, w, b, stride, pad, outPad, 1, dil);
+        return last ? toChannelsLast(y, d) : y;
+    }
+
+    /** maxpool2d: iArgs kH kW sH sW pH pW dH dW same ... isNHWC(10); maxpool3dnew: k(3) s(3) p(3) d(3) same type isNDHWC(14). */
+    private static Tensor maxPool(DifferentialFunction f, Tensor x) {
+        boolean threeD = f.opName().equals("maxpool3dnew");
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        int d = threeD ? 3 : 2;
+        long[] k = Arrays.copyOfRange(i, 0, d);
+        long[] s = Arrays.copyOfRange(i, d, 2 * d);
+        long[] p = Arrays.copyOfRange(i, 2 * d, 3 * d);
+        long[] dil = Arrays.copyOfRange(i, 3 * d, 4 * d);
+        if (i[4 * d] != 0) throw new UnsupportedOperationException("the libtorch engine runs pooling with explicit padding only (" + f.getOwnName() + ")");
+        boolean last = i.length > 4 * d + 2 && i[4 * d + 2] != 0;
+        Tensor xc = last ? toChannelsFirst(x, d) : x;
+        Tensor y = threeD ? torch.max_pool3d(xc, k, s, p, dil, false) : torch.max_pool2d(xc, k, s, p, dil, false);
+        return last ? toChannelsLast(y, d) : y;
+    }
+
+    /** Nearest-neighbour up-sampling by integer factors: upsampling2d iArgs fH fW isNCHW; upsampling3d fD fH fW isNCDHW. */
+    private static Tensor upsample(DifferentialFunction f, Tensor x) {
+        boolean threeD = f.opName().equals("upsampling3d");
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        int d = threeD ? 3 : 2;
+        boolean channelsFirst = i[i.length - 1] != 0;
+        int first = channelsFirst ? 2 : 1;
+        Tensor y = x;
+        for (int a = 0; a < d; a++) {
+            long factor = i[a];
+            if (factor != 1) y = y.repeat_interleave(factor, new LongOptional(first + a), new LongOptional());
+        }
+        return y;
+    }
+
+    /** Biased mean and variance over the op's axes: outputs [mean, variance] with the reduced axes removed. */
+    private static Tensor[] moments(DifferentialFunction f, Tensor x) {
+        long[] axes = ((DynamicCustomOp) f).iArgs();
+        T_TensorTensor_T vm = torch.var_mean(x, axes, false, false);
+        return new Tensor[]{vm.get1(), vm.get0()};
+    }
+
+    /**
+     * medsynth_batchnorm(x, mean, var, gamma, beta): (x - mean) / sqrt(var + eps) * gamma + beta per channel. When mean
+     * and var are the batch statistics of x itself (training), libtorch's batch norm in training mode computes exactly
+     * that, gradient through the statistics included, in one fused kernel; otherwise (running statistics) its
+     * inference mode.
+     */
+    private static Tensor batchNorm(DifferentialFunction f, Tensor[] in) {
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        double eps = ((DynamicCustomOp) f).tArgs()[0];
+        int axis = (int) i[2];
+        Tensor x = in[0];
+        int rank = (int) x.dim();
+        boolean last = axis == rank - 1 && axis != 1;
+        Tensor xc = last ? toChannelsFirst(x, rank - 2) : x;
+        boolean batchStatistics = f.arg(1).getCreator() instanceof FusedBatchNormOp.Moments m && m.arg().name().equals(f.arg(0).name());
+        Tensor y;
+        if (batchStatistics) {
+            y = torch.batch_norm(xc, new TensorOptional(in[3]), new TensorOptional(in[4]), new TensorOptional(), new TensorOptional(), true, 0.0, eps, true);
+        } else if (!in[1].requires_grad() && !in[2].requires_grad()) {
+            y = torch.batch_norm(xc, new TensorOptional(in[3]), new TensorOptional(in[4]), new TensorOptional(in[1]), new TensorOptional(in[2]), false, 0.0, eps, true);
+        } else {
+            // statistics computed elsewhere in the graph (e.g. grouped moments of a channels-last map): the formula itself
+            long[] shape = new long[rank];
+            Arrays.fill(shape, 1);
+            shape[1] = -1;
+            Tensor inv = in[2].add(new Scalar(eps)).rsqrt().reshape(shape);
+            y = xc.sub(in[1].reshape(shape)).mul(inv).mul(in[3].reshape(shape)).add(in[4].reshape(shape));
+        }
+        return last ? toChannelsLast(y, rank - 2) : y;
+    }
+
+    private static Tensor relu(DifferentialFunction f, Tensor x) {
+        double cutoff = f instanceof DynamicCustomOp d && d.tArgs().length > 0 ? d.tArgs()[0] : scalarOrZero(f);
+        if (cutoff != 0) throw new UnsupportedOperationException("the libtorch engine runs ReLU with cutoff 0 only (" + f.getOwnName() + ")");
+        return x.relu();
+    }
+
+    private static double scalarOrZero(DifferentialFunction f) {
+        return f instanceof ScalarOp s && s.scalar() != null ? s.scalar().getDouble(0) : 0;
+    }
+
+    private enum Reduction { SUM, MEAN, PROD }
+
+    private static Tensor reduce(DifferentialFunction f, Tensor x, Reduction r) {
+        int[] dims = f.getDimensions();
+        boolean keep = Boolean.TRUE.equals(props(f).get("keepDims"));
+        boolean all = dims == null || dims.length == 0 || (dims.length == 1 && dims[0] == Integer.MAX_VALUE);
+        if (all) {
+            Tensor y = switch (r) {
+                case SUM -> x.sum();
+                case MEAN -> x.mean();
+                case PROD -> x.prod();
+            };
+            if (keep) {
+                long[] ones = new long[(int) x.dim()];
+                Arrays.fill(ones, 1);
+                y = y.reshape(ones);
+            }
+            return y;
+        }
+        long[] d = Arrays.stream(dims).mapToLong(v -> v < 0 ? v + x.dim() : v).toArray();
+        return switch (r) {
+            case SUM -> x.sum(d, keep, new ScalarTypeOptional());
+            case MEAN -> x.mean(d, keep, new ScalarTypeOptional());
+            case PROD -> {
+                Tensor y = x;
+                long[] sorted = d.clone();
+                Arrays.sort(sorted);
+                for (int k = sorted.length - 1; k >= 0; k--) y = y.prod(sorted[k], keep, new ScalarTypeOptional());
+                yield y;
+            }
+        };
+    }
+
+    private static Tensor[] unstack(DifferentialFunction f, Tensor x) {
+        long axis = ((DynamicCustomOp) f).iArgs()[0];
+        TensorVector parts = x.unbind(axis);
+        Tensor[] out = new Tensor[(int) parts.size()];
+        for (int k = 0; k < out.length; k++) out[k] = parts.get(k);
+        return out;
+    }
+
+    /** reshape: the shape from the integer arguments (after the order flag, 'c' = 99 or -99) or from a second input. */
+    private static Tensor reshape(DifferentialFunction f, Tensor[] in) {
+        long[] shape;
+        if (in.length > 1) {
+            shape = TorchArrays.toArray(in[1]).toLongVector();
+        } else {
+            long[] i = ((DynamicCustomOp) f).iArgs();
+            if (i.length > 0 && (i[0] == 'c' || i[0] == -'c' || i[0] == 'f' || i[0] == -'f')) {
+                if (Math.abs(i[0]) == 'f') throw new UnsupportedOperationException("the libtorch engine reshapes in row-major order only (" + f.getOwnName() + ")");
+                shape = Arrays.copyOfRange(i, 1, i.length);
+            } else {
+                shape = i;
+            }
+        }
+        return in[0].reshape(shape);
+    }
+
+    private static Tensor shapeOf(Tensor x) {
+        long[] s = x.sizes().vec().get();
+        return torch.tensor(s);
+    }
+
+    /** gather(values, indices) along the op's axis (indices from a second input or the integer arguments). */
+    private static Tensor gather(DifferentialFunction f, Tensor[] in) {
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        long axis = i.length > 0 ? i[0] : 0;
+        Tensor idx = in.length > 1 ? in[1] : torch.tensor(Arrays.copyOfRange(i, 1, i.length));
+        return in[0].index_select(axis, idx);
+    }
+
+    /** matmul with the op's transpose flags; alpha 1 and beta 0 only. */
+    private static Tensor matmul(DifferentialFunction f, Tensor[] in) {
+        Map<String, Object> p = props(f);
+        double[] t = ((DynamicCustomOp) f).tArgs();
+        if (t.length >= 2 && (t[0] != 1 || t[1] != 0)) {
+            throw new UnsupportedOperationException("the libtorch engine runs matmul with alpha 1 and beta 0 only (" + f.getOwnName() + ")");
+        }
+        Tensor a = Boolean.TRUE.equals(p.get("transposeA")) ? in[0].mT() : in[0];
+        Tensor b = Boolean.TRUE.equals(p.get("transposeB")) ? in[1].mT() : in[1];
+        Tensor y = torch.matmul(a, b);
+        return Boolean.TRUE.equals(p.get("transposeResult")) ? y.mT() : y;
+    }
+
+    /** NHWC / NDHWC -> NCHW / NCDHW (a view). */
+    private static Tensor toChannelsFirst(Tensor x, int spatialDims) {
+        return spatialDims == 2 ? x.permute(0, 3, 1, 2) : x.permute(0, 4, 1, 2, 3);
+    }
+
+    private static Tensor toChannelsLast(Tensor x, int spatialDims) {
+        return spatialDims == 2 ? x.permute(0, 2, 3, 1) : x.permute(0, 2, 3, 4, 1);
+    }
+}
