@@ -9,6 +9,7 @@ import org.medsynth.util.Outputs;
 import org.medsynth.workflow.segment.Segmenter;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.scijava.ItemIO;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -49,6 +50,9 @@ public class SegmentCommand implements Command {
             style = "directory")
     public File output;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT)
     public ImagePlus labels;
 
@@ -68,7 +72,10 @@ public class SegmentCommand implements Command {
         if (output != null && (input == null || !input.toPath().toAbsolutePath().normalize().equals(output.toPath().toAbsolutePath().normalize()))) {
             Outputs.folder(output.toPath(), "output"); // before any work: a folder that cannot be written is found now
         }
-        Segmenter segmenter = Segmenter.load(model.toPath()).replacingNonFinite(replace_nan);
+        Segmenter segmenter;
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Segment")) {
+            segmenter = Segmenter.load(model.toPath()).replacingNonFinite(replace_nan);
+        }
         int[] t = tile == null || tile.isBlank() ? null : tileSize(tile, segmenter.model().network().spatialDims());
         if (input != null) {
             List<Segmenter.Outcome> outcomes = segmenter.segmentFolder(input.toPath(), output == null ? null : output.toPath(), t,

@@ -12,6 +12,7 @@ import org.medsynth.workflow.hybrid.SyntheticMix;
 import org.medsynth.workflow.segment.SegmenterSettings;
 import org.medsynth.workflow.segment.SegmenterTraining;
 import org.scijava.ItemIO;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -64,6 +65,9 @@ public class TrainSegmenterCommand implements Command {
 
     @Parameter(description = "Continue from the checkpoint beside the model file, if there is one")
     public boolean resume = false;
+
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
 
     @Parameter(description = "Share of the image pairs held out for validation (0 = none); the model with the best "
             + "validation Dice is kept", min = "0", max = "0.9")
@@ -153,7 +157,8 @@ public class TrainSegmenterCommand implements Command {
         SegmenterJob.Request request = new SegmenterJob.Request(settings(), path(images), path(labels), path(model), resume, replace_nan,
                 augment_with == null || augment_with.getPath().isEmpty() ? null : augment_with.toPath(), new SyntheticMix(fake_ratio, synthetic_only), edit_label);
         SegmenterJob.Outcome outcome;
-        try (ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Train Segmenter");
+             ImageJProgress progress = ImageJProgress.training("Train Segmenter")) {
             outcome = SegmenterJob.run(request, progress);
             SegmenterTraining.Result r = outcome.result();
             progress.trainingEnded(r.completedSteps(), request.settings().iterations(), r.cancelled(), r.model(),

@@ -17,6 +17,10 @@ public enum Engine {
 
     /** What users type for "let MedSynth choose". */
     public static final String AUTO = "auto";
+    /** System property with the default engine ({@code dl4j}, {@code libtorch} or {@code auto}); the MedSynth Options command sets it. */
+    public static final String PROPERTY = "medsynth.engine";
+
+    private static final ThreadLocal<Engine> CHOSEN = new ThreadLocal<>();
 
     private final String userName;
 
@@ -46,6 +50,32 @@ public enum Engine {
      */
     public static Engine auto() {
         return DL4J;
+    }
+
+    /**
+     * The engine that training steps and segmentations created now on this thread run on: the one a command chose
+     * ({@link #use}), else the default of {@value #PROPERTY}, else {@link #auto()}.
+     */
+    public static Engine selected() {
+        Engine e = CHOSEN.get();
+        return e != null ? e : parse(System.getProperty(PROPERTY));
+    }
+
+    /**
+     * Makes {@code engine} the {@link #selected} one on this thread until the returned scope is closed (a command runs
+     * its work inside it); libtorch is checked first, so a missing install is reported before any work starts.
+     */
+    public static Scope use(Engine engine) {
+        if (engine == LIBTORCH) org.medsynth.nn.engine.libtorch.TorchRuntime.load();
+        Engine before = CHOSEN.get();
+        CHOSEN.set(engine);
+        return () -> CHOSEN.set(before);
+    }
+
+    /** The extent of a {@link #use}. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The user names, for messages and choice lists. */

@@ -2,6 +2,8 @@ package org.medsynth.nn.train;
 
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.layers.SpectralNorm;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -51,6 +53,8 @@ public final class TrainStep {
     private SplittableRandom rng;
     private int powerIterations = 1;
     private MemoryGuard memoryGuard = MemoryGuard.global();
+    private Engine engine = Engine.selected();
+    private TorchGraph torchGraph;
 
     /** Result of {@link #compute}: loss, requested outputs and gradients (name -> array). */
     public record Result(double loss, Map<String, INDArray> outputs, Map<String, INDArray> gradients,
@@ -93,6 +97,15 @@ public final class TrainStep {
         memoryGuard = guard;
         return this;
     }
+
+    /** The engine that runs the passes (default: {@link Engine#selected()} when the step was made). */
+    public TrainStep engine(Engine e) {
+        if (e == Engine.LIBTORCH) org.medsynth.nn.engine.libtorch.TorchRuntime.load();
+        engine = e;
+        return this;
+    }
+
+    public Engine engine() { return engine; }
 
     public NetBuilder graph() { return graph; }
 
@@ -138,8 +151,18 @@ public final class TrainStep {
             outs.add(a.batchVar());
             outs.add(a.count());
         }
-        OutAndGrad og = GradientPass.run(sd, f, outs, variables);
-        Map<String, INDArray> all = og.getOutputs();
+        Map<String, INDArray> all;
+        Map<String, INDArray> gradients;
+        if (engine == Engine.LIBTORCH) {
+            if (torchGraph == null) torchGraph = new TorchGraph(sd);
+            TorchGraph.Pass pass = torchGraph.gradients(f, outs, lossName, variables);
+            all = pass.outputs();
+            gradients = pass.gradients();
+        } else {
+            OutAndGrad og = GradientPass.run(sd, f, outs, variables);
+            all = og.getOutputs();
+            gradients = og.getGradients();
+        }
         Map<String, INDArray> requested = new LinkedHashMap<>();
         for (String o : outputs) requested.put(o, all.get(o));
         Map<String, INDArray> stats = new HashMap<>();
@@ -151,7 +174,7 @@ public final class TrainStep {
         INDArray lossArr = all.get(lossName);
         double loss = lossArr.getDouble(0);
         if (!requested.containsKey(lossName)) closeQuietly(lossArr);
-        return new Result(loss, requested, og.getGradients(), stats);
+        return new Result(loss, requested, gradients, stats);
     }
 
     /** Adam update of this group's variables and the running statistics of its batch norms. */

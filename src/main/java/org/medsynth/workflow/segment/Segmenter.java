@@ -11,6 +11,8 @@ import org.medsynth.image.preprocess.IntensityWindow;
 import org.medsynth.image.preprocess.Preprocessor;
 import org.medsynth.image.tiling.SlidingWindow;
 import org.medsynth.nn.NetBuilder;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.networks.SegmentationNetwork;
@@ -57,6 +59,9 @@ public final class Segmenter {
 
     private final SegmenterModel model;
     private final Map<String, NetBuilder> graphs = new HashMap<>();
+    private final Map<String, TorchGraph> torchGraphs = new HashMap<>();
+    /** The engine that runs the network: {@link Engine#selected()} when the segmenter was made. */
+    private final Engine engine = Engine.selected();
     private final Map<String, String> outputs = new HashMap<>();
     private boolean replaceNonFinite;
 
@@ -210,6 +215,10 @@ public final class Segmenter {
         NetBuilder b = graphs.computeIfAbsent(key, k -> build(t));
         String out = outputs.get(key);
         SlidingWindow sw = new SlidingWindow(t, overlap, SlidingWindow.Blend.GAUSSIAN, 0, 1, 0f);
+        if (engine == Engine.LIBTORCH) {
+            TorchGraph g = torchGraphs.computeIfAbsent(key, k -> new TorchGraph(b.sd()));
+            return sw.predict(input, tiles -> g.output(Map.of("image", tiles), List.of(out)).get(out), progress);
+        }
         return sw.predict(input, tiles -> b.sd().output(Map.of("image", tiles), out).get(out), progress);
     }
 

@@ -313,6 +313,7 @@ public final class SegmenterTraining implements TrainingTask {
         info.put("trainingCases", data.cases().size());
         info.put("validationCases", data.validation().size());
         info.put("steps", adam.steps());
+        info.put("engine", step.engine().userName());
         if (data.augmentation() != null) info.put("augmentation", data.augmentationRecord());
         info.putAll(extra);
         List<String> names = SegmenterModel.defaultClassNames(settings.classes());
