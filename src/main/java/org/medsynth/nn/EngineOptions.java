@@ -41,6 +41,16 @@ public record EngineOptions(BatchNorm.Implementation batchNorm, boolean nativeBa
         if (!(gcOverhead >= 0 && gcOverhead < 1)) throw new IllegalArgumentException(GC_OVERHEAD + " must be in [0, 1), got " + gcOverhead);
     }
 
+    /**
+     * These options for graphs that {@code engine} runs: libtorch's kernels want channels-first maps (a channels-last
+     * graph would add two transpositions around every convolution), so its graphs are channels first unless
+     * {@value #LAYOUT} says otherwise.
+     */
+    public EngineOptions forEngine(org.medsynth.nn.engine.Engine engine) {
+        if (engine != org.medsynth.nn.engine.Engine.LIBTORCH || System.getProperty(LAYOUT) != null) return this;
+        return new EngineOptions(batchNorm, nativeBatchNormBackward, false, freeEarly, gcOverhead);
+    }
+
     /** The options the system properties set now (unset ones at their defaults). */
     public static EngineOptions fromSystemProperties() {
         return from(System::getProperty);

@@ -1,5 +1,6 @@
 package org.medsynth.nn;
 
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.layers.Dropout;
 import org.medsynth.nn.layers.SpectralNorm;
@@ -59,7 +60,7 @@ public final class NetBuilder {
             this.sd = sd;
             this.store = store;
             this.mode = mode;
-            this.options = EngineOptions.fromSystemProperties();
+            this.options = EngineOptions.fromSystemProperties().forEngine(Engine.selected());
             this.trainableGroups = trainableGroups;
         }
     }

@@ -326,10 +326,14 @@ public final class SegmentationBenchmark {
         SegmentationNetwork.Output o = net.apply(ib.network("seg"), ib.input("image", 1, size));
         String out = o.probabilities().var().name();
         INDArray one = image.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+        // the engine of -Dmedsynth.engine (the train step above took it too)
+        org.medsynth.nn.engine.libtorch.TorchGraph torch = org.medsynth.nn.engine.Engine.selected() == org.medsynth.nn.engine.Engine.LIBTORCH
+                ? new org.medsynth.nn.engine.libtorch.TorchGraph(ib.sd()) : null;
         List<Double> infer = new ArrayList<>();
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
-            ib.sd().output(Map.of("image", one), out).get(out).close();
+            if (torch != null) torch.output(Map.of("image", one), List.of(out)).get(out).close();
+            else ib.sd().output(Map.of("image", one), out).get(out).close();
             if (i >= warmup) infer.add((System.nanoTime() - t0) / 1e9);
         }
         System.out.println(String.format(Locale.ROOT, "RESULT parameters=%d train=%.6f trainAll=%s infer=%.6f peakRssGb=%.3f",

@@ -46,8 +46,10 @@ class SegmentationCommandsTest {
         train.width = 2;
         train.depth = 1;
         train.validation = 0;
+        train.engine = "libtorch";
         train.run();
         assertTrue(Files.exists(tmp.resolve("m.zip")));
+        assertEquals("libtorch", org.medsynth.workflow.segment.SegmenterModel.load(tmp.resolve("m.zip")).training().get("engine"));
         assertEquals(1, train.validation_dice.size());
         assertEquals(4, (int) train.validation_dice.getValue("step", 0));
         assertNotNull(train.loss_curves);
@@ -57,6 +59,10 @@ class SegmentationCommandsTest {
         seg.image = Phantoms.image(Phantoms.phantom2d(20, 0.15, r), "x.tif");
         seg.tile = "";
         seg.overlap = 0.5;
+        seg.engine = "cuda";
+        UserInputException badEngine = assertThrows(UserInputException.class, seg::run);
+        assertTrue(badEngine.getMessage().contains("engine must be dl4j, libtorch or auto"), badEngine.getMessage());
+        seg.engine = "dl4j";   // a libtorch-trained model on the other engine
         seg.run();
         assertEquals("x-labels", seg.labels.getTitle());
         assertEquals(20, seg.labels.getWidth());
