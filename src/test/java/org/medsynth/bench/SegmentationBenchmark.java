@@ -132,6 +132,8 @@ public final class SegmentationBenchmark {
         int[] size3d = parseSize(opt.getOrDefault("size3d", "48x256x256"));
         int[] size2d = parseSize(opt.getOrDefault("size2d", "256x256"));
         boolean composed = Boolean.parseBoolean(opt.getOrDefault("composed", "true"));
+        // libtorch=false leaves out the column of MedSynth on its libtorch engine
+        boolean libtorch = Boolean.parseBoolean(opt.getOrDefault("libtorch", "true"));
         String python = opt.getOrDefault("python", "/usr/bin/python3");
 
         List<String> rows = new ArrayList<>();
@@ -145,24 +147,29 @@ public final class SegmentationBenchmark {
                 int batch = SegmentationNetworkFamily.create(n, SegConfig.paper(2, 1, CLASSES)).usesMutualInformation() ? 2 : 1;
                 Case c = dims.equals("3d") ? new Case(n, size3d, width3d, batch) : new Case(n, size2d, width2d, batch);
                 String before = loadAverage();
-                List<Measured> javaRounds = new ArrayList<>(), torchRounds = new ArrayList<>();
+                List<Measured> javaRounds = new ArrayList<>(), libtorchRounds = new ArrayList<>(), torchRounds = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    javaRounds.add(runJava(c, warmup, steps, null));
-                    System.out.println("MedSynth " + c + " round " + (r + 1) + ": " + javaRounds.get(r));
+                    javaRounds.add(runJava(c, warmup, steps, null, "dl4j"));
+                    System.out.println("MedSynth on DL4J     " + c + " round " + (r + 1) + ": " + javaRounds.get(r));
+                    if (libtorch) {
+                        libtorchRounds.add(runJava(c, warmup, steps, null, "libtorch"));
+                        System.out.println("MedSynth on libtorch " + c + " round " + (r + 1) + ": " + libtorchRounds.get(r));
+                    }
                     torchRounds.add(runPython(python, c, warmup, steps));
-                    System.out.println("PyTorch  " + c + " round " + (r + 1) + ": " + torchRounds.get(r));
+                    System.out.println("PyTorch              " + c + " round " + (r + 1) + ": " + torchRounds.get(r));
                 }
                 Measured java = Measured.medianOf(javaRounds);
+                Measured onLibtorch = libtorch ? Measured.medianOf(libtorchRounds) : null;
                 Measured torch = Measured.medianOf(torchRounds);
                 if (torch.ok() && torchVersion.equals("?")) torchVersion = lastTorchVersion;
-                rows.add(row(c, java, torch, before, loadAverage()));
+                rows.add(row(c, java, onLibtorch, torch, before, loadAverage()));
                 if (java.parameters() >= 0 && torch.parameters() >= 0 && java.parameters() != torch.parameters()) mismatched.add(c.toString());
                 if (composed && dims.equals("2d") && n.equals("unet")) {
                     String b2 = loadAverage();
-                    Measured old = runJava(c, warmup, steps, "composed");
+                    Measured old = runJava(c, warmup, steps, "composed", "dl4j");
                     System.out.println("MedSynth composed batch norm " + c + ": " + old);
                     rows.add(row(new Case("unet, batch norm composed of element-wise ops (before)", c.size(), c.width(), c.batch()),
-                            old, null, b2, loadAverage()));
+                            old, null, null, b2, loadAverage()));
                 }
                 done++;
                 String md = section(rows, mismatched, networks, torchVersion, load0, start, warmup, steps, rounds, cases, size2d, width2d, size3d, width3d,
@@ -181,7 +188,8 @@ public final class SegmentationBenchmark {
         md.append("## Segmentation networks: MedSynth vs PyTorch").append(cases.size() == 1 ? " (" + cases.get(0).toUpperCase(Locale.ROOT) + ")" : "")
                 .append(rounds > 1 ? " (" + rounds + " alternating rounds)" : "")
                 .append("\n\n").append(status);
-        md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on ND4J 1.0.0-M2.1 (CPU, oneDNN), "
+        md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on its two engines: DL4J (ND4J "
+                        + "1.0.0-M2.1, CPU, oneDNN) and libtorch (2.10 through the JavaCPP presets, CPU, the same graph replayed), "
                         + "PyTorch %s (CPU, `torch.set_num_threads(2)`, float32, run by `src/test/python/bench_segmentation_torch.py` in the "
                         + "same run). Load average %s at the start, %s at the end (2 cores shared with other jobs: absolute times vary "
                         + "with the load, compare the two sides of one row, measured one after the other). Whole run %.0f min.\n\n",
@@ -201,12 +209,14 @@ public final class SegmentationBenchmark {
                         + "peak memory = peak resident set of that process (MedSynth: VmHWM of the JVM incl. heap and native "
                         + "arrays; PyTorch: ru_maxrss).\n\n",
                 caseText, CLASSES, steps, warmup,
-                rounds > 1 ? String.format(Locale.ROOT, ", each case run %d times alternating MedSynth and PyTorch processes "
-                        + "(M, P, M, P, ...); the table gives the median of the %d rounds' means per side and the largest peak memory", rounds, rounds) : ""));
-        md.append("| network | case | batch | parameters MedSynth | parameters PyTorch | train step MedSynth (s) | train step PyTorch (s) "
-                + "| train MedSynth / PyTorch | inference MedSynth (s) | inference PyTorch (s) | inference MedSynth / PyTorch "
-                + "| peak memory MedSynth (GB) | peak memory PyTorch (GB) | load before / after |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                rounds > 1 ? String.format(Locale.ROOT, ", each case run %d times alternating the processes of the sides "
+                        + "(DL4J, libtorch, PyTorch, DL4J, ...); the table gives the median of the %d rounds' means per side and the largest "
+                        + "peak memory", rounds, rounds) : ""));
+        md.append("| network | case | batch | parameters MedSynth | parameters PyTorch | train step DL4J (s) | train step libtorch (s) "
+                + "| train step PyTorch (s) | train DL4J / PyTorch | train libtorch / PyTorch | inference DL4J (s) | inference libtorch (s) "
+                + "| inference PyTorch (s) | inference DL4J / PyTorch | inference libtorch / PyTorch | peak memory DL4J / libtorch / PyTorch (GB) "
+                + "| load before / after |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String r : rows) md.append(r).append('\n');
         List<String> missing = new ArrayList<>(SegmentationNetworkFamily.names());
         missing.removeAll(networks);
@@ -224,12 +234,16 @@ public final class SegmentationBenchmark {
         return Arrays.stream(s.split("x")).mapToInt(Integer::parseInt).toArray();
     }
 
-    static String row(Case c, Measured j, Measured t, String loadBefore, String loadAfter) {
+    /** One table row: DL4J side {@code j}, libtorch side {@code l} and PyTorch side {@code t} (either may be null: not run). */
+    static String row(Case c, Measured j, Measured l, Measured t, String loadBefore, String loadAfter) {
         String caseText = c.sizeText() + (c.dims() == 3 ? " volume" : " slice") + ", width " + c.width();
-        return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |",
-                c.network(), caseText, c.batch(), count(j), t == null ? "-" : count(t), sec(j, j.train(), 2), t == null ? "-" : sec(t, t.train(), 2),
-                t == null ? "-" : ratio(j.train(), t.train()), sec(j, j.infer(), 3), t == null ? "-" : sec(t, t.infer(), 3),
-                t == null ? "-" : ratio(j.infer(), t.infer()), gb(j), t == null ? "-" : gb(t), loadBefore, loadAfter);
+        return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |",
+                c.network(), caseText, c.batch(), count(j), t == null ? "-" : count(t),
+                sec(j, j.train(), 2), l == null ? "-" : sec(l, l.train(), 2), t == null ? "-" : sec(t, t.train(), 2),
+                t == null ? "-" : ratio(j.train(), t.train()), t == null || l == null ? "-" : ratio(l.train(), t.train()),
+                sec(j, j.infer(), 3), l == null ? "-" : sec(l, l.infer(), 3), t == null ? "-" : sec(t, t.infer(), 3),
+                t == null ? "-" : ratio(j.infer(), t.infer()), t == null || l == null ? "-" : ratio(l.infer(), t.infer()),
+                gb(j), l == null ? "-" : gb(l), t == null ? "-" : gb(t), loadBefore, loadAfter);
     }
 
     private static String count(Measured m) {
@@ -252,13 +266,15 @@ public final class SegmentationBenchmark {
 
     // ---------------------------------------------------------------- MedSynth side (child JVM)
 
-    static Measured runJava(Case c, int warmup, int steps, String batchNorm) throws IOException, InterruptedException {
+    /** MedSynth's side in a child JVM on {@code engine} (dl4j or libtorch); {@code batchNorm} null = the default implementation. */
+    static Measured runJava(Case c, int warmup, int steps, String batchNorm, String engine) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
         }
         if (batchNorm != null) cmd.add("-D" + EngineOptions.BATCH_NORM + "=" + batchNorm);
+        cmd.add("-D" + org.medsynth.nn.engine.Engine.PROPERTY + "=" + engine);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SegmentationBenchmark.class.getName(), "--worker",
                 c.network(), c.sizeText(), Integer.toString(c.width()), Integer.toString(c.batch()), Integer.toString(warmup),
                 Integer.toString(steps)));
