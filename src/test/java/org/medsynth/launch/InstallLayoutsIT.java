@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ul>
  * <li>plain ImageJ 1.x: {@code java -jar ij.jar}, MedSynth loaded by ImageJ's plugin class loader;</li>
  * <li>Fiji: every jar of jars/ and plugins/ in one class loader (Fiji's launchers), with libraries at the
- * versions Fiji pins (javacpp 1.5.10, gson 2.10.1, jna 5.14.0, ...) beside MedSynth's older ones.</li>
+ * versions Fiji pins (javacpp 1.5.10, gson 2.10.1, jna 5.14.0, ...) beside MedSynth's other ones.</li>
  * </ul>
  * Each runs Segment with a committed model and must give the probabilities that model gave when it was
  * made, which only a working neural-network engine can. The headless runner's layout is tested by the
@@ -38,6 +38,8 @@ class InstallLayoutsIT {
     private static final Path BUILD = Path.of(System.getProperty("medsynth.imagej.dir"));
     private static final Path BASE = Path.of(System.getProperty("medsynth.basedir", "."));
     private static final Path FIJI_HOST = Path.of(System.getProperty("medsynth.fiji.host", "target/fiji-host"));
+    /** The JavaCPP that MedSynth ships in lib/medsynth (pom.xml's javacpp.version), not the host's. */
+    private static final String JAVACPP = System.getProperty("medsynth.javacpp.version", "1.5.13");
     private static Process xvfb;
     private static String display;
 
@@ -114,7 +116,7 @@ class InstallLayoutsIT {
     /** The model gave its recorded probabilities, with MedSynth's own libraries (not the host's) at work. */
     private static void assertFixtureProbabilities(Path app, Path probabilities, Run r) {
         assertTrue(r.out().contains("SEGMENTED") && Files.exists(probabilities), r.out());
-        assertTrue(r.out().contains("ABOUT JavaCPP = 1.5.7"), "ND4J's JavaCPP, whatever the host has: " + r.out());
+        assertTrue(r.out().contains("ABOUT JavaCPP = " + JAVACPP), "MedSynth's JavaCPP, whatever the host has: " + r.out());
         assertTrue(r.out().contains("ABOUT loaded from = " + app.resolve("lib/medsynth/MedSynth-core.jar")), r.out());
         ImagePlus expected = FormatFixtures.openTiff(FormatFixtures.resource(SegmenterModelCompatibilityTest.class, "mlu-net-probabilities.tif"));
         FormatFixtures.assertSameImage(expected, FormatFixtures.openTiff(probabilities), 1e-4);
@@ -206,7 +208,7 @@ class InstallLayoutsIT {
             engineJars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
         }
         String conflicts = String.join("\n", bom.conflicts(engineJars));
-        assertTrue(conflicts.contains("org.bytedeco:javacpp 1.5.7, Fiji pins 1.5.10"), conflicts);
+        assertTrue(conflicts.contains("org.bytedeco:javacpp " + JAVACPP + ", Fiji pins 1.5.10"), conflicts);
         assertTrue(conflicts.contains("com.google.code.gson:gson 2.8.0, Fiji pins 2.10.1"), conflicts);
     }
 
