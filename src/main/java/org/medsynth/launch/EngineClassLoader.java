@@ -16,7 +16,7 @@ import java.util.List;
  * gson, commons-*, SciJava, ImgLib2, ...) run in: the jars of {@code <ImageJ or Fiji>/lib/medsynth/}.
  *
  * <p>Why a loader of our own: Fiji pins many of these libraries at other versions
- * ({@code org.scijava:pom-scijava}: javacpp 1.5.10 where ND4J 1.0.0-M2.1 needs 1.5.7, gson 2.10.1, ...);
+ * ({@code org.scijava:pom-scijava}: javacpp 1.5.10 where MedSynth ships 1.5.13, gson 2.10.1, ...);
  * two versions of one library on Fiji's class path break whichever loads second. Here MedSynth's
  * libraries are looked up first in MedSynth's own jars ("child first") and never leak into Fiji's
  * class path. Only two things are shared with the host: ImageJ 1.x itself ({@code ij.*}: images, macros
