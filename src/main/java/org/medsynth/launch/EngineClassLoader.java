@@ -16,7 +16,7 @@ import java.util.List;
  * gson, commons-*, SciJava, ImgLib2, ...) run in: the jars of {@code <ImageJ or Fiji>/lib/medsynth/}.
  *
  * <p>Why a loader of our own: Fiji pins many of these libraries at other versions
- * ({@code org.scijava:pom-scijava}: javacpp 1.5.10 where ND4J 1.0.0-M2.1 needs 1.5.7, gson 2.10.1, ...);
+ * ({@code org.scijava:pom-scijava}: javacpp 1.5.10 where MedSynth ships 1.5.13, gson 2.10.1, ...);
  * two versions of one library on Fiji's class path break whichever loads second. Here MedSynth's
  * libraries are looked up first in MedSynth's own jars ("child first") and never leak into Fiji's
  * class path. Only two things are shared with the host: ImageJ 1.x itself ({@code ij.*}: images, macros
@@ -25,6 +25,9 @@ import java.util.List;
  * <p>ServiceLoader and SciJava read index files with {@code getResources}; those answer from MedSynth's
  * jars only, so neither ND4J's backend lookup nor SciJava's plugin index sees (or is confused by) the
  * host's jars.
+ *
+ * <p>libtorch (its JavaCPP presets, 90 MB of natives) is an optional part of an install, in
+ * {@code lib/medsynth/libtorch/}: when that folder exists its jars join the others, child first as they are.
  */
 final class EngineClassLoader extends URLClassLoader {
 
@@ -35,19 +38,28 @@ final class EngineClassLoader extends URLClassLoader {
     /** Packages the host and MedSynth share: the same classes on both sides of the boundary. */
     private static final String[] SHARED = {"ij.", "org.medsynth.launch."};
 
+    /** The optional libtorch part of an install, a sub-folder of {@code lib/medsynth}. */
+    static final String LIBTORCH = "libtorch";
+
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
 
     EngineClassLoader(File libDir, ClassLoader host) throws MalformedURLException {
         super(jarUrls(libDir), host);
     }
 
-    private static URL[] jarUrls(File libDir) throws MalformedURLException {
-        File[] jars = libDir.listFiles((d, n) -> n.endsWith(".jar"));
-        if (jars == null) jars = new File[0];
-        Arrays.sort(jars);
+    /** The jars of {@code libDir}, then those of {@code libDir/libtorch} when it exists. */
+    static URL[] jarUrls(File libDir) throws MalformedURLException {
         List<URL> urls = new ArrayList<>();
-        for (File jar : jars) urls.add(jar.toURI().toURL());
+        addJars(libDir, urls);
+        addJars(new File(libDir, LIBTORCH), urls);
         return urls.toArray(new URL[0]);
+    }
+
+    private static void addJars(File dir, List<URL> urls) throws MalformedURLException {
+        File[] jars = dir.listFiles((d, n) -> n.endsWith(".jar"));
+        if (jars == null) return;
+        Arrays.sort(jars);
+        for (File jar : jars) urls.add(jar.toURI().toURL());
     }
 
     static boolean shared(String className) {

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <li>plain ImageJ 1.x: {@code java -jar ij.jar}, MedSynth loaded by ImageJ's plugin class loader;</li>
  * <li>Fiji: every jar of jars/ and plugins/ in one class loader (Fiji's launchers), with libraries at the
  * versions Fiji pins (javacpp 1.5.10, gson 2.10.1, jna 5.14.0, ...) beside MedSynth's other ones.</li>
+ * <li>libtorch, the optional lib/medsynth/libtorch/ ({@code --with-libtorch}): installed only when asked for, and
+ * then running beside ND4J in MedSynth's loader ({@link LibtorchProbe}).</li>
  * </ul>
  * Each runs Segment with a committed model and must give the probabilities that model gave when it was
  * made, which only a working neural-network engine can. The headless runner's layout is tested by the
@@ -212,22 +214,74 @@ class InstallLayoutsIT {
         assertTrue(conflicts.contains("com.google.code.gson:gson 2.8.0, Fiji pins 2.10.1"), conflicts);
     }
 
+    /** The names of the jars under a folder, recursively, relative to it. */
+    private static List<String> jarsUnder(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.toString().endsWith(".jar")).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
     @Test
     void uninstallRemovesExactlyWhatTheInstallAdded() throws Exception {
         Path app = fijiLikeInstall();
+        Path lib = app.resolve("lib/medsynth");
         List<Path> before;
         try (Stream<Path> s = Files.walk(app)) {
             before = s.sorted().toList();
         }
         assertEquals(0, install(app).exit());
-        assertTrue(Files.exists(app.resolve("lib/medsynth/MedSynth-core.jar")));
+        assertTrue(Files.exists(lib.resolve("MedSynth-core.jar")));
+        assertFalse(Files.exists(lib.resolve("libtorch")), "libtorch only with --with-libtorch");
+        assertTrue(jarsUnder(lib).stream().noneMatch(j -> j.contains("pytorch")), jarsUnder(lib).toString());
         Run second = install(app);
         assertTrue(second.out().contains("updated " + app.resolve("plugins/MedSynth_.jar")), second.out());
+        assertFalse(Files.exists(lib.resolve("libtorch")));
+
+        // a later --with-libtorch adds it (class jar and natives), and a plain update keeps it
+        Run withLibtorch = install(app, "--with-libtorch");
+        assertEquals(0, withLibtorch.exit(), withLibtorch.out());
+        assertTrue(withLibtorch.out().contains("added " + lib.resolve("libtorch") + "/"), withLibtorch.out());
+        List<String> libtorch = jarsUnder(lib.resolve("libtorch"));
+        assertEquals(2, libtorch.size(), libtorch.toString());
+        assertTrue(libtorch.stream().allMatch(j -> j.startsWith("pytorch-")) && libtorch.stream().anyMatch(j -> j.endsWith("-linux-x86_64.jar")),
+                libtorch.toString());
+        Run update = install(app);
+        assertTrue(update.out().contains("updated " + lib.resolve("libtorch") + "/"), update.out());
+        assertEquals(libtorch, jarsUnder(lib.resolve("libtorch")));
+
         Run removed = install(app, "--uninstall");
         assertEquals(0, removed.exit(), removed.out());
         try (Stream<Path> s = Files.walk(app)) {
             assertEquals(before, s.sorted().toList());
         }
+    }
+
+    /**
+     * {@link LibtorchProbe} on a Fiji-like install, with Fiji's class path (jars/ with Fiji's JavaCPP 1.5.10, and
+     * plugins/MedSynth_.jar) as the host's.
+     */
+    private Run probe(Path app) throws Exception {
+        List<String> cp = new ArrayList<>(List.of(System.getProperty("medsynth.test.classes", "target/test-classes")));
+        for (Path jar : classPathJars(app)) cp.add(jar.toString());
+        return run(app, 180, java(), "-Xmx1g", "-Djava.awt.headless=true", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "-cp", String.join(File.pathSeparator, cp), LibtorchProbe.class.getName());
+    }
+
+    @Test
+    void libtorchIsInstalledOnlyWhenAskedForAndRunsBesideNd4jInTheEngineLoader() throws Exception {
+        Path app = fijiLikeInstall();
+        Path lib = app.resolve("lib/medsynth");
+        assertEquals(0, install(app).exit());
+        Run without = probe(app);
+        assertEquals(0, without.exit(), without.out());
+        assertTrue(without.out().contains("ND4J sum=6.0") && without.out().contains("NO LIBTORCH"), without.out());
+
+        assertEquals(0, install(app, "--with-libtorch").exit());
+        Run with = probe(app);
+        assertEquals(0, with.exit(), with.out());
+        assertTrue(with.out().contains("ND4J sum=6.0"), with.out());
+        assertTrue(with.out().contains("LIBTORCH sum=6.0 loader=EngineClassLoader jar=" + lib.resolve("libtorch") + "/pytorch-"), with.out());
+        assertTrue(with.out().contains(" javacpp=" + lib.resolve("javacpp-" + JAVACPP + ".jar")), "MedSynth's JavaCPP, not Fiji's: " + with.out());
     }
 
     @Test
