@@ -62,6 +62,26 @@ class SegmentationMacroIT {
         assertTrue(max <= 2, "labels are class indices 0..2");
     }
 
+    /** engine=libtorch trains from a macro in the installed layout; the model segments on DL4J and records its engine. */
+    @Test
+    void macroTrainsOnLibtorchAndSegmentsOnDl4j() throws Exception {
+        writePhantoms(3);
+        Path model = tmp.resolve("torch.zip");
+        Path macro = tmp.resolve("engines.ijm");
+        Files.writeString(macro, String.join("\n",
+                "run(\"MedSynth Train Segmenter\", \"network=unet images=[" + tmp.resolve("images") + "] labels=["
+                        + tmp.resolve("labels") + "] classes=3 model=[" + model + "] iterations=3 patch=16 batch=2 "
+                        + "seed=1 validation=0 width=2 depth=1 engine=libtorch\");",
+                "open(\"" + tmp.resolve("test.tif") + "\");",
+                "run(\"MedSynth Segment\", \"model=[" + model + "] tile=16 overlap=0.5 engine=dl4j\");",
+                "selectImage(\"test-labels\");",
+                "print(\"LABELS=\" + getWidth() + \"x\" + getHeight());", ""));
+        HeadlessMacroIT.Run run = HeadlessMacroIT.headless(macro, null);
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("LABELS=40x40"), run.out());
+        assertEquals("libtorch", org.medsynth.workflow.segment.SegmenterModel.load(model).training().get("engine"));
+    }
+
     /** A macro value outside a key's choices stops the macro (the headless dialog would silently take the default). */
     @Test
     void aMisspeltChoiceStopsTheMacroWithTheValidOnes() throws Exception {
