@@ -12,7 +12,7 @@ import java.util.Locale;
 public enum Engine {
     /** DL4J / ND4J SameDiff (oneDNN on the CPU; CUDA 11.6 up to Ampere with the {@code cuda} build). */
     DL4J("dl4j"),
-    /** libtorch 2.10 through the JavaCPP presets (CPU; CUDA 13.1 GPUs from Turing to Blackwell). */
+    /** libtorch 2.10 through the JavaCPP presets (CPU; CUDA 13.1 GPUs from Turing to Blackwell with the {@code libtorch-gpu} build). */
     LIBTORCH("libtorch");
 
     /** What users type for "let MedSynth choose". */
@@ -63,10 +63,11 @@ public enum Engine {
 
     /**
      * Makes {@code engine} the {@link #selected} one on this thread until the returned scope is closed (a command runs
-     * its work inside it); libtorch is checked first, so a missing install is reported before any work starts.
+     * its work inside it); libtorch and its device ({@link org.medsynth.nn.engine.libtorch.TorchDevice}) are checked first,
+     * so a missing install or a missing CUDA device is reported before any work starts.
      */
     public static Scope use(Engine engine) {
-        if (engine == LIBTORCH) org.medsynth.nn.engine.libtorch.TorchRuntime.load();
+        if (engine == LIBTORCH) org.medsynth.nn.engine.libtorch.TorchDevice.resolve();
         Engine before = CHOSEN.get();
         CHOSEN.set(engine);
         return () -> CHOSEN.set(before);
