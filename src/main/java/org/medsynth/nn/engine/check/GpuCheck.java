@@ -133,7 +133,7 @@ public final class GpuCheck {
             Backend.require();
         } catch (RuntimeException ex) {
             line(e, "not available", ex.getMessage());
-            return new Outcome(e, "ND4J", false, 0, 0, ex.getMessage());
+            return new Outcome(e, "ND4J does not start", false, 0, 0, ex.getMessage());
         }
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         boolean cuda = String.valueOf(env.get("backend")).equalsIgnoreCase("CUDA");
@@ -168,7 +168,7 @@ public final class GpuCheck {
             }
             line(e, "not available", why);
             // not installed (no pytorch jars) is no failure; installed but not loading is
-            return new Outcome(e, installed() ? "libtorch" : null, false, 0, 0, why);
+            return new Outcome(e, installed() ? "its natives do not load" : null, false, 0, 0, why);
         }
         line(e, "build", TorchDevice.build());
         String missing = TorchDevice.cudaMissing();
