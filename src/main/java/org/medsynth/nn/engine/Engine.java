@@ -45,8 +45,9 @@ public enum Engine {
     }
 
     /**
-     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly; on a GPU that
-     * ND4J's CUDA 11.6 build cannot drive, auto will pick libtorch once the GPU builds exist.)
+     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly, on a GPU
+     * too: with the {@code libtorch-gpu} build it runs on CUDA by itself, see {@link org.medsynth.nn.engine.libtorch.TorchDevice};
+     * auto does not yet prefer it where ND4J's CUDA 11.6 build cannot drive the GPU.)
      */
     public static Engine auto() {
         return DL4J;
