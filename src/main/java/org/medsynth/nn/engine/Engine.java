@@ -12,7 +12,7 @@ import java.util.Locale;
 public enum Engine {
     /** DL4J / ND4J SameDiff (oneDNN on the CPU; CUDA 11.6 up to Ampere with the {@code cuda} build). */
     DL4J("dl4j"),
-    /** libtorch 2.10 through the JavaCPP presets (CPU; CUDA 13.1 GPUs from Turing to Blackwell). */
+    /** libtorch 2.10 through the JavaCPP presets (CPU; CUDA 13.1 GPUs from Turing to Blackwell with the {@code libtorch-gpu} build). */
     LIBTORCH("libtorch");
 
     /** What users type for "let MedSynth choose". */
@@ -45,8 +45,9 @@ public enum Engine {
     }
 
     /**
-     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly; on a GPU that
-     * ND4J's CUDA 11.6 build cannot drive, auto will pick libtorch once the GPU builds exist.)
+     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly, on a GPU
+     * too: with the {@code libtorch-gpu} build it runs on CUDA by itself, see {@link org.medsynth.nn.engine.libtorch.TorchDevice};
+     * auto does not yet prefer it where ND4J's CUDA 11.6 build cannot drive the GPU.)
      */
     public static Engine auto() {
         return DL4J;
@@ -63,10 +64,11 @@ public enum Engine {
 
     /**
      * Makes {@code engine} the {@link #selected} one on this thread until the returned scope is closed (a command runs
-     * its work inside it); libtorch is checked first, so a missing install is reported before any work starts.
+     * its work inside it); libtorch and its device ({@link org.medsynth.nn.engine.libtorch.TorchDevice}) are checked first,
+     * so a missing install or a missing CUDA device is reported before any work starts.
      */
     public static Scope use(Engine engine) {
-        if (engine == LIBTORCH) org.medsynth.nn.engine.libtorch.TorchRuntime.load();
+        if (engine == LIBTORCH) org.medsynth.nn.engine.libtorch.TorchDevice.resolve();
         Engine before = CHOSEN.get();
         CHOSEN.set(engine);
         return () -> CHOSEN.set(before);

@@ -11,7 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Moves arrays between ND4J (MedSynth's host arrays: parameters, feeds, results) and libtorch tensors. On the CPU
  * an ND4J array becomes a tensor <em>view</em> of the same memory (no copy): parameters updated in place by the
- * optimiser are seen by the next pass. The array must stay alive as long as the view is used.
+ * optimiser are seen by the next pass. The array must stay alive as long as the view is used. On CUDA the view is
+ * copied to the device ({@link #onCuda}) and results are copied back ({@link #toArray}).
  */
 final class TorchArrays {
     private TorchArrays() { }
@@ -20,6 +21,11 @@ final class TorchArrays {
     static Tensor view(INDArray a) {
         Pointer p = a.data().addressPointer();
         return torch.from_blob(p, a.shape(), new TensorOptions(scalarType(a.dataType())));
+    }
+
+    /** A copy of {@code a} (a {@link #hostArray}) on the current CUDA device; the copy is complete when this returns. */
+    static Tensor onCuda(INDArray a) {
+        return view(a).cuda();
     }
 
     /** {@code a} itself, or a row-major copy without offset, with integers widened to int64 (libtorch's index type). */
@@ -34,9 +40,11 @@ final class TorchArrays {
         return c;
     }
 
-    /** A new ND4J array with the values of {@code t} (copied). */
+    /** A new ND4J array with the values of {@code t} (copied; from the device first when {@code t} is on CUDA). */
     static INDArray toArray(Tensor t) {
-        Tensor c = t.detach().contiguous();
+        Tensor c = t.detach();
+        if (c.is_cuda()) c = c.cpu();
+        c = c.contiguous();
         DataType dt = dataType(c.scalar_type());
         long[] shape = c.sizes().vec().get();
         INDArray a = Nd4j.createUninitialized(dt, shape);

@@ -28,16 +28,31 @@ import java.util.Set;
  * from the same ND4J arrays SameDiff uses, without copying, so the optimiser, checkpoints and model archives work
  * unchanged whichever engine runs a step.
  *
+ * <p>The device is the one {@link TorchDevice} names when the graph is made. On CUDA each pass copies the feeds and
+ * parameters it reads to the device (parameters are not cached there between passes) and its results and gradients
+ * back into new ND4J arrays.
+ *
  * <p>All libtorch temporaries of a pass live in one {@link PointerScope} and are freed when the pass ends; results
  * are copied into new ND4J arrays before that (ND4J manages its buffers itself, so the scope does not take them). Not thread-safe (one pass at a time per graph).
  */
 public final class TorchGraph {
     private final SameDiff sd;
+    private final boolean cuda;
     private final Map<Set<String>, List<DifferentialFunction>> plans = new HashMap<>();
 
+    /**
+     * A graph that runs on the device {@link TorchDevice#resolve} chooses now.
+     *
+     * @throws IllegalStateException when libtorch does not load, or CUDA is asked for and libtorch has no CUDA device
+     */
     public TorchGraph(SameDiff sd) {
         this.sd = sd;
-        TorchRuntime.load();
+        this.cuda = TorchDevice.resolve();
+    }
+
+    /** "cuda:0" or "cpu". */
+    public String device() {
+        return cuda ? "cuda:0" : "cpu";
     }
 
     /** Values and gradients of one pass. */
@@ -69,7 +84,7 @@ public final class TorchGraph {
             NoGradGuard noGrad = loss == null ? new NoGradGuard() : null;
             Map<String, Tensor> values = new HashMap<>();
             for (Map.Entry<String, INDArray> e : hostInputs.entrySet()) {
-                Tensor t = TorchArrays.view(e.getValue());
+                Tensor t = cuda ? TorchArrays.onCuda(e.getValue()) : TorchArrays.view(e.getValue());
                 if (loss != null && trainable.contains(e.getKey())) t.requires_grad_(true);
                 values.put(e.getKey(), t);
             }
@@ -79,6 +94,8 @@ public final class TorchGraph {
                 for (int i = 0; i < args.length; i++) {
                     in[i] = values.get(args[i].name());
                     if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
+                    // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
+                    if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
                 }
                 Tensor[] out = TorchOps.run(f, in);
                 SDVariable[] outVars = f.outputVariables();
