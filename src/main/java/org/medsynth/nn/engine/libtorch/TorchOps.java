@@ -40,7 +40,7 @@ final class TorchOps {
             case FusedBatchNormOp.Moments.NAME -> moments(f, in[0]);
             case FusedBatchNormOp.NAME -> one(batchNorm(f, in));
             case ReluOp.NAME, "relu" -> one(relu(f, in[0]));
-            case "leakyrelu" -> one(torch.leaky_relu(in[0], scalar(f)));
+            case "leakyrelu" -> one(leakyRelu(f, in[0]));
             case "sigmoid" -> one(in[0].sigmoid());
             case "tanh" -> one(in[0].tanh());
             case "softmax" -> one(torch.softmax(in[0], (long) ((DynamicCustomOp) f).iArgs()[0]));
@@ -247,6 +247,16 @@ final class TorchOps {
         double cutoff = f instanceof DynamicCustomOp d && d.tArgs().length > 0 ? d.tArgs()[0] : scalarOrZero(f);
         if (cutoff != 0) throw new UnsupportedOperationException("the libtorch engine runs ReLU with cutoff 0 only (" + f.getOwnName() + ")");
         return x.relu();
+    }
+
+    /**
+     * x < 0 ? alpha x : x, as ND4J's legacy leakyrelu, with ND4J's derivative: 1 at x = 0 (libtorch's leaky_relu takes
+     * alpha there, which differs wherever a value is exactly 0, e.g. a zero bias on a zero pixel). The gradient of
+     * {@code where} goes to the branch taken.
+     */
+    private static Tensor leakyRelu(DifferentialFunction f, Tensor x) {
+        Scalar alpha = scalar(f);
+        return torch.where(x.lt(new Scalar(0.0)), x.mul(alpha), x);
     }
 
     private static double scalarOrZero(DifferentialFunction f) {

@@ -232,6 +232,29 @@ class GanParityTest {
         assertTrue(c.maxNumber().doubleValue() <= 1 && c.minNumber().doubleValue() >= -1, "clipped to [-1, 1]");
     }
 
+    /**
+     * The activations' derivatives at their kinks as SameDiff takes them (LeakyReLU: 1 at 0; ReLU: 0 at 0; |x|: 0 at 0):
+     * exact zeros occur, e.g. a first-layer bias of 0 on a sketch pixel of value 0.
+     */
+    @Test
+    void activationKinksAreDifferentiatedAsSameDiff() {
+        ParamStore store = new ParamStore(1, DataType.DOUBLE);
+        NetBuilder b = NetBuilder.forTraining(store, "x");
+        SDVariable x = b.network("x").param("v", new long[]{2, 5}, WeightInit.constant(0), 1);
+        store.array("x/v").assign(Nd4j.createFromArray(new double[][]{{-1.5, -0.0, 0.0, 0.5, 2}, {0, 0, -3, 0, 1e-300}}));
+        Tensor t = new Tensor(x, 5);
+        SDVariable w = b.sd().constant("w", Nd4j.createFromArray(new double[][]{{1, 2, 3, 4, 5}, {-1, -2, -3, -4, -5}}));
+        SDVariable sum = org.medsynth.nn.layers.Activations.leakyRelu(b, t, 0.2).var().mul(w)
+                .add(org.medsynth.nn.layers.Activations.relu(b, t).var().mul(w).mul(10.0))
+                .add(b.sd().nn().relu(x, 0.0).mul(w).mul(100.0))
+                .add(b.sd().math().abs(x).mul(w).mul(1000.0)).sum().rename("kinks");
+        b.sd().setLossVariables(sum);
+        OutAndGrad sd = GradientPass.run(b.sd(), Map.of(), List.of(sum.name()), List.of("x/v"));
+        TorchGraph.Pass torch = new TorchGraph(b.sd()).gradients(Map.of(), List.of(sum.name()), sum.name(), List.of("x/v"));
+        assertClose(sd.getOutputs().get(sum.name()), torch.outputs().get(sum.name()), "value");
+        assertClose(sd.getGradients().get("x/v"), torch.gradients().get("x/v"), "gradient " + sd.getGradients().get("x/v"));
+    }
+
     // ------------------------------------------------------------------------------------------------
 
     /** The step's loss, the named outputs and every gradient of its group, on SameDiff and on libtorch. */
