@@ -347,8 +347,15 @@ final class TorchOps {
         return Boolean.TRUE.equals(p.get("transposeResult")) ? y.mT() : y;
     }
 
-    /** clip_by_value: min(max(x, tArg 0), tArg 1). (Inference graphs only; libtorch's gradient passes the bounds themselves.) */
+    /**
+     * clip_by_value: min(max(x, tArg 0), tArg 1). Not differentiated: where x equals a bound, ND4J's and libtorch's
+     * derivatives need not agree, so a pass that needs the gradient through it is refused.
+     */
     private static Tensor clip(DifferentialFunction f, Tensor x) {
+        if (x.requires_grad()) {
+            throw new UnsupportedOperationException("the libtorch engine does not differentiate clip_by_value (" + f.getOwnName()
+                    + "); use engine=dl4j for this network");
+        }
         double[] t = ((DynamicCustomOp) f).tArgs();
         return torch.clamp(x, new ScalarOptional(new Scalar(t[0])), new ScalarOptional(new Scalar(t[1])));
     }
