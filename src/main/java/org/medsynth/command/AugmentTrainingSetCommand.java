@@ -6,6 +6,7 @@ import org.medsynth.image.tiling.SlidingWindow;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 import org.medsynth.workflow.medgan.MedGanModel;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -63,6 +64,9 @@ public class AugmentTrainingSetCommand implements Command {
     @Parameter(description = "Share of a tile overlapping its neighbour (0-0.9)", min = "0", max = "0.9")
     public double overlap = 0.5;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT, label = "Augmented training set")
     public ResultsTable summary;
 
@@ -74,8 +78,11 @@ public class AugmentTrainingSetCommand implements Command {
         AugmentTrainingSet.Options o = new AugmentTrainingSet.Options(copies, edit_label, fill,
                 new LabelMapEditor.RandomRanges(min_factor, max_factor, max_shift, max_shift_z), seed,
                 new MedGanModel.Options(seed, tile == 0 ? -1 : tile, overlap, SlidingWindow.Blend.GAUSSIAN));
-        List<AugmentTrainingSet.Written> w = AugmentTrainingSet.run(images.toPath(), labels.toPath(), model.toPath(), output.toPath(), o,
-                new ImageJProgress("Augment Training Set"));
+        List<AugmentTrainingSet.Written> w;
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Augment Training Set")) {
+            w = AugmentTrainingSet.run(images.toPath(), labels.toPath(), model.toPath(), output.toPath(), o,
+                    new ImageJProgress("Augment Training Set"));
+        }
         summary = new ResultsTable();
         for (AugmentTrainingSet.Written x : w) {
             summary.incrementCounter();

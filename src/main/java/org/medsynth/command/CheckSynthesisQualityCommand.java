@@ -6,6 +6,7 @@ import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.hybrid.SynthesisQualityCheck;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.segment.SegmenterSettings;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -53,6 +54,9 @@ public class CheckSynthesisQualityCommand implements Command {
     @Parameter(description = "Optional folder for <name>-synthetic.tif and <name>-synthetic-labels.tif", required = false, style = "directory")
     public File output;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT, label = "Synthesis quality")
     public ResultsTable quality;
 
@@ -65,8 +69,11 @@ public class CheckSynthesisQualityCommand implements Command {
         SynthesisQualityCheck.Options o = new SynthesisQualityCheck.Options(
                 new MedGanModel.Options(seed, tile == 0 ? -1 : tile, overlap, SlidingWindow.Blend.GAUSSIAN), segTile, segmenter_overlap,
                 output == null || output.getPath().isEmpty() ? null : output.toPath());
-        List<SynthesisQualityCheck.Row> rows = SynthesisQualityCheck.run(model.toPath(), segmenter.toPath(), labels.toPath(),
-                images == null || images.getPath().isEmpty() ? null : images.toPath(), o, new ImageJProgress("Check Synthesis Quality"));
+        List<SynthesisQualityCheck.Row> rows;
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Check Synthesis Quality")) {
+            rows = SynthesisQualityCheck.run(model.toPath(), segmenter.toPath(), labels.toPath(),
+                    images == null || images.getPath().isEmpty() ? null : images.toPath(), o, new ImageJProgress("Check Synthesis Quality"));
+        }
         quality = Tables.synthesisQuality(rows);
     }
 }

@@ -6,6 +6,7 @@ import org.medsynth.core.UserInputException;
 import org.medsynth.util.OutputWriteException;
 import org.medsynth.util.Outputs;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -32,6 +33,9 @@ public class GenerateImagesCommand implements Command {
             required = false, style = "directory")
     public File output;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT)
     public ImagePlus images;
 
@@ -51,8 +55,10 @@ public class GenerateImagesCommand implements Command {
                 }
             }
         }
-        SkrGanGenerator.Generated g = new SkrGanGenerator(model.toPath(), "Generate Images")
-                .generate(count, seed, new ImageJProgress("Generate Images"));
+        SkrGanGenerator.Generated g;
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Generate Images")) {
+            g = new SkrGanGenerator(model.toPath(), "Generate Images").generate(count, seed, new ImageJProgress("Generate Images"));
+        }
         if (dir == null) {
             images = g.images();
             sketches = g.sketches();

@@ -3,6 +3,7 @@ package org.medsynth.command;
 import ij.ImagePlus;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -20,12 +21,17 @@ public class RenderSketchCommand implements Command {
     @Parameter(description = "Trained SkrGAN model (.zip)", style = "open")
     public File model;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT)
     public ImagePlus rendered;
 
     @Override
     public void run() {
         if (model == null) throw new UserInputException("Choose a trained SkrGAN model file (model=...zip).");
-        rendered = new SkrGanGenerator(model.toPath(), "Render Sketch").render(sketch);
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Render Sketch")) {
+            rendered = new SkrGanGenerator(model.toPath(), "Render Sketch").render(sketch);
+        }
     }
 }

@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import org.medsynth.image.tiling.SlidingWindow;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanModel;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -36,6 +37,9 @@ public class SynthesizeVolumeCommand implements Command {
     @Parameter(description = "Generate the whole volume in one pass instead of tiles (needs much memory)")
     public boolean whole_volume = false;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT)
     public ImagePlus synthetic;
 
@@ -43,9 +47,11 @@ public class SynthesizeVolumeCommand implements Command {
     public void run() {
         if (image == null) throw new UserInputException("Open a label map first (or select its window).");
         if (model == null) throw new UserInputException("Choose the 3D-MedGAN model file (.zip).");
-        MedGanModel m = MedGanModel.load(model.toPath());
         int t = whole_volume ? 0 : tile == 0 ? -1 : tile;
-        synthetic = m.synthesize(image, new MedGanModel.Options(seed, t, overlap, SlidingWindow.Blend.GAUSSIAN),
-                new ImageJProgress("Synthesize Volume"));
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Synthesize Volume")) {
+            MedGanModel m = MedGanModel.load(model.toPath());
+            synthetic = m.synthesize(image, new MedGanModel.Options(seed, t, overlap, SlidingWindow.Blend.GAUSSIAN),
+                    new ImageJProgress("Synthesize Volume"));
+        }
     }
 }

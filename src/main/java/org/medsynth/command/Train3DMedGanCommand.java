@@ -5,6 +5,7 @@ import ij.measure.ResultsTable;
 import org.medsynth.core.UserInputException;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanTraining;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -80,6 +81,9 @@ public class Train3DMedGanCommand implements Command {
     @Parameter(description = "Replace NaN and infinite pixel values by each image's lowest value (default: refuse such images)")
     public boolean replace_nan = false;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT, label = "3D-MedGAN training")
     public ResultsTable summary;
 
@@ -95,7 +99,8 @@ public class Train3DMedGanCommand implements Command {
         MedGanConfig cfg = new MedGanConfig(dims, patch, width, depth, d_width, d_layers, pool, iterations, learning_rate, l1_weight,
                 withNoise, clip_low, clip_high, d.rareShare(), seed, checkpoint_every);
         MedGanTraining.Result r;
-        try (ImageJProgress progress = ImageJProgress.training("Train 3D-MedGAN")) {
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Train 3D-MedGAN");
+             ImageJProgress progress = ImageJProgress.training("Train 3D-MedGAN")) {
             r = MedGanTraining.run(images.toPath(), labels.toPath(), model == null ? null : model.toPath(), cfg, resume,
                     replace_nan, progress);
             progress.trainingEnded(r.completedIterations(), cfg.iterations(), r.cancelled(), r.model(), r.checkpoint());

@@ -7,6 +7,7 @@ import org.medsynth.workflow.skrgan.SkrGanJob;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
 import org.medsynth.workflow.skrgan.SkrGanTraining;
 import org.medsynth.core.UserInputException;
+import org.medsynth.nn.engine.Engine;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -68,6 +69,9 @@ public class TrainSkrGanCommand implements Command {
     @Parameter(description = "Iterations between checkpoints", min = "1")
     public int checkpoint_every = 100;
 
+    @Parameter(description = EngineChoice.DESCRIPTION, choices = {"auto", "dl4j", "libtorch"})
+    public String engine = EngineChoice.defaultName();
+
     @Parameter(type = ItemIO.OUTPUT, label = "SkrGAN training")
     public ResultsTable summary;
 
@@ -87,7 +91,8 @@ public class TrainSkrGanCommand implements Command {
         SkrGanTraining.Stage st = SkrGanTraining.Stage.valueOf(stage.toUpperCase(Locale.ROOT));
         if (images == null) throw new UserInputException("Choose the folder of training images (images=...).");
         SkrGanJob.Outcome o;
-        try (ImageJProgress progress = ImageJProgress.training("Train SkrGAN")) {
+        try (Engine.Scope chosen = EngineChoice.use(engine, "Train SkrGAN");
+             ImageJProgress progress = ImageJProgress.training("Train SkrGAN")) {
             o = SkrGanJob.run(new SkrGanJob.Request(images.toPath(), sketches == null ? null : sketches.toPath(),
                     model == null ? null : model.toPath(), settings, st, augment, resume, checkpoint_every,
                     SketchParameters.defaults()), progress);

@@ -39,7 +39,9 @@ class MedGanCommandsTest {
         train.d_width = 2;
         train.d_layers = 1;
         train.noise = "none";
+        train.engine = "libtorch";
         train.run();
+        assertEquals("libtorch", org.medsynth.nn.ModelArchive.load(model).manifest().metadata().get("engine"));
         assertEquals(2.0, train.summary.getValue("iterations", 0));
         assertEquals("0, 1, 2", train.summary.getStringValue("labels", 0));
         assertEquals("no", train.summary.getStringValue("cancelled", 0));
@@ -49,12 +51,14 @@ class MedGanCommandsTest {
         SynthesizeVolumeCommand syn = new SynthesizeVolumeCommand();
         syn.image = s.labels();
         syn.model = model.toFile();
+        syn.engine = "libtorch";
         syn.run();
         ImagePlus out = syn.synthetic;
         assertArrayEquals(s.labels().getDimensions(), out.getDimensions());
         assertEquals(LiverPhantom.SLICE_THICKNESS_MM, out.getCalibration().pixelDepth, 0);
         assertEquals("HU", out.getCalibration().getValueUnit());
         syn.whole_volume = true;
+        syn.engine = "dl4j";   // the libtorch-trained model on the other engine
         syn.run();
         assertEquals(6, syn.synthetic.getNSlices());
 
@@ -65,6 +69,7 @@ class MedGanCommandsTest {
         aug.output = dir.resolve("synthetic").toFile();
         aug.copies = 2;
         aug.edit_label = LiverPhantom.TUMOUR;
+        aug.engine = "libtorch";
         aug.run();
         assertEquals(2, aug.summary.size());
         assertEquals("liver_syn01", aug.summary.getStringValue("pair", 0));

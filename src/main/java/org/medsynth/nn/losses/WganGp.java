@@ -3,6 +3,8 @@ package org.medsynth.nn.losses;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.GradientPass;
 import org.medsynth.nn.train.TrainStep;
@@ -43,6 +45,10 @@ import java.util.SplittableRandom;
  * crossing an activation kink within the step gives O(1) errors per unit, small steps lose float32
  * precision.
  *
+ * <p>Both graphs run on the engine of the critic's {@link TrainStep} ({@link Engine#selected()} when this is made).
+ * On libtorch they are the same graphs replayed op by op (the tangent pass included), so the penalty gradient is the
+ * same JVP surrogate; libtorch's own double backprop ({@code create_graph}) is not used.
+ *
  * <p>Supported critic layers: Conv, ConvTranspose, Dense, LeakyReLU/ReLU/tanh/sigmoid, resampling,
  * minibatch stddev, instance/pixel norm, and the PatchGAN condition concatenation and PGGAN fade-in
  * (so PatchGAN without batch norm and the PGGAN discriminator work as critics). Batch norm and dropout are rejected (WGAN-GP forbids them), as is any layer that does not
@@ -79,6 +85,7 @@ public final class WganGp {
     private final String surrogateName;
     private final int channels;
     private final int[] spatial;
+    private TorchGraph probeTorch;
 
     /**
      * @param dGroup  parameter group of the critic (its scope name)
@@ -161,7 +168,7 @@ public final class WganGp {
         // (1) g = grad_x S(x_hat)
         probe.sd().getVariable(XHAT).setArray(xhat);
         Map<String, INDArray> pf = new HashMap<>(extraFeeds);
-        INDArray g = GradientPass.run(probe.sd(), onlyPlaceholders(probe.sd(), pf), List.of(), List.of(XHAT)).getGradients().get(XHAT);
+        INDArray g = probeGradient(onlyPlaceholders(probe.sd(), pf));
         INDArray gFlat = g.reshape(n, g.length() / n);
         INDArray norms = gFlat.norm2(1);
         double penalty = 0;
@@ -187,6 +194,15 @@ public final class WganGp {
         double surrogate = r.outputs().get(surrogateName).getDouble(0);
         double loss = r.loss() - surrogate + penalty;
         return new Result(loss, dReal - dFake, penalty, meanNorm, r);
+    }
+
+    /** grad_x S(x_hat) on the engine of the critic step (the probe graph's x_hat holds the interpolates). */
+    private INDArray probeGradient(Map<String, INDArray> feeds) {
+        if (step.engine() == Engine.LIBTORCH) {
+            if (probeTorch == null) probeTorch = new TorchGraph(probe.sd());
+            return probeTorch.gradients(feeds, List.of(), probeSum.name(), List.of(XHAT)).gradients().get(XHAT);
+        }
+        return GradientPass.run(probe.sd(), feeds, List.of(), List.of(XHAT)).getGradients().get(XHAT);
     }
 
     private static Map<String, INDArray> onlyPlaceholders(SameDiff sd, Map<String, INDArray> feeds) {

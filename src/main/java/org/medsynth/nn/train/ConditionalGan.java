@@ -3,6 +3,8 @@ package org.medsynth.nn.train;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.losses.Losses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -60,7 +62,7 @@ public final class ConditionalGan {
     private final String gL1Name;
     private final String fakeName;
     private final SplittableRandom maskRng;
-    private NetBuilder inference;
+    private GraphRunner inference;
     private String inferenceOut;
 
     /**
@@ -132,13 +134,16 @@ public final class ConditionalGan {
         return new StepLosses(d.loss(), adv, l1);
     }
 
-    /** G(condition) with an INFERENCE graph (batch-norm running statistics, no dropout). */
+    /** G(condition) with an INFERENCE graph (batch-norm running statistics, no dropout), on the engine of the training steps. */
     public INDArray generate(INDArray condition) {
         if (inference == null) {
-            inference = NetBuilder.forInference(store);
-            inferenceOut = generator.apply(inference.network(G), inference.input(CONDITION, condChannels, spatial)).var().name();
+            try (Engine.Scope s = Engine.use(gStep.engine())) {
+                NetBuilder b = NetBuilder.forInference(store);
+                inferenceOut = generator.apply(b.network(G), b.input(CONDITION, condChannels, spatial)).var().name();
+                inference = new GraphRunner(b.sd(), gStep.engine());
+            }
         }
-        return inference.sd().output(Map.of(CONDITION, condition), inferenceOut).get(inferenceOut);
+        return inference.output(Map.of(CONDITION, condition), inferenceOut).get(inferenceOut);
     }
 
     public TrainStep discriminatorStep() { return dStep; }

@@ -177,6 +177,20 @@ public final class TrainStep {
         return new Result(loss, requested, gradients, stats);
     }
 
+    /**
+     * Values of the graph's outputs for the feeds on this step's engine, without gradients and without changing
+     * anything (e.g. G's fakes for the D step that follows); feeds the graph has no placeholder for are ignored.
+     */
+    public Map<String, INDArray> output(Map<String, INDArray> feeds, String... outputs) {
+        SameDiff sd = graph.sd();
+        Map<String, INDArray> f = onlyPlaceholders(sd, feeds);
+        if (engine == Engine.LIBTORCH) {
+            if (torchGraph == null) torchGraph = new TorchGraph(sd);
+            return torchGraph.output(f, List.of(outputs));
+        }
+        return sd.output(f, outputs);
+    }
+
     /** Adam update of this group's variables and the running statistics of its batch norms. */
     public void apply(Result r) {
         Map<String, INDArray> g = r.gradients();

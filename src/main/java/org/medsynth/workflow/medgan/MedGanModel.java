@@ -12,6 +12,8 @@ import org.medsynth.nn.Backend;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.networks.NetworkSpec;
 import org.medsynth.nn.layers.SpectralNorm;
 import org.medsynth.nn.networks.UNet;
@@ -110,6 +112,9 @@ public final class MedGanModel {
     private final String name;
     private final ModelArchive.Loaded loaded;
     private final Map<List<Integer>, NetBuilder> graphs = new HashMap<>();
+    private final Map<List<Integer>, GraphRunner> runners = new HashMap<>();
+    /** The engine that runs G: {@link Engine#selected()} when this was made (a copy keeps its original's). */
+    private Engine engine = Engine.selected();
     private final Map<List<Integer>, String> outputs = new HashMap<>();
     private final boolean wholeVolumeDefault;
     private final float[] labelOffsets;
@@ -201,7 +206,7 @@ public final class MedGanModel {
         Map<String, Object> spec = new java.util.LinkedHashMap<>(generator.toMap());
         spec.put("spectralNorm", false);
         return new MedGanModel(folded, UNet.fromMap(spec), encoding, mapping, patch, name, null, wholeVolumeDefault, labelOffsets)
-                .withManifest(loaded);
+                .withManifest(loaded).withEngine(engine);
     }
 
     private ModelArchive.Loaded manifestSource;
@@ -210,6 +215,16 @@ public final class MedGanModel {
         manifestSource = l;
         return this;
     }
+
+    /** This model running on {@code e} (before any graph is built: a new model or a copy). */
+    MedGanModel withEngine(Engine e) {
+        if (!graphs.isEmpty()) throw new IllegalStateException("the engine of a model is fixed once it has run");
+        engine = e;
+        return this;
+    }
+
+    /** The engine that runs G. */
+    public Engine engine() { return engine; }
 
     public LabelEncoding encoding() { return encoding; }
     public IntensityMapping mapping() { return mapping; }
@@ -224,7 +239,8 @@ public final class MedGanModel {
     public float[] labelOffsets() { return labelOffsets == null ? null : labelOffsets.clone(); }
     /** The same model with other label offsets (null: none), e.g. to compare synthesis with and without them. */
     public MedGanModel withLabelOffsets(float[] offsets) {
-        return new MedGanModel(store, generator, encoding, mapping, patch, name, loaded, wholeVolumeDefault, offsets).withManifest(manifestSource);
+        return new MedGanModel(store, generator, encoding, mapping, patch, name, loaded, wholeVolumeDefault, offsets).withManifest(manifestSource)
+                .withEngine(engine);
     }
     /** Whether G takes a noise channel. */
     public boolean noise() { return generator.inChannels() == encoding.classes() + 1; }
@@ -242,13 +258,16 @@ public final class MedGanModel {
         List<Integer> key = Arrays.stream(spatial).boxed().toList();
         NetBuilder b = graphs.get(key);
         if (b == null) {
-            NetBuilder nb = NetBuilder.forInference(store);
-            Tensor in = nb.input(MedGanTrainer.G_INPUT, generator.inChannels(), spatial);
-            Tensor out = loaded == null ? generator.apply(nb.network(MedGanTrainer.G), in)
-                    : loaded.build(nb, () -> generator.apply(nb.network(MedGanTrainer.G), in), MedGanTrainer.G);
-            graphs.put(key, nb);
-            outputs.put(key, out.var().name());
-            b = nb;
+            try (Engine.Scope s = Engine.use(engine)) {
+                NetBuilder nb = NetBuilder.forInference(store);
+                Tensor in = nb.input(MedGanTrainer.G_INPUT, generator.inChannels(), spatial);
+                Tensor out = loaded == null ? generator.apply(nb.network(MedGanTrainer.G), in)
+                        : loaded.build(nb, () -> generator.apply(nb.network(MedGanTrainer.G), in), MedGanTrainer.G);
+                graphs.put(key, nb);
+                outputs.put(key, out.var().name());
+                runners.put(key, new GraphRunner(nb.sd(), engine));
+                b = nb;
+            }
         }
         return b;
     }
@@ -261,10 +280,11 @@ public final class MedGanModel {
         }
         int[] spatial = new int[spatialDims()];
         for (int i = 0; i < spatial.length; i++) spatial[i] = (int) s[2 + i];
-        NetBuilder b = graph(spatial);
-        String out = outputs.get(Arrays.stream(spatial).boxed().toList());
+        graph(spatial);
+        List<Integer> key = Arrays.stream(spatial).boxed().toList();
+        String out = outputs.get(key);
         INDArray in = input.dataType() == store.dataType() ? input : input.castTo(store.dataType());
-        return b.sd().output(Map.of(MedGanTrainer.G_INPUT, in), out).get(out);
+        return runners.get(key).output(Map.of(MedGanTrainer.G_INPUT, in), out).get(out);
     }
 
     /**

@@ -272,7 +272,9 @@ public final class MedGanTrainer implements TrainingTask {
      * store: it sees every update without copying), for previews and tests.
      */
     public synchronized MedGanModel model() {
-        if (view == null) view = new MedGanModel(store, gSpec, encoding, mapping, cfg.patch(), "training", null, true, null);
+        if (view == null) {
+            view = new MedGanModel(store, gSpec, encoding, mapping, cfg.patch(), "training", null, true, null).withEngine(gStep.engine());
+        }
         return view;
     }
 
@@ -297,7 +299,8 @@ public final class MedGanTrainer implements TrainingTask {
                 .metadata("identity", cfg.identity())
                 .metadata("completedIterations", completedSteps)
                 .metadata("trainingCases", caseNames)
-                .metadata("synthesis", MedGanModel.WHOLE_VOLUME);
+                .metadata("synthesis", MedGanModel.WHOLE_VOLUME)
+                .metadata("engine", gStep.engine().userName());
         if (labelOffsets != null) {
             List<Double> lo = new ArrayList<>();
             for (float f : labelOffsets) lo.add((double) f);

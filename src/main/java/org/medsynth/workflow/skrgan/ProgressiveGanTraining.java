@@ -4,6 +4,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.losses.Losses;
 import org.medsynth.nn.losses.WganGp;
 import org.medsynth.nn.networks.PgganConfig;
@@ -51,6 +52,8 @@ public final class ProgressiveGanTraining {
     private final boolean latentCode;
     private final long seed;
     private final double learningRate;
+    /** The engine of every level's steps: {@link Engine#selected()} when this was made. */
+    private final Engine engine = Engine.selected();
 
     private int level = -1;
     private TrainStep gStep;
@@ -78,6 +81,8 @@ public final class ProgressiveGanTraining {
 
     public ProgressiveSchedule schedule() { return schedule; }
 
+    public Engine engine() { return engine; }
+
     /** One D step then one G step; returns the losses (D: critic loss, G: generator loss, W: Wasserstein estimate). */
     public Map<String, Double> step(int step) {
         ProgressiveSchedule.Phase phase = schedule.at(step);
@@ -90,7 +95,7 @@ public final class ProgressiveGanTraining {
         Map<String, INDArray> gFeeds = new LinkedHashMap<>();
         gFeeds.put(LATENT, latents(n, rng));
         gFeeds.put(ALPHA, alpha);
-        INDArray fake = gStep.graph().sd().output(gFeeds, fakeName).get(fakeName);
+        INDArray fake = gStep.output(gFeeds, fakeName).get(fakeName);
         WganGp.Result d = critic.step(real, fake, Map.of(ALPHA, alpha), rng);
 
         gFeeds.put(LATENT, latents(n, rng));
@@ -130,6 +135,12 @@ public final class ProgressiveGanTraining {
     /** Builds the graphs of a resolution level (on the first step there, and after a resume). */
     private void useLevel(int newLevel) {
         if (newLevel == level) return;
+        try (Engine.Scope s = Engine.use(engine)) {
+            buildLevel(newLevel);
+        }
+    }
+
+    private void buildLevel(int newLevel) {
         int resolution = 4 << newLevel;
         PgganGenerator generator = new PgganGenerator(config);
         PgganDiscriminator discriminator = new PgganDiscriminator(config);

@@ -9,6 +9,8 @@ import org.medsynth.nn.Backend;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.networks.Dcgan;
 import org.medsynth.nn.networks.PgganGenerator;
 import org.medsynth.nn.networks.UNet;
@@ -28,7 +30,8 @@ import java.util.SplittableRandom;
 /**
  * Samples a trained SkrGAN (or baseline) model: noise -> sketch (G_S) -> image (G_P), or noise ->
  * image for the baselines; and G_P alone on a given sketch ("Render Sketch"). Inference graphs
- * (batch-norm running statistics, no dropout), built once per generator.
+ * (batch-norm running statistics, no dropout), built once per generator, run on the engine selected when this was
+ * made.
  */
 public final class SkrGanGenerator {
 
@@ -40,10 +43,12 @@ public final class SkrGanGenerator {
 
     private final ModelArchive.Loaded model;
     private final SkrGanSettings settings;
-    private NetBuilder sampler;
+    /** The engine that runs the generators: {@link Engine#selected()} when this was made. */
+    private final Engine engine = Engine.selected();
+    private GraphRunner sampler;
     private String imageOut;
     private String sketchOut;
-    private NetBuilder renderer;
+    private GraphRunner renderer;
     private String renderOut;
 
     public SkrGanGenerator(Path modelFile) {
@@ -95,8 +100,8 @@ public final class SkrGanGenerator {
             for (int i = 0; i < z.length; i++) z[i] = ProgressiveGanTraining.gaussian(rng);
             INDArray latent = Nd4j.create(z, new long[]{n, latentSize}, model.store().dataType());
             Map<String, INDArray> out = sketchOut == null
-                    ? sampler.sd().output(Map.of(LATENT, latent), imageOut)
-                    : sampler.sd().output(Map.of(LATENT, latent), imageOut, sketchOut);
+                    ? sampler.output(Map.of(LATENT, latent), imageOut)
+                    : sampler.output(Map.of(LATENT, latent), imageOut, sketchOut);
             for (int i = 0; i < n; i++) {
                 images.addSlice("generated " + (first + done + i + 1), toImage(out.get(imageOut), i));
                 if (sketches != null) sketches.addSlice("sketch " + (first + done + i + 1), toSketch(out.get(sketchOut), i));
@@ -120,7 +125,7 @@ public final class SkrGanGenerator {
         for (int i = 1; i <= sketch.getStackSize(); i++) {
             float[] s = SketchPlane.of(sketch.getStack().getProcessor(i).convertToByteProcessor(true), r, settings.sketchShrink());
             INDArray x = Nd4j.create(s, new long[]{1, 1, r, r}).castTo(model.store().dataType());
-            INDArray y = renderer.sd().output(Map.of(SKETCH, x), renderOut).get(renderOut);
+            INDArray y = renderer.output(Map.of(SKETCH, x), renderOut).get(renderOut);
             out.addSlice(sketch.getStack().getSliceLabel(i), toImage(y, 0));
         }
         String base = sketch.getTitle() == null ? "sketch" : sketch.getTitle().replaceFirst("\\.[A-Za-z]{2,4}$", "");
@@ -134,6 +139,12 @@ public final class SkrGanGenerator {
 
     private void buildSampler() {
         if (sampler != null) return;
+        try (Engine.Scope s = Engine.use(engine)) {
+            sampler = new GraphRunner(sampleGraph().sd(), engine);
+        }
+    }
+
+    private NetBuilder sampleGraph() {
         String finalLayer = SkrGanNetworks.SKETCH_G + "/toRGB" + settings.resolution() + "/";
         boolean grown = settings.architecture().equals("dcgan")
                 || model.store().all().stream().anyMatch(p -> p.name().startsWith(finalLayer));
@@ -167,18 +178,23 @@ public final class SkrGanGenerator {
             // the lower resolutions, which the full-resolution generator does not use
         }, settings.skrgan() ? new String[]{SkrGanNetworks.RENDER_G} : new String[0]);
         imageOut = image.var().name();
-        sampler = b;
+        return b;
     }
 
     private void buildRenderer() {
         if (renderer != null) return;
-        NetBuilder b = NetBuilder.forInference(model.store());
-        UNet render = (UNet) model.manifest().network(SkrGanNetworks.ROLE_RENDER_G);
-        Tensor y = model.build(b, () -> render.apply(b.network(SkrGanNetworks.RENDER_G),
-                b.input(SKETCH, 1, settings.resolution(), settings.resolution())), SkrGanNetworks.RENDER_G);
-        renderOut = y.var().name();
-        renderer = b;
+        try (Engine.Scope s = Engine.use(engine)) {
+            NetBuilder b = NetBuilder.forInference(model.store());
+            UNet render = (UNet) model.manifest().network(SkrGanNetworks.ROLE_RENDER_G);
+            Tensor y = model.build(b, () -> render.apply(b.network(SkrGanNetworks.RENDER_G),
+                    b.input(SKETCH, 1, settings.resolution(), settings.resolution())), SkrGanNetworks.RENDER_G);
+            renderOut = y.var().name();
+            renderer = new GraphRunner(b.sd(), engine);
+        }
     }
+
+    /** The engine that runs the generators. */
+    public Engine engine() { return engine; }
 
     /** Sample i of an NCHW batch in [-1, 1] -> 8-bit grey or RGB. */
     private ImageProcessor toImage(INDArray batch, int i) {

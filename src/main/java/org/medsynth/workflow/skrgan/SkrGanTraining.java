@@ -2,6 +2,7 @@ package org.medsynth.workflow.skrgan;
 
 import org.medsynth.data.SketchImageDataset;
 import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
@@ -41,6 +42,8 @@ public final class SkrGanTraining implements TrainingTask {
     private final ProgressiveGanTraining progressive;
     private final DcganTraining dcgan;
     private ConditionalGan render;
+    /** The engine every stage trains on: {@link Engine#selected()} when this was made; recorded in the model. */
+    private final Engine engine = Engine.selected();
 
     public SkrGanTraining(SkrGanSettings settings, SketchImageDataset data, Stage stage) {
         this.settings = settings;
@@ -124,9 +127,14 @@ public final class SkrGanTraining implements TrainingTask {
         UNet g = SkrGanNetworks.renderGenerator(settings);
         PatchGan d = SkrGanNetworks.renderDiscriminator(settings);
         int r = settings.resolution();
-        render = new ConditionalGan(store, g::apply, d::apply, 1, settings.channels(), new int[]{r, r},
-                ConditionalGan.GanLoss.VANILLA, LAMBDA_L1, Adam.pix2pix(), Adam.pix2pix());
+        try (Engine.Scope s = Engine.use(engine)) {
+            render = new ConditionalGan(store, g::apply, d::apply, 1, settings.channels(), new int[]{r, r},
+                    ConditionalGan.GanLoss.VANILLA, LAMBDA_L1, Adam.pix2pix(), Adam.pix2pix());
+        }
     }
+
+    /** The engine this training runs on. */
+    public Engine engine() { return engine; }
 
     /** The manifest of the model (also used for checkpoints). */
     public ModelArchive.Manifest manifest(int completedSteps) {
@@ -144,7 +152,8 @@ public final class SkrGanTraining implements TrainingTask {
                 .metadata("completedSteps", completedSteps)
                 .metadata("sketchSteps", sketchSteps)
                 .metadata("renderSteps", renderSteps)
-                .metadata("trainingImages", data.size());
+                .metadata("trainingImages", data.size())
+                .metadata("engine", engine.userName());
         if (settings.architecture().equals("dcgan")) {
             b.network(SkrGanNetworks.ROLE_SKETCH_G, SkrGanNetworks.dcgan(settings));
         } else {

@@ -2,10 +2,12 @@ package org.medsynth.nn.engine.libtorch;
 
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.medsynth.nn.layers.BroadcastMulOp;
@@ -33,10 +35,12 @@ final class TorchOps {
             case "conv2d", "conv3dnew" -> one(conv(f, in));
             case "deconv2d", "deconv3d" -> one(deconv(f, in));
             case "maxpool2d", "maxpool3dnew" -> one(maxPool(f, in[0]));
+            case "avgpool2d", "avgpool3dnew" -> one(avgPool(f, in[0]));
             case "upsampling2d", "upsampling3d" -> one(upsample(f, in[0]));
             case FusedBatchNormOp.Moments.NAME -> moments(f, in[0]);
             case FusedBatchNormOp.NAME -> one(batchNorm(f, in));
             case ReluOp.NAME, "relu" -> one(relu(f, in[0]));
+            case "leakyrelu" -> one(leakyRelu(f, in[0]));
             case "sigmoid" -> one(in[0].sigmoid());
             case "tanh" -> one(in[0].tanh());
             case "softmax" -> one(torch.softmax(in[0], (long) ((DynamicCustomOp) f).iArgs()[0]));
@@ -70,6 +74,14 @@ final class TorchOps {
             case "shape_of" -> one(shapeOf(in[0]));
             case "gather" -> one(gather(f, in));
             case "matmul" -> one(matmul(f, in));
+            case "ClipByValue" -> one(clip(f, in[0]));
+            case "greaterthan_scalar" -> one(in[0].gt(scalar(f)));
+            case "cast" -> one(in[0].to(outputType(f)));
+            case "ones_as" -> one(torch.ones_like(in[0]).to(outputType(f)));
+            case "zeroslike" -> one(torch.zeros_like(in[0]).to(outputType(f)));
+            case "fill" -> one(fill(f, in));
+            case "minimum" -> one(torch.minimum(in[0], in[1]));
+            case "floordiv" -> one(floorDiv(f, in));
             default -> throw new UnsupportedOperationException("the libtorch engine does not run the op '" + op + "' (" + f.getOwnName()
                     + ") yet; use engine=dl4j for this network");
         };
@@ -154,6 +166,30 @@ final class TorchOps {
         return last ? toChannelsLast(y, d) : y;
     }
 
+    /**
+     * avgpool2d: iArgs kH kW sH sW pH pW dH dW same divisor isNHWC; avgpool3dnew: k(3) s(3) p(3) d(3) same divisor
+     * isNDHWC. Without padding every window is full, so ND4J's divisor modes and libtorch's count_include_pad agree;
+     * padding and dilation are refused.
+     */
+    private static Tensor avgPool(DifferentialFunction f, Tensor x) {
+        boolean threeD = f.opName().equals("avgpool3dnew");
+        long[] i = ((DynamicCustomOp) f).iArgs();
+        int d = threeD ? 3 : 2;
+        long[] k = Arrays.copyOfRange(i, 0, d);
+        long[] s = Arrays.copyOfRange(i, d, 2 * d);
+        long[] p = Arrays.copyOfRange(i, 2 * d, 3 * d);
+        long[] dil = Arrays.copyOfRange(i, 3 * d, 4 * d);
+        if (i[4 * d] != 0 || Arrays.stream(p).anyMatch(v -> v != 0) || Arrays.stream(dil).anyMatch(v -> v != 1)) {
+            throw new UnsupportedOperationException("the libtorch engine runs average pooling without padding or dilation only ("
+                    + f.getOwnName() + ")");
+        }
+        boolean last = i.length > 4 * d + 2 && i[4 * d + 2] != 0;
+        Tensor xc = last ? toChannelsFirst(x, d) : x;
+        Tensor y = threeD ? torch.avg_pool3d(xc, k, s, p, false, true, new LongOptional())
+                : torch.avg_pool2d(xc, k, s, p, false, true, new LongOptional());
+        return last ? toChannelsLast(y, d) : y;
+    }
+
     /** Nearest-neighbour up-sampling by integer factors: upsampling2d iArgs fH fW isNCHW; upsampling3d fD fH fW isNCDHW. */
     private static Tensor upsample(DifferentialFunction f, Tensor x) {
         boolean threeD = f.opName().equals("upsampling3d");
@@ -211,6 +247,16 @@ final class TorchOps {
         double cutoff = f instanceof DynamicCustomOp d && d.tArgs().length > 0 ? d.tArgs()[0] : scalarOrZero(f);
         if (cutoff != 0) throw new UnsupportedOperationException("the libtorch engine runs ReLU with cutoff 0 only (" + f.getOwnName() + ")");
         return x.relu();
+    }
+
+    /**
+     * x < 0 ? alpha x : x, as ND4J's legacy leakyrelu, with ND4J's derivative: 1 at x = 0 (libtorch's leaky_relu takes
+     * alpha there, which differs wherever a value is exactly 0, e.g. a zero bias on a zero pixel). The gradient of
+     * {@code where} goes to the branch taken.
+     */
+    private static Tensor leakyRelu(DifferentialFunction f, Tensor x) {
+        Scalar alpha = scalar(f);
+        return torch.where(x.lt(new Scalar(0.0)), x.mul(alpha), x);
     }
 
     private static double scalarOrZero(DifferentialFunction f) {
@@ -299,6 +345,45 @@ final class TorchOps {
         Tensor b = Boolean.TRUE.equals(p.get("transposeB")) ? in[1].mT() : in[1];
         Tensor y = torch.matmul(a, b);
         return Boolean.TRUE.equals(p.get("transposeResult")) ? y.mT() : y;
+    }
+
+    /**
+     * clip_by_value: min(max(x, tArg 0), tArg 1). Not differentiated: where x equals a bound, ND4J's and libtorch's
+     * derivatives need not agree, so a pass that needs the gradient through it is refused.
+     */
+    private static Tensor clip(DifferentialFunction f, Tensor x) {
+        if (x.requires_grad()) {
+            throw new UnsupportedOperationException("the libtorch engine does not differentiate clip_by_value (" + f.getOwnName()
+                    + "); use engine=dl4j for this network");
+        }
+        double[] t = ((DynamicCustomOp) f).tArgs();
+        return torch.clamp(x, new ScalarOptional(new Scalar(t[0])), new ScalarOptional(new Scalar(t[1])));
+    }
+
+    /** The libtorch type of the op's (first) output as SameDiff declared it. */
+    private static torch.ScalarType outputType(DifferentialFunction f) {
+        org.nd4j.linalg.api.buffer.DataType dt = f.outputVariables()[0].dataType();
+        if (dt != org.nd4j.linalg.api.buffer.DataType.FLOAT && dt != org.nd4j.linalg.api.buffer.DataType.DOUBLE
+                && dt != org.nd4j.linalg.api.buffer.DataType.LONG && dt != org.nd4j.linalg.api.buffer.DataType.BOOL) {
+            throw new UnsupportedOperationException("the libtorch engine does not make arrays of type " + dt + " (" + f.getOwnName() + ")");
+        }
+        return TorchArrays.scalarType(dt);
+    }
+
+    /** fill(shape[, value]): an array of the given shape (a value known only when the graph runs) holding one value. */
+    private static Tensor fill(DifferentialFunction f, Tensor[] in) {
+        long[] shape = TorchArrays.toArray(in[0]).toLongVector();
+        double value = in.length > 1 ? in[1].item().toDouble() : ((DynamicCustomOp) f).tArgs()[0];
+        return torch.full(shape, new Scalar(value), new TensorOptions(outputType(f)));
+    }
+
+    /** floordiv of integers (shape arithmetic); floating-point operands are refused (ND4J and libtorch round alike only on integers here). */
+    private static Tensor floorDiv(DifferentialFunction f, Tensor[] in) {
+        if (TorchArrays.dataType(in[0].scalar_type()) != org.nd4j.linalg.api.buffer.DataType.LONG
+                || TorchArrays.dataType(in[1].scalar_type()) != org.nd4j.linalg.api.buffer.DataType.LONG) {
+            throw new UnsupportedOperationException("the libtorch engine runs floordiv on integers only (" + f.getOwnName() + ")");
+        }
+        return torch.floor_divide(in[0], in[1]);
     }
 
     /** NHWC / NDHWC -> NCHW / NCDHW (a view). */
