@@ -45,12 +45,12 @@ public enum Engine {
     }
 
     /**
-     * The engine {@code auto} means: DL4J, which runs everywhere MedSynth runs. (libtorch is chosen explicitly, on a GPU
-     * too: with the {@code libtorch-gpu} build it runs on CUDA by itself, see {@link org.medsynth.nn.engine.libtorch.TorchDevice};
-     * auto does not yet prefer it where ND4J's CUDA 11.6 build cannot drive the GPU.)
+     * The engine {@code auto} means here: DL4J wherever it can run the networks, libtorch for an NVIDIA GPU that ND4J
+     * cannot drive (libtorch's GPU build installed, and ND4J the CPU build or the GPU newer than Ampere); see
+     * {@link AutoEngine}.
      */
     public static Engine auto() {
-        return DL4J;
+        return AutoEngine.get();
     }
 
     /**

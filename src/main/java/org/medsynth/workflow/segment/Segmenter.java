@@ -12,7 +12,7 @@ import org.medsynth.image.preprocess.Preprocessor;
 import org.medsynth.image.tiling.SlidingWindow;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.engine.Engine;
-import org.medsynth.nn.engine.libtorch.TorchGraph;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.networks.SegmentationNetwork;
@@ -59,7 +59,7 @@ public final class Segmenter {
 
     private final SegmenterModel model;
     private final Map<String, NetBuilder> graphs = new HashMap<>();
-    private final Map<String, TorchGraph> torchGraphs = new HashMap<>();
+    private final Map<String, GraphRunner> runners = new HashMap<>();
     /** The engine that runs the network: {@link Engine#selected()} when the segmenter was made. */
     private final Engine engine = Engine.selected();
     private final Map<String, String> outputs = new HashMap<>();
@@ -212,14 +212,15 @@ public final class Segmenter {
             }
         }
         String key = Arrays.toString(t);
-        NetBuilder b = graphs.computeIfAbsent(key, k -> build(t));
+        NetBuilder b = graphs.computeIfAbsent(key, k -> {
+            try (Engine.Scope scope = Engine.use(engine)) {   // the graph in the layout its engine wants
+                return build(t);
+            }
+        });
         String out = outputs.get(key);
         SlidingWindow sw = new SlidingWindow(t, overlap, SlidingWindow.Blend.GAUSSIAN, 0, 1, 0f);
-        if (engine == Engine.LIBTORCH) {
-            TorchGraph g = torchGraphs.computeIfAbsent(key, k -> new TorchGraph(b.sd()));
-            return sw.predict(input, tiles -> g.output(Map.of("image", tiles), List.of(out)).get(out), progress);
-        }
-        return sw.predict(input, tiles -> b.sd().output(Map.of("image", tiles), out).get(out), progress);
+        GraphRunner runner = runners.computeIfAbsent(key, k -> new GraphRunner(b.sd(), engine));
+        return sw.predict(input, tiles -> runner.output(Map.of("image", tiles), out).get(out), progress);
     }
 
     /**

@@ -330,7 +330,8 @@ final class TorchOps {
     private static Tensor gather(DifferentialFunction f, Tensor[] in) {
         long[] i = ((DynamicCustomOp) f).iArgs();
         long axis = i.length > 0 ? i[0] : 0;
-        Tensor idx = in.length > 1 ? in[1] : torch.tensor(Arrays.copyOfRange(i, 1, i.length));
+        // indices from the arguments are made on the CPU: on the values' device (CUDA) for index_select
+        Tensor idx = in.length > 1 ? in[1] : torch.tensor(Arrays.copyOfRange(i, 1, i.length)).to(in[0].device(), torch.ScalarType.Long);
         return in[0].index_select(axis, idx);
     }
 
