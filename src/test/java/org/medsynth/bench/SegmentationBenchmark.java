@@ -185,7 +185,7 @@ public final class SegmentationBenchmark {
                           String status) {
         double minutes = (System.nanoTime() - start) / 60e9;
         StringBuilder md = new StringBuilder();
-        md.append("## Segmentation networks: MedSynth vs PyTorch").append(cases.size() == 1 ? " (" + cases.get(0).toUpperCase(Locale.ROOT) + ")" : "")
+        md.append(libtorchColumn(rows) ? "## Segmentation networks: MedSynth on DL4J and on libtorch vs PyTorch" : "## Segmentation networks: MedSynth vs PyTorch").append(cases.size() == 1 ? " (" + cases.get(0).toUpperCase(Locale.ROOT) + ")" : "")
                 .append(rounds > 1 ? " (" + rounds + " alternating rounds)" : "")
                 .append("\n\n").append(status);
         md.append(String.format(Locale.ROOT, "`org.medsynth.bench.SegmentationBenchmark`, %s; MedSynth on its two engines: DL4J (ND4J "
@@ -228,6 +228,11 @@ public final class SegmentationBenchmark {
                 .append(rows.stream().anyMatch(r -> r.contains("(before)"))
                         ? "; the \"before\" row is the same U-Net with the earlier batch norm composed of element-wise SameDiff ops.\n" : ".\n");
         return md.toString();
+    }
+
+    /** True when some row has a libtorch measurement (its column is not "-"). */
+    static boolean libtorchColumn(List<String> rows) {
+        return rows.stream().anyMatch(r -> !r.split("\\|")[7].trim().equals("-"));
     }
 
     static int[] parseSize(String s) {
