@@ -1,15 +1,32 @@
 package org.medsynth.bench;
 
+import org.medsynth.nn.engine.Engine;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.ToDoubleFunction;
 
-/** Shared pieces of the benchmark mains: arguments, timing, and writing one section of docs/benchmarks.md. */
+/**
+ * Shared pieces of the benchmark mains: arguments, timing, MedSynth's side in a child JVM per engine, the PyTorch side,
+ * tables of both, and writing one section of docs/benchmarks.md.
+ */
 public final class BenchmarkReport {
+
+    /** First argument of a main run as a child JVM that measures MedSynth's side and answers with one JSON line. */
+    public static final String WORKER = "--worker";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private BenchmarkReport() { }
 
@@ -20,6 +37,15 @@ public final class BenchmarkReport {
             int e = args[i].indexOf('=');
             if (e < 1) throw new IllegalArgumentException("expected key=value, got '" + args[i] + "'");
             kv.put(args[i].substring(0, e), args[i].substring(e + 1));
+        }
+        return kv;
+    }
+
+    /** The {@code key=value} arguments among {@code args} (the others are positional); a key not {@code allowed} is refused. */
+    public static Map<String, String> options(String[] args, String... allowed) {
+        Map<String, String> kv = keyValues(java.util.Arrays.stream(args).filter(a -> a.contains("=")).toArray(String[]::new), 0);
+        for (String k : kv.keySet()) {
+            if (!List.of(allowed).contains(k)) throw new IllegalArgumentException("unknown option '" + k + "'; options: " + String.join(", ", allowed));
         }
         return kv;
     }
@@ -57,5 +83,160 @@ public final class BenchmarkReport {
     public static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB";
+    }
+
+    /** The 1-minute load average of the machine, as text ("?" where unknown). */
+    public static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Peak resident set (VmHWM) of this process in MB, as PyTorch's side reports ru_maxrss; NaN where unknown. */
+    public static double peakRssMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    // ---------------------------------------------------------------- the sides
+
+    /** The engines MedSynth is measured on: DL4J, and libtorch unless the option {@code libtorch=false}. */
+    public static List<Engine> engines(Map<String, String> options) {
+        return Boolean.parseBoolean(options.getOrDefault("libtorch", "true")) ? List.of(Engine.DL4J, Engine.LIBTORCH) : List.of(Engine.DL4J);
+    }
+
+    /** The column name of an engine: DL4J or libtorch. */
+    public static String label(Engine e) {
+        return e == Engine.DL4J ? "DL4J" : e.userName();
+    }
+
+    /** "Title: MedSynth on DL4J and on libtorch vs PyTorch" (or "Title: MedSynth vs PyTorch" with DL4J alone). */
+    public static String title(String title, List<Engine> engines) {
+        return title + (engines.size() > 1 ? ": MedSynth on DL4J and on libtorch vs PyTorch" : ": MedSynth vs PyTorch");
+    }
+
+    /** What MedSynth ran on, for the head of a section. */
+    public static String engineText(List<Engine> engines) {
+        return "MedSynth on DL4J (ND4J 1.0.0-M2.1, CPU, oneDNN)"
+                + (engines.contains(Engine.LIBTORCH) ? " and on libtorch (2.10 through the JavaCPP presets, CPU, the same graphs replayed)" : "")
+                + (engines.size() > 1 ? ", each engine in its own JVM (" : ", in its own JVM (") + machine() + ")";
+    }
+
+    /**
+     * MedSynth's side on {@code engine}: {@code main} run in a child JVM with this JVM's options and class path,
+     * {@code -Dmedsynth.engine=} the engine and the arguments {@value #WORKER} + {@code args}, so that every network,
+     * step and generator it makes runs on that engine and its peak memory is its own. The JSON object the worker
+     * answered ({@link #answer}), or {@code {"error": why}}.
+     */
+    public static Map<String, Object> childJvm(Class<?> main, Engine engine, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
+        }
+        cmd.add("-D" + Engine.PROPERTY + "=" + engine.userName());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), WORKER));
+        cmd.addAll(args);
+        System.out.println("MedSynth on " + label(engine) + " (child JVM)");
+        return jsonOf(cmd);
+    }
+
+    /** A worker's answer: {@code result} as one JSON line on stdout; then ends the JVM (ND4J's threads would keep it). */
+    public static void answer(Map<String, ?> result) throws IOException {
+        System.out.println(JSON.writeValueAsString(result));
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /**
+     * Runs a side's process (stderr merged and echoed; OpenMP threads passive, as bin/medsynth-headless runs MedSynth)
+     * and returns the JSON object of the last output line that starts with '{', or {@code {"error": the first line that
+     * names an exception or error}}.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> jsonOf(List<String> cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        Process p = pb.start();
+        String json = null, error = null;
+        try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
+            for (String l; (l = r.readLine()) != null; ) {
+                if (l.startsWith("{")) {
+                    json = l;
+                    continue;
+                }
+                System.out.println("  > " + l);
+                if (error == null && (l.contains("Exception") || l.contains("Error"))) error = l.strip();
+            }
+        }
+        int rc = p.waitFor();
+        if (json != null && rc == 0) return JSON.readValue(json, Map.class);
+        String why = error == null ? "no result" : error.length() > 200 ? error.substring(0, 200) + "..." : error;
+        return Map.of("error", (rc != 0 ? "exit code " + rc + ", " : "") + why);
+    }
+
+    /** The number at {@code path} (map keys, list indices) in a side's answer; NaN where absent. */
+    public static double value(Map<String, Object> answer, Object... path) {
+        Object o = answer;
+        for (Object k : path) {
+            if (o instanceof Map<?, ?> m) o = m.get(String.valueOf(k));
+            else if (o instanceof List<?> l && k instanceof Integer i && i < l.size()) o = l.get(i);
+            else return Double.NaN;
+        }
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /**
+     * A markdown table with one row per figure: MedSynth on each engine, PyTorch, and each engine's figure over
+     * PyTorch's; a failed side's cells are "-" and {@link #markdown} names why it failed.
+     */
+    public static final class EngineTable {
+        private final Map<String, Map<String, Object>> sides = new LinkedHashMap<>();
+        private final Map<String, Object> torch;
+        private final StringBuilder md = new StringBuilder("| what |");
+
+        /** {@code medsynth}: each engine's answer, in column order; {@code torch}: PyTorch's. */
+        public EngineTable(Map<Engine, Map<String, Object>> medsynth, Map<String, Object> torch) {
+            medsynth.forEach((e, a) -> sides.put(label(e), a));
+            this.torch = torch;
+            sides.keySet().forEach(k -> md.append(" MedSynth on ").append(k).append(" |"));
+            md.append(" PyTorch |");
+            sides.keySet().forEach(k -> md.append(' ').append(k).append(" / PyTorch |"));
+            md.append("\n|---|").append("---|".repeat(2 * sides.size() + 1)).append('\n');
+        }
+
+        /** A row: {@code figure} of every side's answer, written with {@code format} (e.g. {@code "%.3f"}). */
+        public EngineTable row(String what, String format, ToDoubleFunction<Map<String, Object>> figure) {
+            double t = figure.applyAsDouble(torch);
+            md.append("| ").append(what).append(" |");
+            sides.values().forEach(a -> md.append(' ').append(number(format, figure.applyAsDouble(a))).append(" |"));
+            md.append(' ').append(number(format, t)).append(" |");
+            sides.values().forEach(a -> md.append(' ').append(number("%.2f", figure.applyAsDouble(a) / t)).append(" |"));
+            md.append('\n');
+            return this;
+        }
+
+        /** The table, then a line for each side that failed. */
+        public String markdown() {
+            StringBuilder out = new StringBuilder(md);
+            Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+            sides.forEach((k, a) -> all.put("MedSynth on " + k, a));
+            all.put("PyTorch", torch);
+            all.forEach((k, a) -> {
+                if (a.containsKey("error")) out.append("\n**").append(k).append(" failed:** ").append(String.valueOf(a.get("error")).replace('|', '/')).append('\n');
+            });
+            return out.toString();
+        }
+
+        private static String number(String format, double v) {
+            return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "-";
+        }
     }
 }

@@ -2,7 +2,7 @@ package org.medsynth.bench;
 
 import org.medsynth.data.LabeledImage;
 import org.medsynth.image.labels.LabelVolume;
-import org.medsynth.nn.train.MemoryGuard;
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.train.TrainStep;
 import org.medsynth.core.Progress;
 import org.medsynth.workflow.medgan.IntensityMapping;
@@ -10,143 +10,162 @@ import org.medsynth.workflow.medgan.LabelEncoding;
 import org.medsynth.workflow.medgan.MedGanConfig;
 import org.medsynth.workflow.medgan.MedGanModel;
 import org.medsynth.workflow.medgan.MedGanTrainer;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /**
  * 3D-MedGAN timings: G step, D step and a whole iteration (G step + image pool + D step) at 64^3 and
  * 96^3 patches, and the synthesis of a 181 x 217 x 181 volume (the sample brain's size) from a label
- * map with 64^3 tiles, side by side with the same networks in PyTorch
- * ({@code src/test/python/bench_medgan_torch.py}, 2 threads) run in the same benchmark; peak memory.
+ * map with 64^3 tiles; MedSynth on DL4J and on libtorch (each in a child JVM with {@code -Dmedsynth.engine=},
+ * one after the other) side by side with the same networks in PyTorch
+ * ({@code src/test/python/bench_medgan_torch.py}, 2 threads) run in the same benchmark; peak memory of each side's process.
  *
  * <pre>
- * mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt
- * java -cp target/classes:target/test-classes:$(cat cp.txt) -Xmx6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G \
- *      org.medsynth.bench.MedGanBenchmark [patches=64,96] [repeats=5] [classes=4] [out=docs/benchmarks.md]
+ * mvn -B -o test-compile package -DskipTests
+ * java -cp "target/test-classes:target/classes:target/imagej/ij.jar:target/imagej/lib/medsynth/*:target/imagej/lib/medsynth/libtorch/*" \
+ *      --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G \
+ *      org.medsynth.bench.MedGanBenchmark [PATCHES [REPEATS [CLASSES [TARGET]]]] [libtorch=true] [python=/usr/bin/python3]
  * </pre>
+ * Positional: PATCHES (default 64,96; must include 64, the synthesis model's), REPEATS (5), CLASSES (4), TARGET
+ * (docs/benchmarks.md).
+ * {@code libtorch=false} leaves out the column of MedSynth on libtorch.
  * Networks: the defaults of "MedSynth Train 3D-MedGAN" (G width 16, depth 4; D width 16, 3 layers),
  * {@code classes} one-hot label channels + 1 noise channel (4 = the BraTS labels of the paper's experiment).
  */
 public final class MedGanBenchmark {
     private MedGanBenchmark() { }
 
-    record Case(int patch, double g, double d, double iteration, double peakRssMb, long gParams, long dParams) { }
+    static final int SYNTH_PATCH = 64;
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(BenchmarkReport.WORKER)) {
+            BenchmarkReport.answer(measure(args[1].split(","), Integer.parseInt(args[2]), Integer.parseInt(args[3])));
+            return;
+        }
+        List<String> positional = Arrays.stream(args).filter(a -> !a.contains("=")).toList();
+        Map<String, String> opt = BenchmarkReport.options(args, "libtorch", "python");
+        String patches = positional.size() > 0 ? positional.get(0) : "64,96";
+        int reps = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 5;
+        int k = positional.size() > 2 ? Integer.parseInt(positional.get(2)) : 4;
+        Path out = Path.of(positional.size() > 3 ? positional.get(3) : "docs/benchmarks.md");
+        List<Engine> engines = BenchmarkReport.engines(opt);
+        MedGanConfig base = config();
+        String loadBefore = BenchmarkReport.loadAverage();
+        long start = System.nanoTime();
+        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
+        for (Engine e : engines) medsynth.put(e, BenchmarkReport.childJvm(MedGanBenchmark.class, e, List.of(patches, String.valueOf(reps), String.valueOf(k))));
+        // PyTorch, same networks, same run
+        Map<String, Object> torch = BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
+                String.valueOf(k), String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
+                String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH)));
+
+        StringBuilder md = new StringBuilder("## ").append(BenchmarkReport.title("3D-MedGAN", engines)).append("\n\n");
+        md.append("`org.medsynth.bench.MedGanBenchmark`, ").append(BenchmarkReport.engineText(engines)).append(", float32, ")
+                .append("against `src/test/python/bench_medgan_torch.py` (PyTorch ").append(torch.getOrDefault("torch", "?")).append(", ")
+                .append(torch.getOrDefault("threads", "?")).append(" threads), one after the other in this order. Networks: the defaults of *Train 3D-MedGAN* ")
+                .append("(3D U-Net G width ").append(base.width()).append(", depth ").append(base.depth())
+                .append(", instance norm, LeakyReLU, spectral norm, tanh; conditional 3D PatchGAN D width ").append(base.discriminatorWidth())
+                .append(", ").append(base.discriminatorLayers()).append(" layers), ").append(k).append(" label channels + 1 noise channel, batch 1; ")
+                .append(parameters(medsynth, torch)).append(". ")
+                .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
+                .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
+                .append("Mean of ").append(reps).append(" calls after one warm-up. ")
+                .append(String.format(Locale.ROOT, "Load average of the machine (1 min) at the start / end: %s / %s (other jobs share the cores; "
+                        + "the sides ran under the same load, one after the other). Whole run %.1f min.%n%n", loadBefore, BenchmarkReport.loadAverage(),
+                        (System.nanoTime() - start) / 60e9));
+        BenchmarkReport.EngineTable table = new BenchmarkReport.EngineTable(medsynth, torch);
+        String[] ps = patches.split(",");
+        for (int i = 0; i < ps.length; i++) {
+            int c = i;
+            String p = ps[i].trim() + "^3";
+            table.row("G step, " + p + " (s)", "%.2f", a -> BenchmarkReport.value(a, "cases", c, "g_step_s"))
+                    .row("D step, " + p + " (s)", "%.2f", a -> BenchmarkReport.value(a, "cases", c, "d_step_s"))
+                    .row("iteration, " + p + " (s)", "%.2f", a -> BenchmarkReport.value(a, "cases", c, "iteration_s"))
+                    .row("peak RSS up to the " + p + " case (GB)", "%.1f", a -> BenchmarkReport.value(a, "cases", c, "peak_rss_mb") / 1024);
+        }
+        table.row("synthesis of a 181 x 217 x 181 volume, tiles of " + SYNTH_PATCH + "^3 (s)", "%.1f", a -> BenchmarkReport.value(a, "synthesis", "seconds"))
+                .row("peak RSS up to the end of the synthesis (GB)", "%.1f", a -> BenchmarkReport.value(a, "synthesis", "peak_rss_mb") / 1024);
+        md.append(table.markdown());
+        md.append(String.format(Locale.ROOT, "%nSynthesis from a label map of the sample brain's size with the %d^3 model: %.0f tiles of %d^3, "
+                        + "overlap 0.5, Gaussian blending, margin 8 (PyTorch: same tiles and weights, blending in NumPy). "
+                        + "G here (and in `bench_medgan_torch.py`) up-samples with transposed convolutions and synthesis uses tiles; since issue 18 "
+                        + "new models up-sample by nearest neighbour + 3x3x3 convolution and synthesise in one whole-volume pass ([quality.md](quality.md)), "
+                        + "not timed here.%n",
+                SYNTH_PATCH, BenchmarkReport.value(torch, "synthesis", "tiles"), SYNTH_PATCH));
+        md.append("\nPeak RSS is the high-water mark of each side's process (MedSynth: VmHWM of the JVM incl. heap and native buffers; "
+                + "PyTorch: ru_maxrss) after the case, so it includes the earlier cases; MedSynth's includes the JVM (about 0.5 GB). "
+                + "With 42 label channels (the Brodmann atlas) the first convolution has 43 instead of 5 input channels; time grows accordingly.\n");
+        BenchmarkReport.writeSection(out, "medgan", md.toString());
+        System.out.println(md);
+        System.exit(0);
+    }
+
+    /** The networks' configuration: the defaults, with transposed up-sampling as the PyTorch reference script builds it (the default is now nearest + conv, issue 18). */
+    static MedGanConfig config() {
+        return MedGanConfig.defaults().withUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
+    }
+
+    /** MedSynth's side on the engine of this JVM, answered as bench_medgan_torch.py answers. */
+    static Map<String, Object> measure(String[] patches, int reps, int k) throws Exception {
         org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
-        String[] patchArg = (args.length > 0 ? args[0] : "64,96").split(",");
-        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int k = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        Path out = Path.of(args.length > 3 ? args[3] : "docs/benchmarks.md");
-        String loadBefore = loadAverage();
-        // transposed up-sampling, as the PyTorch reference script builds it (the default is now nearest + conv, issue 18)
-        MedGanConfig base = MedGanConfig.defaults().withUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
-        List<Case> cases = new ArrayList<>();
+        List<Map<String, Object>> cases = new ArrayList<>();
         MedGanModel synthModel = null;
-        int synthPatch = 64;
-        double peak = MemoryGuard.residentBytes() / 1e6;
-        for (String ps : patchArg) {
+        for (String ps : patches) {
             int p = Integer.parseInt(ps.trim());
-            MedGanConfig cfg = base.withPatch(p).withIterations(1_000_000);
+            MedGanConfig cfg = config().withPatch(p).withIterations(1_000_000);
             MedGanTrainer t = new MedGanTrainer(cfg, List.of(volume(p + 32, k)), List.of("random"), encoding(k), mapping());
-            double[] rss = {MemoryGuard.residentBytes() / 1e6};
-            Runnable track = () -> rss[0] = Math.max(rss[0], MemoryGuard.residentBytes() / 1e6);
             MedGanTrainer.Batch b = t.batch(0);
             TrainStep g = t.generatorStep(), d = t.discriminatorStep();
             Map<String, org.nd4j.linalg.api.ndarray.INDArray> dFeeds = t.discriminatorFeeds(b, b.oneHot(), b.real());
-            double gs = BenchmarkReport.secondsPerCall(1, reps, i -> { g.run(b.generatorFeeds()); track.run(); });
-            double ds = BenchmarkReport.secondsPerCall(1, reps, i -> { d.run(dFeeds); track.run(); });
-            double it = BenchmarkReport.secondsPerCall(1, reps, i -> { t.step(i); track.run(); });
-            cases.add(new Case(p, gs, ds, it, rss[0], t.store().countTrainable("G"), t.store().countTrainable("D")));
-            System.out.printf(Locale.ROOT, "patch %d: G step %.3f s, D step %.3f s, iteration %.3f s, peak RSS %.0f MB%n", p, gs, ds, it, rss[0]);
-            if (p == synthPatch) {
+            double gs = BenchmarkReport.secondsPerCall(1, reps, i -> g.run(b.generatorFeeds()));
+            double ds = BenchmarkReport.secondsPerCall(1, reps, i -> d.run(dFeeds));
+            double it = BenchmarkReport.secondsPerCall(1, reps, t::step);
+            double rss = BenchmarkReport.peakRssMb();
+            cases.add(Map.of("patch", p, "g_step_s", gs, "d_step_s", ds, "iteration_s", it, "peak_rss_mb", rss,
+                    "g_params", t.store().countTrainable("G"), "d_params", t.store().countTrainable("D")));
+            System.out.printf(Locale.ROOT, "patch %d: G step %.3f s, D step %.3f s, iteration %.3f s, peak RSS %.0f MB%n", p, gs, ds, it, rss);
+            if (p == SYNTH_PATCH) {
                 Path f = java.nio.file.Files.createTempFile("medgan-bench", ".zip");
                 t.saveModel(f, 0, List.of());
                 synthModel = MedGanModel.load(f); // as users load it: spectral norm folded into the weights
                 java.nio.file.Files.delete(f);
             }
-            peak = Math.max(peak, rss[0]);
         }
-        double synthSeconds = Double.NaN, synthRss = Double.NaN;
+        Map<String, Object> answer = new LinkedHashMap<>(Map.of("engine", Engine.selected().userName(), "cases", cases));
         if (synthModel != null) {
             LabelVolume lv = brainSized(k);
             MedGanModel m = synthModel;
             m.synthesizeNormalized(new LabelVolume(64, 64, 64, new int[64 * 64 * 64], null, 8, "warm-up"), MedGanModel.Options.defaults(1), Progress.NONE);
             long t0 = System.nanoTime();
             float[] v = m.synthesizeNormalized(lv, MedGanModel.Options.defaults(1), Progress.NONE);
-            synthSeconds = (System.nanoTime() - t0) / 1e9;
-            synthRss = MemoryGuard.residentBytes() / 1e6;
+            double seconds = (System.nanoTime() - t0) / 1e9;
             if (v.length != lv.size()) throw new IllegalStateException("synthesis returned " + v.length + " voxels");
-            System.out.printf(Locale.ROOT, "synthesis 181x217x181: %.1f s%n", synthSeconds);
+            System.out.printf(Locale.ROOT, "synthesis 181x217x181: %.1f s%n", seconds);
+            answer.put("synthesis", Map.of("seconds", seconds, "peak_rss_mb", BenchmarkReport.peakRssMb()));
         }
-
-        // PyTorch, same networks, same run
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "src/test/python/bench_medgan_torch.py", String.valueOf(k),
-                String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
-                String.valueOf(base.discriminatorLayers()), String.join(",", patchArg), String.valueOf(reps), String.valueOf(synthPatch)));
-        Process pr = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String json = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (pr.waitFor() != 0) throw new IllegalStateException("PyTorch benchmark failed: " + json);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> torch = new ObjectMapper().readValue(json, Map.class);
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> tc = (List<Map<String, Object>>) torch.get("cases");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> ts = (Map<String, Object>) torch.get("synthesis");
-
-        String loadAfter = loadAverage();
-        StringBuilder md = new StringBuilder();
-        md.append("## 3D-MedGAN (org.medsynth.workflow.medgan)\n\n");
-        md.append("`org.medsynth.bench.MedGanBenchmark` on this machine (").append(BenchmarkReport.machine()).append("), ND4J/oneDNN, float32, ")
-                .append("against `src/test/python/bench_medgan_torch.py` (PyTorch ").append(torch.get("torch")).append(", ")
-                .append(torch.get("threads")).append(" threads) run by the same benchmark. Networks: the defaults of *Train 3D-MedGAN* ")
-                .append("(3D U-Net G width ").append(base.width()).append(", depth ").append(base.depth())
-                .append(", instance norm, LeakyReLU, spectral norm, tanh; conditional 3D PatchGAN D width ").append(base.discriminatorWidth())
-                .append(", ").append(base.discriminatorLayers()).append(" layers), ").append(k).append(" label channels + 1 noise channel, batch 1. ")
-                .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
-                .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
-                .append("Mean of ").append(reps).append(" calls after one warm-up. Load average of the machine (1 min) at the start / end: ")
-                .append(loadBefore).append(" / ").append(loadAfter)
-                .append(" (other jobs share the cores; both frameworks ran under the same load, one after the other).\n\n");
-        md.append("| patch | parameters G / D (MedSynth = PyTorch) | G step MedSynth | G step PyTorch | D step MedSynth | D step PyTorch | iteration MedSynth | iteration PyTorch | peak RSS MedSynth | peak RSS PyTorch |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i < cases.size(); i++) {
-            Case c = cases.get(i);
-            Map<String, Object> t = tc.get(i);
-            md.append(String.format(Locale.ROOT, "| %d^3 | %,d / %,d (%s) | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.1f GB | %.1f GB |%n",
-                    c.patch(), c.gParams(), c.dParams(),
-                    num(t, "g_params") == c.gParams() && num(t, "d_params") == c.dParams() ? "same" : "PyTorch " + (long) num(t, "g_params") + " / " + (long) num(t, "d_params"),
-                    c.g(), num(t, "g_step_s"), c.d(), num(t, "d_step_s"), c.iteration(), num(t, "iteration_s"),
-                    c.peakRssMb() / 1000, num(t, "peak_rss_mb") / 1000));
-        }
-        md.append(String.format(Locale.ROOT, "%nSynthesis of a 181 x 217 x 181 volume from a label map (the sample brain's size) with the 64^3 model: "
-                        + "%d tiles of 64^3, overlap 0.5, Gaussian blending, margin 8: **MedSynth %.1f s** (process RSS %.1f GB), "
-                        + "PyTorch %.1f s (peak RSS %.1f GB; same tiles and weights, blending in NumPy).%n",
-                (int) num(ts, "tiles"), synthSeconds, synthRss / 1000, num(ts, "seconds"), num(ts, "peak_rss_mb") / 1000));
-        md.append("\nPeak RSS is the whole process (JVM heap, ND4J native buffers, PyTorch allocator) at its largest during the cases; "
-                + "MedSynth's includes the JVM (about 0.5 GB) and grows with the first case's graphs. With 42 label channels (the Brodmann "
-                + "atlas) the first convolution has 43 instead of 5 input channels; time grows accordingly.\n");
-        BenchmarkReport.writeSection(out, "medgan", md.toString());
-        System.out.println(md);
+        return answer;
     }
 
-    static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
+    /** "parameters G / D: ... (the same on every side)", or each side's where they differ. */
+    private static String parameters(Map<Engine, Map<String, Object>> medsynth, Map<String, Object> torch) {
+        Map<String, String> counts = new LinkedHashMap<>();
+        medsynth.forEach((e, a) -> counts.put("MedSynth on " + BenchmarkReport.label(e), counts(a)));
+        counts.put("PyTorch", counts(torch));
+        if (counts.values().stream().distinct().count() == 1) return "parameters G / D " + counts.get("PyTorch") + " (the same on every side)";
+        return "parameters G / D DIFFER: " + counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    private static double num(Map<String, Object> m, String key) {
-        return ((Number) m.get(key)).doubleValue();
+    private static String counts(Map<String, Object> a) {
+        double g = BenchmarkReport.value(a, "cases", 0, "g_params"), d = BenchmarkReport.value(a, "cases", 0, "d_params");
+        return Double.isFinite(g) ? String.format(Locale.ROOT, "%,d / %,d", (long) g, (long) d) : "-";
     }
 
     static LabelEncoding encoding(int k) {

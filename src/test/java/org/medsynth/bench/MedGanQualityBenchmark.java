@@ -109,7 +109,7 @@ public final class MedGanQualityBenchmark {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Brain ch2 %d x %d x %d, labels %d values (%d held-out voxels with a label absent from training -> 0);"
                         + " training slabs z 0..%d and %d..%d, held-out slab z %d..%d; intensity range %.1f .. %.1f; head threshold %.1f; load %s%n%n",
-                w, h, d, known.length, unknown, from - 1, to, d - 1, from, to - 1, lo, hi, thr, MedGanBenchmark.loadAverage()));
+                w, h, d, known.length, unknown, from - 1, to, d - 1, from, to - 1, lo, hi, thr, BenchmarkReport.loadAverage()));
         md.append("| variant | iterations | train s | SSIM | PSNR dB | r | background in head: real / syn | cortex: real / syn | area means MAE (areas) | period 2-8 | period 16-32 |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, float[]> pictures = new LinkedHashMap<>();
@@ -158,7 +158,7 @@ public final class MedGanQualityBenchmark {
             long t0 = System.nanoTime();
             trainer.step(it);
             seconds += (System.nanoTime() - t0) / 1e9;
-            if ((it + 1) % 50 == 0) System.out.printf(Locale.ROOT, "iteration %d, %.2f s/it, load %s%n", it + 1, seconds / (it + 1), MedGanBenchmark.loadAverage());
+            if ((it + 1) % 50 == 0) System.out.printf(Locale.ROOT, "iteration %d, %.2f s/it, load %s%n", it + 1, seconds / (it + 1), BenchmarkReport.loadAverage());
             if (evals.contains(it + 1)) eval.at(it + 1, trainer, seconds);
         }
     }

@@ -383,14 +383,7 @@ public final class SegmentationBenchmark {
 
     /** Peak resident set (VmHWM) of this process in GB. */
     static double peakRssGb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0;
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux
-        }
-        return Double.NaN;
+        return BenchmarkReport.peakRssMb() / 1024;
     }
 
     // ---------------------------------------------------------------- PyTorch side
@@ -467,10 +460,6 @@ public final class SegmentationBenchmark {
     }
 
     private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (Exception e) {
-            return "?";
-        }
+        return BenchmarkReport.loadAverage();
     }
 }

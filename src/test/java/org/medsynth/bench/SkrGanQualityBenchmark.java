@@ -69,7 +69,7 @@ public final class SkrGanQualityBenchmark {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Resolution %d px, %d sketch/GAN iterations (+ %d render iterations for SkrGAN), batch %d, width %s,"
                 + " render width %d, seed 1; %d generated images per model; load at start %s%n%n", resolution, iterations, renderIterations,
-                batch, width, renderWidth, GENERATED, MedGanBenchmark.loadAverage()));
+                batch, width, renderWidth, GENERATED, BenchmarkReport.loadAverage()));
         md.append("| data | model | train s | SWD x1e3 (per level) | MS-SSIM real vs generated | MS-SSIM generated diversity | MS-SSIM real diversity | local checkerboard (grey levels) |\n");
         md.append("|---|---|---|---|---|---|---|---|\n");
         Path tmp = Files.createTempDirectory("skrgan-quality");
