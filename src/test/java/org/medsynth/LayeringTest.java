@@ -64,6 +64,20 @@ class LayeringTest {
         assertEquals(List.of(), violations.stream().distinct().toList());
     }
 
+    /** Network files are written once for both engines: they use layers, never an engine (issue #17). */
+    @Test
+    void networkFilesUseNoEngine() throws IOException {
+        Path networks = Path.of("src/main/java/org/medsynth/nn/networks");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.list(networks)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String text = CODE_ONLY.matcher(Files.readString(f)).replaceAll(" ");
+                if (text.contains("org.medsynth.nn.engine")) violations.add(f.getFileName().toString());
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
     @Test
     void theRuleFindsAnUpwardReference() {
         Matcher m = REFERENCE.matcher("new org.medsynth.workflow.SketchBatch(null);");

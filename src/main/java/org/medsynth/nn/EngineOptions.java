@@ -1,5 +1,8 @@
 package org.medsynth.nn;
 
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
+import org.medsynth.nn.engine.dl4j.GradientPass;
+import org.medsynth.nn.engine.dl4j.FusedBatchNormOp;
 import org.medsynth.nn.layers.BatchNorm;
 
 import java.util.Locale;
@@ -16,15 +19,15 @@ import java.util.function.UnaryOperator;
  *                               (element-wise SameDiff ops); see {@link BatchNorm}
  * @param nativeBatchNormBackward {@value #BATCH_NORM_BACKWARD}: {@code composed} (vectorised kernels) or
  *                               {@code native} (libnd4j's batchnorm_bp); see
- *                               {@link org.medsynth.nn.layers.FusedBatchNormOp}
+ *                               {@link org.medsynth.nn.engine.dl4j.FusedBatchNormOp}
  * @param channelsLast           {@value #LAYOUT}: {@code channels-last} or {@code channels-first} feature maps
  *                               inside the networks that support both; see {@link org.medsynth.nn.layers.Layout}
  * @param freeEarly              {@value #FREE_EARLY}: {@code true} frees each intermediate array of a gradient
  *                               pass after its last use, {@code false} runs ND4J's own pass; see
- *                               {@link org.medsynth.nn.train.GradientPass}
+ *                               {@link org.medsynth.nn.engine.dl4j.GradientPass}
  * @param gcOverhead             {@value #GC_OVERHEAD}: the share of wall time the garbage collections after
  *                               training steps may take, in [0, 1) (0 disables them); see
- *                               {@link org.medsynth.nn.train.MemoryGuard}
+ *                               {@link org.medsynth.nn.engine.dl4j.MemoryGuard}
  */
 public record EngineOptions(BatchNorm.Implementation batchNorm, boolean nativeBatchNormBackward, boolean channelsLast,
                             boolean freeEarly, double gcOverhead) {

@@ -1,5 +1,6 @@
 package org.medsynth.bench;
 
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
 import org.bytedeco.javacpp.Pointer;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
@@ -90,8 +91,8 @@ public final class NnBenchmark {
         md.append(String.format(Locale.ROOT, "ND4J %s, %d cores; extra System.gc() every %s; MemoryGuard max overhead %.2f "
                         + "(%d collections, %.1f s); RSS at start %.0f MB.%n%n",
                 Nd4j.getBackend().getClass().getSimpleName(), Runtime.getRuntime().availableProcessors(),
-                gcEvery == 0 ? "never" : gcEvery + " steps", org.medsynth.nn.train.MemoryGuard.global().maxOverhead(),
-                org.medsynth.nn.train.MemoryGuard.global().collections(), org.medsynth.nn.train.MemoryGuard.global().collectionSeconds(), rss0));
+                gcEvery == 0 ? "never" : gcEvery + " steps", org.medsynth.nn.engine.dl4j.MemoryGuard.global().maxOverhead(),
+                org.medsynth.nn.engine.dl4j.MemoryGuard.global().collections(), org.medsynth.nn.engine.dl4j.MemoryGuard.global().collectionSeconds(), rss0));
         md.append("Load average at the end (other processes compete for the cores): ").append(load).append("\n\n");
         md.append("| case | first step (ms) | median of the rest (ms) | min (ms) | RSS after 1st / last step (MB) |\n|---|---|---|---|---|\n");
         for (Run run : runs) {

@@ -3,7 +3,7 @@ package org.medsynth.bench;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.train.Adam;
-import org.medsynth.nn.train.MemoryGuard;
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;

@@ -1,5 +1,6 @@
 package org.medsynth.bench;
 
+import org.medsynth.nn.engine.dl4j.FusedBatchNormOp;
 import org.medsynth.nn.EngineOptions;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
@@ -224,7 +225,7 @@ public final class SegmentationBenchmark {
                 : "Not measured in this run: " + missing + ". ");
         md.append(mismatched.isEmpty() ? "Parameter counts are equal on both sides in every row where both sides finished. "
                 : "PARAMETER COUNTS DIFFER (the PyTorch network is not the same) in: " + mismatched + ". ");
-        md.append("Batch norm runs on libnd4j's fused batchnorm / batchnorm_bp kernels (org.medsynth.nn.layers.FusedBatchNormOp)")
+        md.append("Batch norm runs on libnd4j's fused batchnorm / batchnorm_bp kernels (org.medsynth.nn.engine.dl4j.FusedBatchNormOp)")
                 .append(rows.stream().anyMatch(r -> r.contains("(before)"))
                         ? "; the \"before\" row is the same U-Net with the earlier batch norm composed of element-wise SameDiff ops.\n" : ".\n");
         return md.toString();

@@ -1,5 +1,7 @@
 package org.medsynth.nn.layers;
 
+import org.medsynth.nn.engine.dl4j.BroadcastMulOp;
+import org.medsynth.nn.engine.dl4j.FusedBatchNormOp;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;

@@ -1,5 +1,6 @@
 package org.medsynth.nn.layers;
 
+import org.medsynth.nn.engine.dl4j.BroadcastMulOp;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.Tensor;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,12 +1,13 @@
 package org.medsynth.nn.losses;
 
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.medsynth.nn.train.Adam;
-import org.medsynth.nn.train.GradientPass;
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -150,7 +151,7 @@ public final class WganGp {
         Result r = compute(real, fake, t, extraFeeds);
         step.apply(r.step());
         r.step().closeGradients();
-        org.medsynth.nn.train.MemoryGuard.global().afterStep();
+        org.medsynth.nn.engine.dl4j.MemoryGuard.global().afterStep();
         return r;
     }
 

@@ -5,11 +5,11 @@ import org.medsynth.nn.layers.Layout;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
 import org.medsynth.nn.layers.Activations;
-import org.medsynth.nn.layers.BroadcastMulOp;
 import org.medsynth.nn.layers.ChannelSoftmax;
 import org.medsynth.nn.layers.ConvTranspose;
 import org.medsynth.nn.layers.Dense;
 import org.medsynth.nn.layers.Norm;
+import org.medsynth.nn.layers.Scale;
 import org.medsynth.util.RecordMaps;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -87,7 +87,7 @@ public record MluNet(@RecordMaps.Inline SegConfig config, int branches, double s
         SDVariable fused = null;
         for (int i = 0; i < depth; i++) {
             SDVariable w = fb.param("w" + i, one, WeightInit.constant(1.0 / depth), 1);
-            SDVariable term = BroadcastMulOp.apply(fb.sd(), fb.opName("weighted"), side[i].var(), w, allAxes(one.length));
+            SDVariable term = Scale.apply(fb, "weighted", side[i].var(), w, allAxes(one.length));
             fused = fused == null ? term : fused.add(fb.opName("sum"), term);
         }
         Tensor logits = side[0].with(fused);
@@ -129,7 +129,7 @@ public record MluNet(@RecordMaps.Inline SegConfig config, int branches, double s
         SDVariable out = null;
         for (int k = 0; k < branches; k++) {
             SDVariable wk = a.sd().reshape(a.opName("weight" + k), per[k], bshape);
-            SDVariable term = BroadcastMulOp.apply(a.sd(), a.opName("selected" + k), f[k].var(), wk, x.spatialAxes());
+            SDVariable term = Scale.apply(a, "selected" + k, f[k].var(), wk, x.spatialAxes());
             out = out == null ? term : out.add(a.opName("fused"), term);
         }
         return f[0].with(out);

@@ -1,5 +1,7 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.engine.Engine;
@@ -215,7 +217,7 @@ public final class TrainStep {
     }
 
     /** SameDiff rejects feeds for placeholders a graph does not have; drop them (one feed map can serve several graphs). */
-    static Map<String, INDArray> onlyPlaceholders(SameDiff sd, Map<String, INDArray> feeds) {
+    public static Map<String, INDArray> onlyPlaceholders(SameDiff sd, Map<String, INDArray> feeds) {
         Map<String, INDArray> f = new HashMap<>();
         for (Map.Entry<String, INDArray> e : feeds.entrySet()) {
             if (sd.hasVariable(e.getKey()) && sd.getVariable(e.getKey()).isPlaceHolder()) f.put(e.getKey(), e.getValue());

@@ -17,7 +17,7 @@ import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.networks.NetworkSpec;
 import org.medsynth.nn.layers.SpectralNorm;
 import org.medsynth.nn.networks.UNet;
-import org.medsynth.nn.train.MemoryGuard;
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
 import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.Progress;
 import org.medsynth.core.UserInputException;

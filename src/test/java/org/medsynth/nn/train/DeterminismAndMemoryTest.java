@@ -1,5 +1,6 @@
 package org.medsynth.nn.train;
 
+import org.medsynth.nn.engine.dl4j.MemoryGuard;
 import org.junit.jupiter.api.Test;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;

@@ -21,7 +21,7 @@ import org.medsynth.nn.networks.PgganGenerator;
 import org.medsynth.nn.networks.UNet;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.train.ConditionalGan;
-import org.medsynth.nn.train.GradientPass;
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;

@@ -10,7 +10,7 @@ import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworkFamily;
-import org.medsynth.nn.train.GradientPass;
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,4 +1,4 @@
-package org.medsynth.nn.layers;
+package org.medsynth.nn.engine.dl4j;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,5 +1,6 @@
-package org.medsynth.nn.layers;
+package org.medsynth.nn.engine.dl4j;
 
+import org.medsynth.nn.layers.Layout;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 

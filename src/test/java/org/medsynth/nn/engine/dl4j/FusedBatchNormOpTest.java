@@ -1,5 +1,6 @@
-package org.medsynth.nn.layers;
+package org.medsynth.nn.engine.dl4j;
 
+import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -7,7 +8,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
-import org.medsynth.nn.train.GradientPass;
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

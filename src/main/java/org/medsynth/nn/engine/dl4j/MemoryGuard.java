@@ -1,4 +1,4 @@
-package org.medsynth.nn.train;
+package org.medsynth.nn.engine.dl4j;
 
 import org.medsynth.nn.EngineOptions;
 import org.bytedeco.javacpp.Pointer;

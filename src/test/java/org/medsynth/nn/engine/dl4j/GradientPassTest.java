@@ -1,5 +1,6 @@
-package org.medsynth.nn.train;
+package org.medsynth.nn.engine.dl4j;
 
+import org.medsynth.nn.train.TrainStep;
 import org.medsynth.nn.EngineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
