@@ -75,4 +75,29 @@ class SkrGanEnginesTest {
             for (int j = 0; j < p.length; j++) assertTrue(Math.abs((p[j] & 0xff) - (q[j] & 0xff)) <= 1, "image " + i + " pixel " + j);
         }
     }
+
+    /** A SkrGAN run started on DL4J and cut in the sketch stage resumes on libtorch with the losses of the DL4J run. */
+    @org.junit.jupiter.api.Test
+    void aDl4jRunResumesOnLibtorch() throws Exception {
+        SkrGanSettings s = SkrGanTrainingTest.tiny("skrgan", 4, 2);
+        TrainingRunner.Result straight = train(Engine.DL4J, s, dir.resolve("straight.zip"));
+        TrainingRunner runner = new TrainingRunner(dir.resolve("mixed.ckpt"), 100, "SkrGAN");
+        try (Engine.Scope scope = Engine.use(Engine.DL4J)) {
+            assertTrue(runner.run(new SkrGanTraining(s, SkrGanTrainingTest.bars(), SkrGanTraining.Stage.BOTH), false,
+                    SkrGanTrainingTest.cancelAfter(3)).cancelled());
+        }
+        TrainingRunner.Result resumed;
+        try (Engine.Scope scope = Engine.use(Engine.LIBTORCH)) {
+            resumed = runner.run(new SkrGanTraining(s, SkrGanTrainingTest.bars(), SkrGanTraining.Stage.BOTH), true, Progress.NONE);
+        }
+        assertEquals(straight.completedSteps(), resumed.completedSteps());
+        for (String k : straight.history().names()) {
+            List<Double> la = straight.history().values(k), lb = resumed.history().values(k);
+            assertEquals(la.size(), lb.size(), k);
+            for (int i = 0; i < la.size(); i++) {
+                if (Double.isNaN(la.get(i))) continue;
+                assertEquals(la.get(i), lb.get(i), 1e-4 * Math.max(1, Math.abs(la.get(i))), k + " at step " + (i + 1) + ": " + la + " vs " + lb);
+            }
+        }
+    }
 }

@@ -52,7 +52,7 @@ class SkrGanTrainingTest {
         return new SkrGanSettings(architecture, 8, false, sketch, render, 2, 0.004, 4, 7);
     }
 
-    private static Progress cancelAfter(int n) {
+    static Progress cancelAfter(int n) {
         return new Progress() {
             int reports;
             @Override public void report(double f, String m) { reports++; }
