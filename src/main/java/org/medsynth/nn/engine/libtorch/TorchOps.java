@@ -109,85 +109,82 @@ final class TorchOps {
         return new TensorVector(in);
     }
 
-    /** conv2d: props kH.., weight [k, k, cIn, cOut] -> [cOut, cIn, k, k]; conv3dnew: iArgs as Conv3DConfig. */
+    /**
+     * The sliding window of a convolution or pooling op, from its integer arguments, which conv2d/3d, deconv2d/3d and
+     * max/avg pooling 2d/3d lay out alike: kernel (d values), stride (d), padding (d), dilation (d), then same-mode.
+     */
+    private record Window(int dims, long[] kernel, long[] stride, long[] padding, long[] dilation, boolean same) {
+        static Window of(DifferentialFunction f, int dims) {
+            long[] i = ((DynamicCustomOp) f).iArgs();
+            return new Window(dims, Arrays.copyOfRange(i, 0, dims), Arrays.copyOfRange(i, dims, 2 * dims),
+                    Arrays.copyOfRange(i, 2 * dims, 3 * dims), Arrays.copyOfRange(i, 3 * dims, 4 * dims), i[4 * dims] != 0);
+        }
+
+        /** Pooling's channels-last flag: two arguments after same-mode. */
+        boolean poolingChannelsLast(DifferentialFunction f) {
+            long[] i = ((DynamicCustomOp) f).iArgs();
+            return i.length > 4 * dims + 2 && i[4 * dims + 2] != 0;
+        }
+    }
+
+    /** A convolution's weight in libtorch's layout ([k.., cIn, cOut] conv / [k.., cOut, cIn] deconv -> cOut/cIn first, a view). */
+    private static Tensor weight(Tensor w, int dims) {
+        return dims == 3 ? w.permute(4, 3, 0, 1, 2) : w.permute(3, 2, 0, 1);
+    }
+
+    private static TensorOptional bias(Tensor[] in) {
+        return in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
+    }
+
+    private static boolean channelsLastFormat(DifferentialFunction f) {
+        String fmt = String.valueOf(props(f).get("dataFormat"));
+        return fmt.equals("NHWC") || fmt.equals("NDHWC");
+    }
+
+    /** conv2d / conv3dnew: weight [k, k, cIn, cOut] -> [cOut, cIn, k, k]. */
     private static Tensor conv(DifferentialFunction f, Tensor[] in) {
-        boolean threeD = f.opName().equals("conv3dnew");
-        long[] i = ((DynamicCustomOp) f).iArgs();
-        Map<String, Object> p = props(f);
-        int d = threeD ? 3 : 2;
-        long[] stride = threeD ? new long[]{i[3], i[4], i[5]} : new long[]{i[2], i[3]};
-        long[] pad = threeD ? new long[]{i[6], i[7], i[8]} : new long[]{i[4], i[5]};
-        long[] dil = threeD ? new long[]{i[9], i[10], i[11]} : new long[]{i[6], i[7]};
-        boolean same = threeD ? i[12] != 0 : i[8] != 0;
-        if (same) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
-        boolean last = String.valueOf(p.get("dataFormat")).startsWith("NDHWC") || String.valueOf(p.get("dataFormat")).equals("NHWC");
-        Tensor x = last ? toChannelsFirst(in[0], d) : in[0];
-        Tensor w = threeD ? in[1].permute(4, 3, 0, 1, 2) : in[1].permute(3, 2, 0, 1);
-        TensorOptional b = in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
-        Tensor y = threeD ? torch.conv3d(x, w, b, stride, pad, dil, 1) : torch.conv2d(x, w, b, stride, pad, dil, 1);
-        return last ? toChannelsLast(y, d) : y;
+        Window w = Window.of(f, f.opName().equals("conv3dnew") ? 3 : 2);
+        if (w.same()) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
+        return channelsFirst(in[0], w.dims(), channelsLastFormat(f), x -> w.dims() == 3
+                ? torch.conv3d(x, weight(in[1], 3), bias(in), w.stride(), w.padding(), w.dilation(), 1)
+                : torch.conv2d(x, weight(in[1], 2), bias(in), w.stride(), w.padding(), w.dilation(), 1));
     }
 
     /** deconv2d / deconv3d: weight [k, k, cOut, cIn] -> [cIn, cOut, k, k]. */
     private static Tensor deconv(DifferentialFunction f, Tensor[] in) {
-        boolean threeD = f.opName().equals("deconv3d");
-        long[] i = ((DynamicCustomOp) f).iArgs();
-        Map<String, Object> p = props(f);
-        int d = threeD ? 3 : 2;
-        long[] stride = threeD ? new long[]{i[3], i[4], i[5]} : new long[]{i[2], i[3]};
-        long[] pad = threeD ? new long[]{i[6], i[7], i[8]} : new long[]{i[4], i[5]};
-        long[] dil = threeD ? new long[]{i[9], i[10], i[11]} : new long[]{i[6], i[7]};
-        if (Boolean.TRUE.equals(p.get("isSameMode"))) {
+        Window w = Window.of(f, f.opName().equals("deconv3d") ? 3 : 2);
+        if (w.same()) {
             throw new UnsupportedOperationException("the libtorch engine runs transposed convolutions with explicit padding only (" + f.getOwnName() + ")");
         }
-        String fmt = String.valueOf(p.get("dataFormat"));
-        boolean last = fmt.equals("NHWC") || fmt.equals("NDHWC");
-        Tensor x = last ? toChannelsFirst(in[0], d) : in[0];
-        Tensor w = threeD ? in[1].permute(4, 3, 0, 1, 2) : in[1].permute(3, 2, 0, 1);
-        TensorOptional b = in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
-        long[] outPad = new long[d];
-        Tensor y = threeD ? torch.conv_transpose3d(x, w, b, stride, pad, outPad, 1, dil) : torch.conv_transpose2d(x, w, b, stride, pad, outPad, 1, dil);
-        return last ? toChannelsLast(y, d) : y;
+        long[] outPad = new long[w.dims()];
+        return channelsFirst(in[0], w.dims(), channelsLastFormat(f), x -> w.dims() == 3
+                ? torch.conv_transpose3d(x, weight(in[1], 3), bias(in), w.stride(), w.padding(), outPad, 1, w.dilation())
+                : torch.conv_transpose2d(x, weight(in[1], 2), bias(in), w.stride(), w.padding(), outPad, 1, w.dilation()));
     }
 
-    /** maxpool2d: iArgs kH kW sH sW pH pW dH dW same ... isNHWC(10); maxpool3dnew: k(3) s(3) p(3) d(3) same type isNDHWC(14). */
+    /** maxpool2d / maxpool3dnew (iArgs: the {@link Window}, then the pooling type and the channels-last flag). */
     private static Tensor maxPool(DifferentialFunction f, Tensor x) {
-        boolean threeD = f.opName().equals("maxpool3dnew");
-        long[] i = ((DynamicCustomOp) f).iArgs();
-        int d = threeD ? 3 : 2;
-        long[] k = Arrays.copyOfRange(i, 0, d);
-        long[] s = Arrays.copyOfRange(i, d, 2 * d);
-        long[] p = Arrays.copyOfRange(i, 2 * d, 3 * d);
-        long[] dil = Arrays.copyOfRange(i, 3 * d, 4 * d);
-        if (i[4 * d] != 0) throw new UnsupportedOperationException("the libtorch engine runs pooling with explicit padding only (" + f.getOwnName() + ")");
-        boolean last = i.length > 4 * d + 2 && i[4 * d + 2] != 0;
-        Tensor xc = last ? toChannelsFirst(x, d) : x;
-        Tensor y = threeD ? torch.max_pool3d(xc, k, s, p, dil, false) : torch.max_pool2d(xc, k, s, p, dil, false);
-        return last ? toChannelsLast(y, d) : y;
+        Window w = Window.of(f, f.opName().equals("maxpool3dnew") ? 3 : 2);
+        if (w.same()) throw new UnsupportedOperationException("the libtorch engine runs pooling with explicit padding only (" + f.getOwnName() + ")");
+        return channelsFirst(x, w.dims(), w.poolingChannelsLast(f), xc -> w.dims() == 3
+                ? torch.max_pool3d(xc, w.kernel(), w.stride(), w.padding(), w.dilation(), false)
+                : torch.max_pool2d(xc, w.kernel(), w.stride(), w.padding(), w.dilation(), false));
     }
 
     /**
-     * avgpool2d: iArgs kH kW sH sW pH pW dH dW same divisor isNHWC; avgpool3dnew: k(3) s(3) p(3) d(3) same divisor
-     * isNDHWC. Without padding every window is full, so ND4J's divisor modes and libtorch's count_include_pad agree;
-     * padding and dilation are refused.
+     * avgpool2d / avgpool3dnew (iArgs: the {@link Window}, then the divisor mode and the channels-last flag). Without
+     * padding every window is full, so ND4J's divisor modes and libtorch's count_include_pad agree; padding and
+     * dilation are refused.
      */
     private static Tensor avgPool(DifferentialFunction f, Tensor x) {
-        boolean threeD = f.opName().equals("avgpool3dnew");
-        long[] i = ((DynamicCustomOp) f).iArgs();
-        int d = threeD ? 3 : 2;
-        long[] k = Arrays.copyOfRange(i, 0, d);
-        long[] s = Arrays.copyOfRange(i, d, 2 * d);
-        long[] p = Arrays.copyOfRange(i, 2 * d, 3 * d);
-        long[] dil = Arrays.copyOfRange(i, 3 * d, 4 * d);
-        if (i[4 * d] != 0 || Arrays.stream(p).anyMatch(v -> v != 0) || Arrays.stream(dil).anyMatch(v -> v != 1)) {
+        Window w = Window.of(f, f.opName().equals("avgpool3dnew") ? 3 : 2);
+        if (w.same() || Arrays.stream(w.padding()).anyMatch(v -> v != 0) || Arrays.stream(w.dilation()).anyMatch(v -> v != 1)) {
             throw new UnsupportedOperationException("the libtorch engine runs average pooling without padding or dilation only ("
                     + f.getOwnName() + ")");
         }
-        boolean last = i.length > 4 * d + 2 && i[4 * d + 2] != 0;
-        Tensor xc = last ? toChannelsFirst(x, d) : x;
-        Tensor y = threeD ? torch.avg_pool3d(xc, k, s, p, false, true, new LongOptional())
-                : torch.avg_pool2d(xc, k, s, p, false, true, new LongOptional());
-        return last ? toChannelsLast(y, d) : y;
+        return channelsFirst(x, w.dims(), w.poolingChannelsLast(f), xc -> w.dims() == 3
+                ? torch.avg_pool3d(xc, w.kernel(), w.stride(), w.padding(), false, true, new LongOptional())
+                : torch.avg_pool2d(xc, w.kernel(), w.stride(), w.padding(), false, true, new LongOptional()));
     }
 
     /** Nearest-neighbour up-sampling by integer factors: upsampling2d iArgs fH fW isNCHW; upsampling3d fD fH fW isNCDHW. */
@@ -385,6 +382,11 @@ final class TorchOps {
             throw new UnsupportedOperationException("the libtorch engine runs floordiv on integers only (" + f.getOwnName() + ")");
         }
         return torch.floor_divide(in[0], in[1]);
+    }
+
+    /** {@code op} applied channels first: a channels-last {@code x} is viewed channels first and the result back. */
+    private static Tensor channelsFirst(Tensor x, int spatialDims, boolean channelsLast, java.util.function.UnaryOperator<Tensor> op) {
+        return channelsLast ? toChannelsLast(op.apply(toChannelsFirst(x, spatialDims)), spatialDims) : op.apply(x);
     }
 
     /** NHWC / NDHWC -> NCHW / NCDHW (a view). */
