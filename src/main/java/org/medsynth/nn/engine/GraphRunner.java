@@ -1,17 +1,20 @@
 package org.medsynth.nn.engine;
 
+import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The forward pass of one built graph on one engine: SameDiff's own execution, or a {@link TorchGraph} over the same
- * graph, made on first use. For the objects that run a network outside a {@link org.medsynth.nn.train.TrainStep}
- * (generators, synthesis); they fix the engine when they are made ({@link Engine#selected()}) and make one runner per
- * graph. Not thread-safe (one pass at a time).
+ * The passes of one built graph on one engine: SameDiff's own execution (gradients by {@link GradientPass}), or a
+ * {@link TorchGraph} over the same graph, made on first use. The one place that dispatches on the engine: training
+ * steps, the WGAN-GP probe, generators and synthesis fix their engine when they are made ({@link Engine#selected()})
+ * and make one runner per graph. Not thread-safe (one pass at a time).
  */
 public final class GraphRunner {
     private final SameDiff sd;
@@ -25,12 +28,29 @@ public final class GraphRunner {
 
     public Engine engine() { return engine; }
 
+    /** Requested values and gradients (variable name -> gradient) of one pass. */
+    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) { }
+
     /** The requested values (new arrays) for the given feeds (placeholder name -> array). */
     public Map<String, INDArray> output(Map<String, INDArray> feeds, String... outputs) {
-        if (engine == Engine.LIBTORCH) {
-            if (torch == null) torch = new TorchGraph(sd);
-            return torch.output(feeds, List.of(outputs));
-        }
+        if (engine == Engine.LIBTORCH) return torch().output(feeds, List.of(outputs));
         return sd.output(feeds, outputs);
+    }
+
+    /** The requested values and the gradients of the scalar {@code loss} with respect to the variables {@code wrt}. */
+    public Pass gradients(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
+        if (engine == Engine.LIBTORCH) {
+            TorchGraph.Pass p = torch().gradients(feeds, outputs, loss, wrt);
+            return new Pass(p.outputs(), p.gradients());
+        }
+        List<String> current = sd.getLossVariables();
+        if (current == null || current.size() != 1 || !current.get(0).equals(loss)) sd.setLossVariables(loss);
+        OutAndGrad og = GradientPass.run(sd, feeds, outputs, wrt);
+        return new Pass(og.getOutputs(), og.getGradients());
+    }
+
+    private TorchGraph torch() {
+        if (torch == null) torch = new TorchGraph(sd);
+        return torch;
     }
 }

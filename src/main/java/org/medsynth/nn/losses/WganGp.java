@@ -5,9 +5,8 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.engine.Engine;
-import org.medsynth.nn.engine.libtorch.TorchGraph;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.train.Adam;
-import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -86,7 +85,7 @@ public final class WganGp {
     private final String surrogateName;
     private final int channels;
     private final int[] spatial;
-    private TorchGraph probeTorch;
+    private GraphRunner probeRunner;
 
     /**
      * @param dGroup  parameter group of the critic (its scope name)
@@ -151,7 +150,7 @@ public final class WganGp {
         Result r = compute(real, fake, t, extraFeeds);
         step.apply(r.step());
         r.step().closeGradients();
-        org.medsynth.nn.engine.dl4j.MemoryGuard.global().afterStep();
+        MemoryGuard.global().afterStep();
         return r;
     }
 
@@ -169,7 +168,7 @@ public final class WganGp {
         // (1) g = grad_x S(x_hat)
         probe.sd().getVariable(XHAT).setArray(xhat);
         Map<String, INDArray> pf = new HashMap<>(extraFeeds);
-        INDArray g = probeGradient(onlyPlaceholders(probe.sd(), pf));
+        INDArray g = probeGradient(TrainStep.onlyPlaceholders(probe.sd(), pf));
         INDArray gFlat = g.reshape(n, g.length() / n);
         INDArray norms = gFlat.norm2(1);
         double penalty = 0;
@@ -199,19 +198,8 @@ public final class WganGp {
 
     /** grad_x S(x_hat) on the engine of the critic step (the probe graph's x_hat holds the interpolates). */
     private INDArray probeGradient(Map<String, INDArray> feeds) {
-        if (step.engine() == Engine.LIBTORCH) {
-            if (probeTorch == null) probeTorch = new TorchGraph(probe.sd());
-            return probeTorch.gradients(feeds, List.of(), probeSum.name(), List.of(XHAT)).gradients().get(XHAT);
-        }
-        return GradientPass.run(probe.sd(), feeds, List.of(), List.of(XHAT)).getGradients().get(XHAT);
-    }
-
-    private static Map<String, INDArray> onlyPlaceholders(SameDiff sd, Map<String, INDArray> feeds) {
-        Map<String, INDArray> f = new HashMap<>();
-        for (Map.Entry<String, INDArray> e : feeds.entrySet()) {
-            if (sd.hasVariable(e.getKey()) && sd.getVariable(e.getKey()).isPlaceHolder()) f.put(e.getKey(), e.getValue());
-        }
-        return f;
+        if (probeRunner == null) probeRunner = new GraphRunner(probe.sd(), step.engine());
+        return probeRunner.gradients(feeds, List.of(), probeSum.name(), List.of(XHAT)).gradients().get(XHAT);
     }
 
     public double lambda() { return lambda; }

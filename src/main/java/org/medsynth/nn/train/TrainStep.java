@@ -1,16 +1,14 @@
 package org.medsynth.nn.train;
 
 import org.medsynth.nn.engine.dl4j.MemoryGuard;
-import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.engine.Engine;
-import org.medsynth.nn.engine.libtorch.TorchGraph;
+import org.medsynth.nn.engine.GraphRunner;
 import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.layers.SpectralNorm;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -55,8 +53,8 @@ public final class TrainStep {
     private SplittableRandom rng;
     private int powerIterations = 1;
     private MemoryGuard memoryGuard = MemoryGuard.global();
-    private Engine engine = Engine.selected();
-    private TorchGraph torchGraph;
+    /** Runs the passes on {@link Engine#selected()} when the step was made. */
+    private final GraphRunner runner;
 
     /** Result of {@link #compute}: loss, requested outputs and gradients (name -> array). */
     public record Result(double loss, Map<String, INDArray> outputs, Map<String, INDArray> gradients,
@@ -79,6 +77,7 @@ public final class TrainStep {
                     + "NetBuilder.forTraining(store, \"" + group + "\"))");
         }
         this.rng = new SplittableRandom(graph.store().seed() * 31 + group.hashCode());
+        this.runner = new GraphRunner(graph.sd(), Engine.selected());
     }
 
     /** Seed of the generator for dropout masks (default derived from the store's seed and the group). */
@@ -100,14 +99,8 @@ public final class TrainStep {
         return this;
     }
 
-    /** The engine that runs the passes (default: {@link Engine#selected()} when the step was made). */
-    public TrainStep engine(Engine e) {
-        if (e == Engine.LIBTORCH) org.medsynth.nn.engine.libtorch.TorchRuntime.load();
-        engine = e;
-        return this;
-    }
-
-    public Engine engine() { return engine; }
+    /** The engine that runs the passes: {@link Engine#selected()} when the step was made. */
+    public Engine engine() { return runner.engine(); }
 
     public NetBuilder graph() { return graph; }
 
@@ -141,8 +134,6 @@ public final class TrainStep {
     /** Loss, outputs and gradients without changing any parameter. */
     public Result compute(Map<String, INDArray> feeds, String... outputs) {
         SameDiff sd = graph.sd();
-        List<String> current = sd.getLossVariables();
-        if (current == null || current.size() != 1 || !current.get(0).equals(lossName)) sd.setLossVariables(lossName);
         Map<String, INDArray> f = graph.withRandomFeeds(onlyPlaceholders(sd, feeds), rng);
         Set<String> outs = new LinkedHashSet<>();
         outs.add(lossName);
@@ -153,18 +144,9 @@ public final class TrainStep {
             outs.add(a.batchVar());
             outs.add(a.count());
         }
-        Map<String, INDArray> all;
-        Map<String, INDArray> gradients;
-        if (engine == Engine.LIBTORCH) {
-            if (torchGraph == null) torchGraph = new TorchGraph(sd);
-            TorchGraph.Pass pass = torchGraph.gradients(f, outs, lossName, variables);
-            all = pass.outputs();
-            gradients = pass.gradients();
-        } else {
-            OutAndGrad og = GradientPass.run(sd, f, outs, variables);
-            all = og.getOutputs();
-            gradients = og.getGradients();
-        }
+        GraphRunner.Pass pass = runner.gradients(f, outs, lossName, variables);
+        Map<String, INDArray> all = pass.outputs();
+        Map<String, INDArray> gradients = pass.gradients();
         Map<String, INDArray> requested = new LinkedHashMap<>();
         for (String o : outputs) requested.put(o, all.get(o));
         Map<String, INDArray> stats = new HashMap<>();
@@ -184,13 +166,7 @@ public final class TrainStep {
      * anything (e.g. G's fakes for the D step that follows); feeds the graph has no placeholder for are ignored.
      */
     public Map<String, INDArray> output(Map<String, INDArray> feeds, String... outputs) {
-        SameDiff sd = graph.sd();
-        Map<String, INDArray> f = onlyPlaceholders(sd, feeds);
-        if (engine == Engine.LIBTORCH) {
-            if (torchGraph == null) torchGraph = new TorchGraph(sd);
-            return torchGraph.output(f, List.of(outputs));
-        }
-        return sd.output(f, outputs);
+        return runner.output(onlyPlaceholders(graph.sd(), feeds), outputs);
     }
 
     /** Adam update of this group's variables and the running statistics of its batch norms. */
