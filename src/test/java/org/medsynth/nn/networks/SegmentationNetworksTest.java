@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Segmentation networks: shapes and softmax in 2D/3D, gradient flow, rebuild from maps, errors. */
-class SegmentationNetworksTest {
+public class SegmentationNetworksTest {
 
     static List<SegmentationNetwork> all(SegConfig c) {
         return List.of(new SegUNet(c), new AttentionUNet(c), new UNetPlusPlus(c, false), new UNetPlusPlus(c, true),
@@ -49,7 +49,7 @@ class SegmentationNetworksTest {
     }
 
     /** A random one-hot target [n, classes, spatial]. */
-    static INDArray oneHot(int n, int classes, int[] spatial, Random r, DataType dt) {
+    public static INDArray oneHot(int n, int classes, int[] spatial, Random r, DataType dt) {
         long[] shape = new long[2 + spatial.length];
         shape[0] = n;
         shape[1] = classes;

@@ -10,6 +10,7 @@ import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
 import org.medsynth.nn.networks.SegmentationNetwork;
 import org.medsynth.nn.networks.SegmentationNetworkFamily;
+import org.medsynth.nn.networks.SegmentationNetworksTest;
 import org.medsynth.nn.engine.dl4j.GradientPass;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -89,23 +90,9 @@ class TorchGraphParityTest {
         Map<String, INDArray> f = new HashMap<>();
         INDArray image = Nd4j.rand(DataType.DOUBLE, img).subi(0.5);
         f.put(SegmentationNetwork.IMAGE, image);
-        f.put(SegmentationNetwork.TARGET, oneHot(n, net.classes(), sp, r));
+        f.put(SegmentationNetwork.TARGET, SegmentationNetworksTest.oneHot(n, net.classes(), sp, r, DataType.DOUBLE));
         if (net.usesMutualInformation()) f.putAll(InfoMaxNet.feeds(image, Nd4j.rand(DataType.DOUBLE, img), new SplittableRandom(2)));
         return f;
-    }
-
-    static INDArray oneHot(int n, int classes, int[] sp, Random r) {
-        long[] shape = new long[2 + sp.length];
-        shape[0] = n;
-        shape[1] = classes;
-        int vox = 1;
-        for (int i = 0; i < sp.length; i++) {
-            shape[2 + i] = sp[i];
-            vox *= sp[i];
-        }
-        double[] v = new double[n * classes * vox];
-        for (int k = 0; k < n; k++) for (int i = 0; i < vox; i++) v[(k * classes + r.nextInt(classes)) * vox + i] = 1;
-        return Nd4j.create(v, shape, DataType.DOUBLE);
     }
 
     static void assertClose(INDArray expected, INDArray actual, String what) {
