@@ -4,6 +4,7 @@ import org.medsynth.data.SketchImageDataset;
 import org.medsynth.image.sketch.SketchParameters;
 import org.medsynth.nn.Backend;
 import org.medsynth.core.Progress;
+import org.medsynth.nn.ModelArchive;
 import org.medsynth.core.UserInputException;
 import org.medsynth.image.InputChecks;
 import org.medsynth.util.Outputs;
@@ -58,13 +59,15 @@ public final class SkrGanJob {
             throw new UserInputException("The model " + model + " exists already. Choose another model file, train one "
                     + "stage (stage=sketch or stage=render keeps the other stage's weights), or delete it first.");
         }
+        // a checkpoint of an earlier build goes on with that build's up-sampling, sketch shrinking and growth
+        SkrGanSettings settings = resuming ? r.settings().withBuildChoicesOf(savedSettings(checkpoint)) : r.settings();
         progress.report(0, "reading training images");
-        SketchImageDataset data = SketchImageDataset.load(r.images(), r.sketches(), r.settings().resolution(),
-                r.settings().rgb(), r.sketchParameters(), r.augment(), r.settings().seed(), r.settings().sketchShrink(), progress);
-        SkrGanTraining training = new SkrGanTraining(r.settings(), data, r.stage());
+        SketchImageDataset data = SketchImageDataset.load(r.images(), r.sketches(), settings.resolution(),
+                settings.rgb(), r.sketchParameters(), r.augment(), settings.seed(), settings.sketchShrink(), progress);
+        SkrGanTraining training = new SkrGanTraining(settings, data, r.stage());
         if (Files.exists(model) && !resuming) training.initFrom(model);
         TrainingRunner runner = new TrainingRunner(checkpoint, model, Math.max(1, r.checkpointEvery()),
-                r.settings().architecture().equals("skrgan") ? "SkrGAN" : r.settings().architecture());
+                settings.architecture().equals("skrgan") ? "SkrGAN" : settings.architecture());
         long t0 = System.nanoTime();
         TrainingRunner.Result result = runner.run(training, r.resume(), progress);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -82,6 +85,10 @@ public final class SkrGanJob {
         }
         return new Outcome(model, result.completedSteps(), training.totalSteps(), result.cancelled(), result.history(),
                 runner.lossPlot(), seconds);
+    }
+
+    private static SkrGanSettings savedSettings(Path checkpoint) {
+        return SkrGanTraining.checkpointSettings(ModelArchive.load(checkpoint), checkpoint);
     }
 
     static Path checkModelPath(Path model) {

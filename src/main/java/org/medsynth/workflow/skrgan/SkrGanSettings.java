@@ -32,26 +32,44 @@ import java.util.Map;
  *                         {@link SketchPlane.Shrink#COVERAGE} (default: thin vessels stay as fainter lines) or
  *                         {@link SketchPlane.Shrink#NEAREST} (binary; what models saved before the setting existed
  *                         were trained on, so their Render Sketch sees sketches as they did)
+ * @param growth           how the progressive GAN (SkrGAN's G_S, the PGGAN baseline) shares its iterations between
+ *                         the resolutions: {@link ProgressiveSchedule.Growth#PGGAN} (default: PGGAN's schedule, most
+ *                         iterations at the final resolution) or {@link ProgressiveSchedule.Growth#EQUAL} (equal
+ *                         shares; what models saved before the setting existed used)
  */
 public record SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
                              int renderIterations, int batch, double width, int renderWidth, long seed,
-                             UNet.Upsample renderUpsample, SketchPlane.Shrink sketchShrink) {
+                             UNet.Upsample renderUpsample, SketchPlane.Shrink sketchShrink, ProgressiveSchedule.Growth growth) {
 
-    /** Settings with the default (checkerboard-free) render up-sampling. */
+    /** Settings with this version's defaults for what the dialog does not ask (up-sampling, sketch shrinking, growth). */
     public SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
                           int renderIterations, int batch, double width, int renderWidth, long seed) {
         this(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
-                UNet.Upsample.NEAREST, SketchPlane.Shrink.COVERAGE);
+                UNet.Upsample.NEAREST, SketchPlane.Shrink.COVERAGE, ProgressiveSchedule.Growth.PGGAN);
     }
 
     public SkrGanSettings withRenderUpsample(UNet.Upsample u) {
         return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
-                u, sketchShrink);
+                u, sketchShrink, growth);
     }
 
     public SkrGanSettings withSketchShrink(SketchPlane.Shrink s) {
         return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
-                renderUpsample, s);
+                renderUpsample, s, growth);
+    }
+
+    public SkrGanSettings withGrowth(ProgressiveSchedule.Growth g) {
+        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
+                renderUpsample, sketchShrink, g);
+    }
+
+    /**
+     * These settings with the choices a build makes and the dialog does not show (render up-sampling, sketch
+     * shrinking, growth) taken from {@code saved}: a run resumed from a checkpoint of an earlier build goes on as it began.
+     */
+    public SkrGanSettings withBuildChoicesOf(SkrGanSettings saved) {
+        return new SkrGanSettings(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
+                saved.renderUpsample, saved.sketchShrink, saved.growth);
     }
 
     public static final List<String> ARCHITECTURES = List.of("skrgan", "pggan", "wgan-gp", "dcgan");
@@ -76,6 +94,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         if (renderWidth < 1 || renderWidth > 128) throw new UserInputException("render_width must be 1 to 128; got " + renderWidth + ".");
         if (renderUpsample == null) renderUpsample = UNet.Upsample.NEAREST;
         if (sketchShrink == null) sketchShrink = SketchPlane.Shrink.COVERAGE;
+        if (growth == null) growth = ProgressiveSchedule.Growth.PGGAN;
     }
 
     public boolean skrgan() { return architecture.equals("skrgan"); }
@@ -90,13 +109,13 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
     public int totalSteps() { return sketchIterations + (skrgan() ? renderIterations : 0); }
 
     /**
-     * Models saved before the render up-sampling and sketch shrinking settings existed lack them: they use transposed
-     * convolutions and nearest-shrunk sketches.
+     * Models saved before the render up-sampling, sketch shrinking and growth settings existed lack them: they use
+     * transposed convolutions, nearest-shrunk sketches and equal shares per resolution.
      */
     private static final Map<String, Object> OLDER_MODELS = Map.of("renderUpsample", UNet.Upsample.TRANSPOSED.name(),
-            "sketchShrink", SketchPlane.Shrink.NEAREST.name());
+            "sketchShrink", SketchPlane.Shrink.NEAREST.name(), "growth", ProgressiveSchedule.Growth.EQUAL.name());
 
-    /** The settings; the render up-sampling and sketch shrinking are left out at the older models' values (as ever). */
+    /** The settings; the build choices are left out at the older models' values (as ever). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = RecordMaps.toMap(this);
         OLDER_MODELS.forEach(m::remove);   // remove(key, value): only where the value is the older models' one

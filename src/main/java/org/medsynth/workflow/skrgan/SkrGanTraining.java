@@ -73,7 +73,7 @@ public final class SkrGanTraining implements TrainingTask {
             dcgan = null;
             // the schedule refuses fewer iterations than resolutions, so every level up to the target is trained
             ProgressiveSchedule schedule = settings.progressive()
-                    ? new ProgressiveSchedule(settings.resolution(), sketchSteps, settings.batch())
+                    ? new ProgressiveSchedule(settings.resolution(), sketchSteps, settings.batch(), settings.growth())
                     : ProgressiveSchedule.fixed(settings.resolution(), sketchSteps, settings.batch());
             progressive = new ProgressiveGanTraining(store, SkrGanNetworks.pggan(settings), schedule, source,
                     SkrGanNetworks.SKETCH_G, SkrGanNetworks.SKETCH_D, settings.skrgan(), 1e-3, settings.seed());
@@ -203,13 +203,8 @@ public final class SkrGanTraining implements TrainingTask {
     @Override
     public int loadCheckpoint(Path file) {
         ModelArchive.Loaded loaded = ModelArchive.load(file);
-        ModelKind kind = ModelKind.of(loaded, file);
-        if (kind != ModelKind.SKRGAN_CHECKPOINT && kind != ModelKind.SKRGAN) {
-            throw new UserInputException("The checkpoint " + file.getFileName() + " is " + ModelKind.describe(loaded, file)
-                    + ", not a checkpoint of Train SkrGAN. Delete or move it, or set resume=false.");
-        }
         Map<String, Object> meta = loaded.manifest().metadata();
-        SkrGanSettings saved = SkrGanSettings.fromMap(castMap(meta.get("settings"), file));
+        SkrGanSettings saved = checkpointSettings(loaded, file);
         if (!saved.equals(settings)) {
             throw new UserInputException("The checkpoint " + file.getFileName() + " was made with other settings (" + saved.toMap()
                     + "); resume with the same settings, or start again: " + TrainingRunner.NO_RESUME + ".");
@@ -221,6 +216,16 @@ public final class SkrGanTraining implements TrainingTask {
             if (loaded.hasOptimizer(e.getKey())) loaded.restoreOptimizer(e.getKey(), e.getValue());
         }
         return done;
+    }
+
+    /** The settings of a Train SkrGAN checkpoint; anything else is refused with a message. */
+    static SkrGanSettings checkpointSettings(ModelArchive.Loaded loaded, Path file) {
+        ModelKind kind = ModelKind.of(loaded, file);
+        if (kind != ModelKind.SKRGAN_CHECKPOINT && kind != ModelKind.SKRGAN) {
+            throw new UserInputException("The checkpoint " + file.getFileName() + " is " + ModelKind.describe(loaded, file)
+                    + ", not a checkpoint of Train SkrGAN. Delete or move it, or set resume=false.");
+        }
+        return SkrGanSettings.fromMap(castMap(loaded.manifest().metadata().get("settings"), file));
     }
 
     /** Builds the graphs that the step after {@code done} uses, so their optimisers can be restored. */

@@ -23,6 +23,10 @@ class SkrGanLossReportingTest {
 
     /** The images of {@link SkrGanTrainingTest#bars()} as files: a bright bar at four places, and the bars as sketches. */
     private SkrGanJob.Request request(Path model, boolean resume) throws Exception {
+        return request(model, resume, SkrGanTrainingTest.tiny("skrgan", 4, 2));
+    }
+
+    private SkrGanJob.Request request(Path model, boolean resume, SkrGanSettings settings) throws Exception {
         Path images = Files.createDirectories(dir.resolve("images")), sketches = Files.createDirectories(dir.resolve("sketches"));
         for (int k = 0; k < 4; k++) {
             ByteProcessor[] pair = SkrGanTrainingTest.bar(k);
@@ -30,8 +34,7 @@ class SkrGanLossReportingTest {
             assertTrue(new FileSaver(new ImagePlus("i", img)).saveAsPng(images.resolve("bar" + k + ".png").toString()));
             assertTrue(new FileSaver(new ImagePlus("s", sk)).saveAsPng(sketches.resolve("bar" + k + ".png").toString()));
         }
-        return new SkrGanJob.Request(images, sketches, model, SkrGanTrainingTest.tiny("skrgan", 4, 2),
-                SkrGanTraining.Stage.BOTH, 0, resume, 100, SketchParameters.defaults());
+        return new SkrGanJob.Request(images, sketches, model, settings, SkrGanTraining.Stage.BOTH, 0, resume, 100, SketchParameters.defaults());
     }
 
     @Test
@@ -54,5 +57,21 @@ class SkrGanLossReportingTest {
         assertEquals(1, rest.updates.size(), "the resumed run reports only its own step");
         rest.assertMatches(end.history());
         assertTrue(Files.exists(model));
+    }
+
+    /** A run that an earlier build started (equal growth, nearest sketches, transposed G_P) goes on as it began. */
+    @Test
+    void aCheckpointOfAnEarlierBuildResumesWithThatBuildsChoices() throws Exception {
+        Path model = dir.resolve("old.zip");
+        SkrGanSettings now = SkrGanTrainingTest.tiny("skrgan", 4, 2);
+        SkrGanSettings earlier = now.withGrowth(ProgressiveSchedule.Growth.EQUAL).withSketchShrink(org.medsynth.data.SketchPlane.Shrink.NEAREST)
+                .withRenderUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
+        assertTrue(SkrGanJob.run(request(model, false, earlier), new RecordingProgress().stopAfter(3)).cancelled());
+
+        SkrGanJob.Outcome end = SkrGanJob.run(request(model, true, now), new RecordingProgress());
+        assertFalse(end.cancelled());
+        assertEquals(6, end.completedSteps());
+        Object saved = org.medsynth.nn.ModelArchive.load(model).manifest().metadata().get("settings");
+        assertEquals(earlier, SkrGanSettings.fromMap(SkrGanTraining.castMap(saved, model)));
     }
 }
