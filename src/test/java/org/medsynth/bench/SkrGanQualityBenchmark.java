@@ -12,6 +12,7 @@ import org.medsynth.nn.networks.UNet;
 import org.medsynth.workflow.ImageSet;
 import org.medsynth.core.Progress;
 import org.medsynth.workflow.SynthesisEvaluation;
+import org.medsynth.workflow.skrgan.ProgressiveSchedule;
 import org.medsynth.workflow.skrgan.SkrGanGenerator;
 import org.medsynth.workflow.skrgan.SkrGanJob;
 import org.medsynth.workflow.skrgan.SkrGanSettings;
@@ -38,9 +39,12 @@ import java.util.Map;
  * and the local checkerboard energy ({@link #checkerboard}). SkrGAN runs with this version's render
  * up-sampling (nearest + conv) and, on the photograph, with the earlier transposed convolution. Writes
  * {@code quality-skrgan.md} and {@code quality-skrgan-<data>.png} (rows: real, then each model; 8 images each, enlarged
- * 4x) to the output folder. With {@code models=FOLDER}, models found there (named data-architecture-upsampling.zip, from
- * an earlier run with the same settings) are scored without training again; {@code transposed=false} leaves out the
- * earlier up-sampling.
+ * 4x) to the output folder. With {@code models=FOLDER}, models found there (named
+ * data-architecture-upsampling[-shrink]-growth.zip, from an earlier run with the same settings, e.g. trained by a macro)
+ * are scored without training again; {@code transposed=false} leaves out the earlier up-sampling,
+ * {@code nearest_sketches=false} the nearest-shrunk sketches, {@code baseline=false} the PGGAN baseline;
+ * {@code growth=pggan|equal} (default pggan) is the progressive schedule, {@code equal_growth=true} adds a SkrGAN run
+ * with the earlier equal shares.
  * <pre>
  * mvn -q test-compile && nice java -cp "target/test-classes:target/classes:target/imagej/jars/*" \
  *   --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx6g org.medsynth.bench.SkrGanQualityBenchmark docs/images \
@@ -64,6 +68,7 @@ public final class SkrGanQualityBenchmark {
         int renderWidth = Integer.parseInt(kv.getOrDefault("render_width", "8"));
         int batch = Integer.parseInt(kv.getOrDefault("batch", "8"));
         String only = kv.getOrDefault("data", "photograph,phantoms");
+        ProgressiveSchedule.Growth growth = ProgressiveSchedule.Growth.valueOf(kv.getOrDefault("growth", "pggan").toUpperCase(Locale.ROOT));
         Files.createDirectories(out);
         Backend.require();
         StringBuilder md = new StringBuilder();
@@ -91,19 +96,27 @@ public final class SkrGanQualityBenchmark {
             rows.put("real sketch drafts", realSketches);
             row(md, name, "real (training set vs itself)", 0, real, real);
             List<SkrGanSettings> runs = new ArrayList<>();
-            runs.add(new SkrGanSettings("skrgan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
+            runs.add(new SkrGanSettings("skrgan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1)
+                    .withGrowth(growth));
             if (name.equals("photograph") && !kv.getOrDefault("transposed", "true").equals("false")) {
                 runs.add(runs.get(0).withRenderUpsample(UNet.Upsample.TRANSPOSED));
             }
             if (!kv.getOrDefault("nearest_sketches", "true").equals("false")) {
                 runs.add(runs.get(0).withSketchShrink(SketchPlane.Shrink.NEAREST));
             }
-            runs.add(new SkrGanSettings("pggan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1));
+            if (!kv.getOrDefault("equal_growth", "false").equals("false")) {
+                runs.add(runs.get(0).withGrowth(ProgressiveSchedule.Growth.EQUAL));
+            }
+            if (!kv.getOrDefault("baseline", "true").equals("false")) {
+                runs.add(new SkrGanSettings("pggan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1)
+                        .withGrowth(growth));
+            }
             for (SkrGanSettings s : runs) {
                 String label = s.architecture() + (s.skrgan() ? " (G_P " + s.renderUpsample().name().toLowerCase(Locale.ROOT)
-                        + ", sketches shrunk " + s.sketchShrink().name().toLowerCase(Locale.ROOT) + ")" : "");
+                        + ", sketches shrunk " + s.sketchShrink().name().toLowerCase(Locale.ROOT) + ", " : " (")
+                        + s.growth().name().toLowerCase(Locale.ROOT) + " growth)";
                 Path model = models.resolve(name + "-" + s.architecture() + "-" + s.renderUpsample()
-                        + (s.skrgan() ? "-" + s.sketchShrink() : "") + ".zip");
+                        + (s.skrgan() ? "-" + s.sketchShrink() : "") + "-" + s.growth() + ".zip");
                 double seconds = Double.NaN;
                 if (!Files.exists(model)) { // a model of an earlier run of the same settings is scored again, not retrained
                     seconds = SkrGanJob.run(new SkrGanJob.Request(set.getValue(), null, model, s, SkrGanTraining.Stage.BOTH, copies,
