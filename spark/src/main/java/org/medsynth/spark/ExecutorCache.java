@@ -1,5 +1,7 @@
 package org.medsynth.spark;
 
+import org.medsynth.nn.engine.Engine;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -49,6 +51,15 @@ public final class ExecutorCache {
         } finally {
             pool.release(t);
         }
+    }
+
+    /**
+     * {@code key} with the engine selected on this thread ({@link Engine#selected()}: the property medsynth.engine of the
+     * executor JVM) appended, for pools of objects that run a network on the engine chosen when they were made: a later
+     * job of the same JVM on the other engine must not get them.
+     */
+    public static String onEngine(String key) {
+        return key + ":" + Engine.selected().userName();
     }
 
     /** How many times {@code key} was loaded or made in this JVM (for tests and logs). */

@@ -91,7 +91,7 @@ public final class GenerateJob extends SparkJob implements JobRunner.Fingerprint
     public Outcome process(Item item, Work work) {
         int first = Integer.parseInt(item.param("first")), n = Integer.parseInt(item.param("n"));
         Path modelFile = Inputs.localModel(work.storage(), model);
-        SkrGanGenerator.Generated g = ExecutorCache.withPooled("skrgan:" + model.sha256(), () -> new SkrGanGenerator(modelFile, "the generate job"),
+        SkrGanGenerator.Generated g = ExecutorCache.withPooled(ExecutorCache.onEngine("skrgan:" + model.sha256()), () -> new SkrGanGenerator(modelFile, "the generate job"),
                 gen -> gen.generate(first, n, seed, Progress.NONE));
         for (int i = 1; i <= n; i++) {
             save(g.images(), i, work.output(imageName(first + i)));

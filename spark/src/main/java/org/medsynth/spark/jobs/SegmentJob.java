@@ -124,7 +124,7 @@ public final class SegmentJob extends SparkJob implements JobRunner.Fingerprinte
         Path modelFile = Inputs.localModel(work.storage(), model);
         SegmenterModel m = ExecutorCache.get("segmenter-model:" + model.sha256(), () -> SegmenterModel.load(modelFile, "the segment job"));
         ImagePlus image = ImageFiles.open(work.local(item.input(0)));
-        return ExecutorCache.withPooled("segmenter:" + model.sha256() + ":" + replaceNan, () -> new Segmenter(m).replacingNonFinite(replaceNan),
+        return ExecutorCache.withPooled(ExecutorCache.onEngine("segmenter:" + model.sha256() + ":" + replaceNan), () -> new Segmenter(m).replacingNonFinite(replaceNan),
                 segmenter -> {
             Segmenter.Result r = segmenter.segment(image, tile, overlap, probabilities, Progress.NONE);
             String labels = item.outputs().get(0);

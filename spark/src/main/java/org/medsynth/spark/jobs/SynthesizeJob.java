@@ -152,7 +152,7 @@ public final class SynthesizeJob extends SparkJob implements JobRunner.Fingerpri
         Path modelFile = Inputs.localModel(work.storage(), model);
         Path labelFile = work.local(item.input(0));
         String name = item.param("name");
-        AugmentTrainingSet.Copy c = ExecutorCache.withPooled("medgan:" + model.sha256(), () -> MedGanModel.load(modelFile, "the synthesize job"), m -> {
+        AugmentTrainingSet.Copy c = ExecutorCache.withPooled(ExecutorCache.onEngine("medgan:" + model.sha256()), () -> MedGanModel.load(modelFile, "the synthesize job"), m -> {
             ImagePlus labelImp = ImageFiles.open(labelFile);
             LabelVolume lv = AugmentTrainingSet.labelVolume(m, labelImp, labelFile.getFileName().toString());
             return AugmentTrainingSet.makeCopy(m, labelImp, lv, item.param("case"), Integer.parseInt(item.param("copy")), name, options(),
