@@ -80,10 +80,10 @@ public final class SkrGanBenchmark {
         md.append(table.markdown());
         md.append("\nG_P here (and in `bench_skrgan_torch.py`) up-samples with pix2pix's transposed convolutions; since issue 18 SkrGAN's "
                 + "default G_P up-samples by nearest neighbour + 3x3 convolution ([quality.md](quality.md)), not timed here. "
-                + "The WGAN-GP gradient penalty costs MedSynth more than PyTorch: SameDiff has no second-order gradients, so "
+                + "The WGAN-GP gradient penalty costs MedSynth on DL4J more than PyTorch: SameDiff has no second-order gradients, so "
                 + "the penalty's gradient is computed exactly with a forward-mode (tangent) pass through D plus a probe pass "
-                + "(see nn/losses/WganGp), where PyTorch uses double back-propagation; libtorch replays the same graphs "
-                + "(its own double back-propagation is not used yet).\n");
+                + "(see nn/losses/WganGp), where PyTorch uses double back-propagation; on libtorch MedSynth uses libtorch's "
+                + "double back-propagation as PyTorch does.\n");
         BenchmarkReport.writeSection(target, "skrgan", md.toString());
         System.out.println(md);
         System.exit(0);

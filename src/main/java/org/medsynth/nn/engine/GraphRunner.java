@@ -49,6 +49,21 @@ public final class GraphRunner {
         return new Pass(og.getOutputs(), og.getGradients());
     }
 
+    /**
+     * Makes every pass set the placeholder {@code placeholder} to the gradient of the scalar {@code of} with respect to
+     * the placeholder {@code wrt}, itself differentiated when a loss depends on it (double backpropagation, see
+     * {@link TorchGraph#feedGradient}); the placeholder is then not fed.
+     *
+     * @throws UnsupportedOperationException on DL4J: SameDiff 1.0.0-M2.1 cannot differentiate a gradient
+     */
+    public void feedGradient(String placeholder, String of, String wrt) {
+        if (engine != Engine.LIBTORCH) {
+            throw new UnsupportedOperationException("only the libtorch engine differentiates a gradient (double backpropagation); "
+                    + "SameDiff cannot take the derivative of a derivative");
+        }
+        torch().feedGradient(placeholder, of, wrt);
+    }
+
     private TorchGraph torch() {
         if (torch == null) torch = new TorchGraph(sd);
         return torch;

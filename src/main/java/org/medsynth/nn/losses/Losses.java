@@ -11,7 +11,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *   <li>GAN losses take discriminator outputs: logits for the non-saturating loss, raw scores for
  *       LSGAN and WGAN.</li>
  *   <li>pix2pix: {@code D = 0.5 * nonSaturatingD(...)}, {@code G = nonSaturatingG(...) + 100 * l1(fake, real)}.</li>
- *   <li>PGGAN / SkrGAN: {@link #wganD} + the gradient penalty of {@link WganGp}, {@link #wganG}.</li>
+ *   <li>PGGAN / SkrGAN: {@link #wganD} + the gradient penalty ({@link #gradientPenalty}, on the gradients {@link WganGp} provides), {@link #wganG}.</li>
  * </ul>
  */
 public final class Losses {
@@ -74,6 +74,22 @@ public final class Losses {
         if (drift != 0) l = l.add(sd.math().square(dReal).mean().mul(drift));
         return l;
     }
+
+    /**
+     * WGAN-GP's gradient penalty on the critic's input gradients {@code g} [N, ...]: lambda mean_i (||g_i|| - 1)^2, the
+     * norm over all axes but the first. Returns the per-sample norms [N] and the penalty.
+     */
+    public static Penalty gradientPenalty(SameDiff sd, SDVariable g, double lambda) {
+        long[] shape = g.getShape();
+        if (shape == null || shape.length < 2) throw new IllegalArgumentException("the gradients need a known rank >= 2");
+        int[] axes = new int[shape.length - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
+        SDVariable norms = g.norm2(axes);
+        return new Penalty(norms, sd.math().square(norms.sub(1.0)).mean().mul(lambda));
+    }
+
+    /** The per-sample gradient norms [N] and the penalty of {@link #gradientPenalty}. */
+    public record Penalty(SDVariable norms, SDVariable penalty) { }
 
     /** Wasserstein generator loss: -mean D(G(z)). */
     public static SDVariable wganG(SameDiff sd, SDVariable dFake) {

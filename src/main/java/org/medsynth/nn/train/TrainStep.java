@@ -99,6 +99,18 @@ public final class TrainStep {
         return this;
     }
 
+    /**
+     * Makes each pass set the placeholder {@code placeholder} to the gradient of the scalar {@code of} with respect to
+     * the placeholder {@code wrt}, and differentiate the loss through it (double backpropagation: a loss that penalises
+     * a gradient, as WGAN-GP's); the placeholder is then not fed. libtorch only ({@link GraphRunner#feedGradient}).
+     *
+     * @throws UnsupportedOperationException on DL4J
+     */
+    public TrainStep feedGradient(String placeholder, String of, String wrt) {
+        runner.feedGradient(placeholder, of, wrt);
+        return this;
+    }
+
     /** The engine that runs the passes: {@link Engine#selected()} when the step was made. */
     public Engine engine() { return runner.engine(); }
 

@@ -5,6 +5,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.Tensor;
 import org.medsynth.nn.WeightInit;
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.losses.WganGp;
 import org.medsynth.nn.networks.PatchGan;
 import org.medsynth.nn.networks.PgganConfig;
@@ -99,14 +100,21 @@ class TangentTest {
         NetBuilder b = NetBuilder.forInference(store);
         Tensor x = b.input("x", 2, 4, 4).withTangent(b.input("t", 2, 4, 4).var());
         assertFalse(ChannelSoftmax.apply(b, x).hasTangent());
-        // a critic with batch norm is rejected with a clear message
-        ParamStore s2 = new ParamStore(1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new WganGp(s2, "D",
-                (d, img) -> Dense.create().apply(d, "fc", BatchNorm.apply(d, "bn", img), 1), 1, new int[]{8, 8}, 10, 0.001, Adam.pggan()));
-        assertTrue(e.getMessage().contains("batch norm"), e.getMessage());
-        ParamStore s3 = new ParamStore(1);
-        e = assertThrows(IllegalArgumentException.class, () -> new WganGp(s3, "D",
-                (d, img) -> Dense.create().apply(d, "fc", ChannelSoftmax.apply(d, img), 1), 2, new int[]{8, 8}, 10, 0.001, Adam.pggan()));
-        assertTrue(e.getMessage().contains("tangent"), e.getMessage());
+        // a critic with batch norm is rejected with a clear message, on either engine
+        for (Engine engine : Engine.values()) {
+            try (Engine.Scope scope = Engine.use(engine)) {
+                ParamStore s2 = new ParamStore(1);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new WganGp(s2, "D",
+                        (d, img) -> Dense.create().apply(d, "fc", BatchNorm.apply(d, "bn", img), 1), 1, new int[]{8, 8}, 10, 0.001, Adam.pggan()));
+                assertTrue(e.getMessage().contains("batch norm"), engine + ": " + e.getMessage());
+            }
+        }
+        // DL4J's penalty gradient is a tangent pass (libtorch's is double backprop, which needs no tangents)
+        try (Engine.Scope scope = Engine.use(Engine.DL4J)) {
+            ParamStore s3 = new ParamStore(1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new WganGp(s3, "D",
+                    (d, img) -> Dense.create().apply(d, "fc", ChannelSoftmax.apply(d, img), 1), 2, new int[]{8, 8}, 10, 0.001, Adam.pggan()));
+            assertTrue(e.getMessage().contains("tangent"), e.getMessage());
+        }
     }
 }

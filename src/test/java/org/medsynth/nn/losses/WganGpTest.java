@@ -6,6 +6,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.ReferenceCase;
 import org.medsynth.nn.Tensor;
+import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.layers.Activations;
 import org.medsynth.nn.layers.Conv;
 import org.medsynth.nn.layers.Dense;
@@ -24,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medsynth.nn.ReferenceCase.assertClose;
 
 /**
- * The forward-mode (JVP) WGAN-GP penalty gradient against PyTorch's double backprop on a tiny fixed critic (with and
- * without minibatch stddev, which couples the samples): loss value, penalty, and the gradient of the
- * whole loss w.r.t. every critic parameter.
+ * The WGAN-GP critic step against PyTorch's double backprop on a tiny fixed critic (with and without minibatch stddev,
+ * which couples the samples), on both engines (DL4J: the forward-mode (JVP) surrogate; libtorch: its own double
+ * backprop): loss value, penalty, and the gradient of the whole loss w.r.t. every critic parameter.
  */
 class WganGpTest {
 
@@ -39,14 +40,19 @@ class WganGpTest {
         };
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"wgan_gp_plain,DOUBLE", "wgan_gp_mbstd,DOUBLE", "wgan_gp_plain,FLOAT", "wgan_gp_mbstd,FLOAT"})
-    void matchesPyTorchDoubleBackprop(String name, DataType dt) {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"wgan_gp_plain,DOUBLE,DL4J", "wgan_gp_mbstd,DOUBLE,DL4J", "wgan_gp_plain,FLOAT,DL4J", "wgan_gp_mbstd,FLOAT,DL4J",
+            "wgan_gp_plain,DOUBLE,LIBTORCH", "wgan_gp_mbstd,DOUBLE,LIBTORCH", "wgan_gp_plain,FLOAT,LIBTORCH", "wgan_gp_mbstd,FLOAT,LIBTORCH"})
+    void matchesPyTorchDoubleBackprop(String name, DataType dt, Engine engine) {
         ReferenceCase c = ReferenceCase.load(name);
         ParamStore store = new ParamStore(1, dt);
         c.params().forEach((k, v) -> store.put(k, "D", ParamStore.Role.TRAINABLE, v.castTo(dt)));
-        WganGp gp = new WganGp(store, "D", critic(c.meta().get("mbstd").asBoolean()), 2, new int[]{8, 8},
-                c.meta().get("lambda").asDouble(), c.meta().get("drift").asDouble(), Adam.pggan());
+        WganGp gp;
+        try (Engine.Scope s = Engine.use(engine)) {
+            gp = new WganGp(store, "D", critic(c.meta().get("mbstd").asBoolean()), 2, new int[]{8, 8},
+                    c.meta().get("lambda").asDouble(), c.meta().get("drift").asDouble(), Adam.pggan());
+        }
+        assertEquals(engine, gp.trainStep().engine());
         Map<String, INDArray> before = new HashMap<>();
         store.all().forEach(p -> before.put(p.name(), p.value().dup()));
         WganGp.Result r = gp.compute(c.input("real"), c.input("fake"), c.input("t"), Map.of());
@@ -60,7 +66,7 @@ class WganGpTest {
         double scale = 0;
         for (String k : c.names("grads")) scale = Math.max(scale, c.grad(k).amaxNumber().doubleValue());
         for (String k : c.names("grads")) {
-            assertClose(name + " dL/d" + k + " " + dt, c.grad(k), r.step().gradients().get(k), gtol, gtol * scale);
+            assertClose(name + " dL/d" + k + " " + dt + " " + engine, c.grad(k), r.step().gradients().get(k), gtol, gtol * scale);
         }
         // compute() changes nothing
         store.all().forEach(p -> assertEquals(before.get(p.name()), p.value(), p.name()));

@@ -1,8 +1,11 @@
 package org.medsynth.nn.engine.libtorch;
 
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,6 +31,10 @@ import java.util.Set;
  * from the same ND4J arrays SameDiff uses, without copying, so the optimiser, checkpoints and model archives work
  * unchanged whichever engine runs a step.
  *
+ * <p>A placeholder may be set by the pass itself to the gradient of a scalar of the graph with respect to an input
+ * ({@link #feedGradient}); a loss computed from it is then differentiated through that gradient (double
+ * backpropagation, which SameDiff cannot do).
+ *
  * <p>The device is the one {@link TorchDevice} names when the graph is made. On CUDA each pass copies the feeds and
  * parameters it reads to the device (parameters are not cached there between passes) and its results and gradients
  * back into new ND4J arrays.
@@ -39,6 +46,11 @@ public final class TorchGraph {
     private final SameDiff sd;
     private final boolean cuda;
     private final Map<Set<String>, List<DifferentialFunction>> plans = new HashMap<>();
+    /** Placeholders that each pass sets itself: placeholder name -> the gradient it holds ({@link #feedGradient}). */
+    private final Map<String, FedGradient> fedGradients = new LinkedHashMap<>();
+
+    /** d of / d wrt, {@code of} a scalar of the graph, {@code wrt} a placeholder. */
+    private record FedGradient(String of, String wrt) { }
 
     /**
      * A graph that runs on the device {@link TorchDevice#resolve} chooses now.
@@ -72,20 +84,40 @@ public final class TorchGraph {
         return run(feeds, outputs, loss, wrt);
     }
 
+    /**
+     * From now on the placeholder {@code placeholder} is not fed: each pass that reads it sets it to the gradient of the
+     * scalar {@code of} with respect to the placeholder {@code wrt} (same shape), computed by libtorch's autograd with
+     * the graph of the gradient kept ({@code create_graph}), so that a loss computed from it is differentiated through
+     * it: double backpropagation, as WGAN-GP's gradient penalty needs. The graph must compute {@code of} before the
+     * first op that reads {@code placeholder} (in the graph's order), and {@code of} must not depend on it.
+     */
+    public void feedGradient(String placeholder, String of, String wrt) {
+        for (String p : List.of(placeholder, wrt)) {
+            if (!sd.hasVariable(p) || !sd.getVariable(p).isPlaceHolder()) throw new IllegalArgumentException(p + " is not a placeholder of the graph");
+        }
+        if (!sd.hasVariable(of)) throw new IllegalArgumentException("the graph has no variable " + of);
+        if (placeholder.equals(wrt) || fedGradients.containsKey(wrt)) throw new IllegalArgumentException(wrt + " is itself a fed gradient");
+        fedGradients.put(placeholder, new FedGradient(of, wrt));
+        plans.clear();
+    }
+
     private Pass run(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
         Set<String> wanted = new LinkedHashSet<>(outputs);
         if (loss != null) wanted.add(loss);
         List<DifferentialFunction> plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
-        Map<String, INDArray> hostInputs = hostInputs(plan, wanted, feeds);
+        Set<String> fed = fedGradientsUsed(plan, wanted);
+        Map<String, INDArray> hostInputs = hostInputs(plan, wanted, fed, feeds);
         Set<String> trainable = new HashSet<>(wrt);
+        Set<String> differentiated = new HashSet<>();
+        for (String p : fed) differentiated.add(fedGradients.get(p).wrt());
         Map<String, INDArray> results = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
-            NoGradGuard noGrad = loss == null ? new NoGradGuard() : null;
+            NoGradGuard noGrad = loss == null && fed.isEmpty() ? new NoGradGuard() : null;
             Map<String, Tensor> values = new HashMap<>();
             for (Map.Entry<String, INDArray> e : hostInputs.entrySet()) {
                 Tensor t = cuda ? TorchArrays.onCuda(e.getValue()) : TorchArrays.view(e.getValue());
-                if (loss != null && trainable.contains(e.getKey())) t.requires_grad_(true);
+                if ((loss != null && trainable.contains(e.getKey())) || differentiated.contains(e.getKey())) t.requires_grad_(true);
                 values.put(e.getKey(), t);
             }
             for (DifferentialFunction f : plan) {
@@ -93,6 +125,10 @@ public final class TorchGraph {
                 Tensor[] in = new Tensor[args.length];
                 for (int i = 0; i < args.length; i++) {
                     in[i] = values.get(args[i].name());
+                    if (in[i] == null && fed.contains(args[i].name())) {
+                        in[i] = fedGradient(args[i].name(), values);
+                        values.put(args[i].name(), in[i]);
+                    }
                     if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
                     // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
                     if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
@@ -104,16 +140,54 @@ public final class TorchGraph {
             if (loss != null) {
                 Tensor l = values.get(loss);
                 if (l.numel() != 1) throw new IllegalArgumentException("the loss " + loss + " is not a scalar");
-                l.backward();
+                // the gradients of the wrt variables only (not of a fed gradient's wrt input, which also requires grad)
+                List<String> names = new ArrayList<>();
+                TensorVector leaves = new TensorVector();
                 for (String v : wrt) {
-                    Tensor g = values.containsKey(v) ? values.get(v).grad() : null;
-                    if (g != null && g.defined()) grads.put(v, TorchArrays.toArray(g));
+                    Tensor t = values.get(v);
+                    if (t != null && t.requires_grad()) {
+                        names.add(v);
+                        leaves.push_back(t);
+                    }
+                }
+                if (!names.isEmpty()) {
+                    TensorVector g = torch.grad(new TensorVector(l), leaves, new TensorVector(), new BoolOptional(false), false, true);
+                    for (int i = 0; i < names.size(); i++) {
+                        if (g.get(i).defined()) grads.put(names.get(i), TorchArrays.toArray(g.get(i)));
+                    }
                 }
             }
-            for (String o : outputs) results.put(o, TorchArrays.toArray(values.get(o)));
+            for (String o : outputs) {
+                Tensor v = values.get(o);
+                if (v == null && fed.contains(o)) v = fedGradient(o, values);
+                results.put(o, TorchArrays.toArray(v));
+            }
             if (noGrad != null) noGrad.close();
         }
         return new Pass(results, grads);
+    }
+
+    /** The fed-gradient placeholders that ops of the plan read or that are wanted themselves. */
+    private Set<String> fedGradientsUsed(List<DifferentialFunction> plan, Set<String> wanted) {
+        Set<String> used = new HashSet<>();
+        if (fedGradients.isEmpty()) return used;
+        for (DifferentialFunction f : plan) for (SDVariable a : f.args()) if (fedGradients.containsKey(a.name())) used.add(a.name());
+        for (String w : wanted) if (fedGradients.containsKey(w)) used.add(w);
+        return used;
+    }
+
+    /** d of / d wrt of a fed-gradient placeholder, with its own graph (create_graph) so that it is differentiable. */
+    private Tensor fedGradient(String placeholder, Map<String, Tensor> values) {
+        FedGradient fg = fedGradients.get(placeholder);
+        Tensor of = values.get(fg.of());
+        if (of == null) {
+            throw new IllegalStateException("libtorch engine: " + placeholder + " is the gradient of " + fg.of()
+                    + ", which the graph computes only after its first use");
+        }
+        if (of.numel() != 1) throw new IllegalArgumentException(fg.of() + ", whose gradient " + placeholder + " holds, is not a scalar");
+        TensorVector g = torch.grad(new TensorVector(of), new TensorVector(values.get(fg.wrt())), new TensorVector(),
+                new BoolOptional(true), true, false);
+        return g.get(0);
     }
 
     /** The ops the wanted values depend on, in the graph's (topological) order. */
@@ -127,6 +201,12 @@ public final class TorchGraph {
         while (!todo.isEmpty()) {
             String name = todo.pop();
             if (!sd.hasVariable(name)) throw new IllegalArgumentException("the graph has no variable " + name);
+            FedGradient fg = fedGradients.get(name);
+            if (fg != null) {
+                todo.push(fg.of());
+                todo.push(fg.wrt());
+                continue;
+            }
             DifferentialFunction f = producer.get(name);
             if (f == null || !needed.add(f.getOwnName())) continue;
             for (SDVariable a : f.args()) todo.push(a.name());
@@ -137,12 +217,14 @@ public final class TorchGraph {
     }
 
     /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */
-    private Map<String, INDArray> hostInputs(List<DifferentialFunction> plan, Set<String> wanted, Map<String, INDArray> feeds) {
+    private Map<String, INDArray> hostInputs(List<DifferentialFunction> plan, Set<String> wanted, Set<String> fed, Map<String, INDArray> feeds) {
         Set<String> produced = new HashSet<>();
         for (DifferentialFunction f : plan) for (SDVariable v : f.outputVariables()) produced.add(v.name());
         Set<String> names = new LinkedHashSet<>();
         for (DifferentialFunction f : plan) for (SDVariable a : f.args()) if (!produced.contains(a.name())) names.add(a.name());
         for (String w : wanted) if (!produced.contains(w)) names.add(w);
+        for (String p : fed) names.add(fedGradients.get(p).wrt());
+        names.removeAll(fedGradients.keySet());
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String n : names) {
             SDVariable v = sd.getVariable(n);

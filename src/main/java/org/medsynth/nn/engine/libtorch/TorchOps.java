@@ -66,6 +66,7 @@ final class TorchOps {
             case "reduce_sum" -> one(reduce(f, in[0], Reduction.SUM));
             case "reduce_mean" -> one(reduce(f, in[0], Reduction.MEAN));
             case "reduce_prod" -> one(reduce(f, in[0], Reduction.PROD));
+            case "reduce_norm2" -> one(reduce(f, in[0], Reduction.NORM2));
             case "concat" -> one(torch.cat(vector(in), intProperty(f, "concatDimension")));
             case "stack" -> one(torch.stack(vector(in), ((DynamicCustomOp) f).iArgs()[0]));
             case "unstack" -> unstack(f, in[0]);
@@ -260,7 +261,8 @@ final class TorchOps {
         return f instanceof ScalarOp s && s.scalar() != null ? s.scalar().getDouble(0) : 0;
     }
 
-    private enum Reduction { SUM, MEAN, PROD }
+    /** NORM2: the Euclidean norm, whose derivative libtorch takes as 0 where the norm is 0 (a subgradient). */
+    private enum Reduction { SUM, MEAN, PROD, NORM2 }
 
     private static Tensor reduce(DifferentialFunction f, Tensor x, Reduction r) {
         int[] dims = f.getDimensions();
@@ -271,6 +273,7 @@ final class TorchOps {
                 case SUM -> x.sum();
                 case MEAN -> x.mean();
                 case PROD -> x.prod();
+                case NORM2 -> torch.linalg_vector_norm(x);
             };
             if (keep) {
                 long[] ones = new long[(int) x.dim()];
@@ -283,6 +286,7 @@ final class TorchOps {
         return switch (r) {
             case SUM -> x.sum(d, keep, new ScalarTypeOptional());
             case MEAN -> x.mean(d, keep, new ScalarTypeOptional());
+            case NORM2 -> torch.linalg_vector_norm(x, new Scalar(2.0), d, keep, new ScalarTypeOptional());
             case PROD -> {
                 Tensor y = x;
                 long[] sorted = d.clone();

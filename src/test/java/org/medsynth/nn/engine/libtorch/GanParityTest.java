@@ -44,8 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The GAN graphs on both engines (float64): for pix2pix's U-Net and PatchGAN (2D and 3D, batch norm with dropout,
  * instance norm with spectral norm as 3D-MedGAN, both up-sampling modes), PGGAN's G and D at two resolutions during
- * fade-in, DCGAN's G and D and the WGAN-GP critic step, the D-step and G-step losses, outputs and the gradient of
- * every parameter on libtorch equal SameDiff's within 1e-7 relative; so do the inference graphs that generate images.
+ * fade-in, DCGAN's G and D, the D-step and G-step losses, outputs and the gradient of every parameter on libtorch equal
+ * SameDiff's within 1e-7 relative; so do the inference graphs that generate images, and the WGAN-GP critic step (libtorch's
+ * double backpropagation against DL4J's tangent surrogate).
  */
 class GanParityTest {
 
@@ -129,30 +130,35 @@ class GanParityTest {
     }
 
     /**
-     * The WGAN-GP critic step of PGGAN's D (minibatch stddev, fade-in) on both engines: the probe's input gradient,
-     * the penalty, the loss and every parameter gradient of the surrogate (a forward-mode tangent pass in the graph).
+     * The WGAN-GP critic step on both engines, PGGAN's D (minibatch stddev, fade-in) and a conditional PatchGAN (instance
+     * norm, spectral norm): libtorch's double backpropagation ({@code create_graph}) gives the loss, the penalty and every
+     * parameter gradient of DL4J's forward-mode tangent surrogate (checked against PyTorch in WganGpTest). The penalty's
+     * share of the gradient is far above the tolerance, so a penalty left out of the gradient (g without its graph) fails.
      */
-    @ParameterizedTest(name = "{0}D {1} px")
-    @CsvSource({"2, 8", "2, 16", "3, 8"})
-    void wganGpCriticStepMatchesSameDiff(int dims, int resolution) {
-        PgganConfig cfg = pggan(dims);
-        PgganDiscriminator d = new PgganDiscriminator(cfg);
+    @ParameterizedTest(name = "{0} {1}D {2} px")
+    @CsvSource({"pggan, 2, 8", "pggan, 2, 16", "pggan, 3, 8", "patchgan, 2, 16", "patchgan, 3, 12"})
+    void wganGpCriticStepMatchesSameDiff(String network, int dims, int resolution) {
         ParamStore store = new ParamStore(11, DataType.DOUBLE);
         int[] sp = dims == 2 ? new int[]{resolution, resolution} : new int[]{resolution, resolution, resolution};
-        WganGp.Critic critic = (b, image) -> d.apply(b, image, b.scalarInput("alpha"));
-        WganGp onDl4j;
-        WganGp onTorch;
-        try (Engine.Scope s = Engine.use(Engine.DL4J)) {
-            onDl4j = new WganGp(store, "DS", critic, 1, sp, 10.0, 0.001, Adam.pggan());
+        WganGp.Critic critic;
+        Map<String, INDArray> extra;
+        if (network.equals("pggan")) {
+            PgganDiscriminator d = new PgganDiscriminator(pggan(dims));
+            critic = (b, image) -> d.apply(b, image, b.scalarInput("alpha"));
+            extra = Map.of("alpha", Nd4j.scalar(DataType.DOUBLE, 0.6));
+        } else {
+            PatchGan d = PatchGan.builder().spatialDims(dims).inChannels(2).width(3).layers(2).norm(Norm.INSTANCE).spectralNorm(true).build();
+            critic = (b, image) -> d.apply(b, b.input("cond", 1, sp), image);
+            extra = Map.of("cond", random(new SplittableRandom(3), 4, 1, sp));
         }
-        try (Engine.Scope s = Engine.use(Engine.LIBTORCH)) {
-            onTorch = new WganGp(store, "DS", critic, 1, sp, 10.0, 0.001, Adam.pggan());
-        }
+        WganGp onDl4j = critic(Engine.DL4J, store, critic, sp, 10.0);
+        WganGp onTorch = critic(Engine.LIBTORCH, store, critic, sp, 10.0);
+        WganGp withoutPenalty = critic(Engine.LIBTORCH, store, critic, sp, 0.0);
         assertEquals(Engine.LIBTORCH, onTorch.trainStep().engine());
+        powerIterate(onDl4j.trainStep());
         INDArray real = random(new SplittableRandom(1), 4, 1, sp);
         INDArray fake = random(new SplittableRandom(2), 4, 1, sp);
         INDArray t = Nd4j.createFromArray(0.1, 0.4, 0.7, 0.95);
-        Map<String, INDArray> extra = Map.of("alpha", Nd4j.scalar(DataType.DOUBLE, 0.6));
         WganGp.Result a = onDl4j.compute(real, fake, t, extra);
         WganGp.Result b = onTorch.compute(real, fake, t, extra);
         assertEquals(a.loss(), b.loss(), 1e-7 * Math.max(1, Math.abs(a.loss())), "critic loss");
@@ -160,12 +166,29 @@ class GanParityTest {
         assertEquals(a.meanGradientNorm(), b.meanGradientNorm(), 1e-7 * Math.max(1, a.meanGradientNorm()), "mean gradient norm");
         assertEquals(a.wassersteinEstimate(), b.wassersteinEstimate(), 1e-7 * Math.max(1, Math.abs(a.wassersteinEstimate())), "W estimate");
         assertTrue(a.penalty() > 1e-6, "the penalty is not trivially zero");
-        for (Map.Entry<String, INDArray> e : a.step().outputs().entrySet()) {
-            assertClose(e.getValue(), b.step().outputs().get(e.getKey()), e.getKey());
-        }
         List<String> wrt = onDl4j.trainStep().variables();
         assertEquals(wrt.size(), b.step().gradients().size(), "a gradient for every parameter");
-        for (String v : wrt) assertClose(a.step().gradients().get(v), b.step().gradients().get(v), "d surrogate / d " + v);
+        double largest = 0;
+        for (String v : wrt) largest = Math.max(largest, a.step().gradients().get(v).amaxNumber().doubleValue());
+        for (String v : wrt) {
+            // as assertStepParity: a gradient that is 0 in exact arithmetic (a conv bias before instance norm) is rounding noise
+            assertClose(a.step().gradients().get(v), b.step().gradients().get(v), "d L_D / d " + v, 1e-6 * largest);
+        }
+        // the penalty's part of the gradient: what a double backprop that lost g's graph would leave out
+        WganGp.Result main = withoutPenalty.compute(real, fake, t, extra);
+        assertEquals(0.0, main.penalty());
+        double penaltyPart = 0;
+        for (String v : wrt) {
+            penaltyPart = Math.max(penaltyPart, a.step().gradients().get(v).sub(main.step().gradients().get(v)).amaxNumber().doubleValue());
+        }
+        assertTrue(penaltyPart > 1e-3 * largest, "the penalty moves the gradient by " + penaltyPart + " (largest " + largest + ")");
+    }
+
+    /** A WGAN-GP critic of one channel made on {@code engine}. */
+    private static WganGp critic(Engine engine, ParamStore store, WganGp.Critic critic, int[] spatial, double lambda) {
+        try (Engine.Scope s = Engine.use(engine)) {
+            return new WganGp(store, "DS", critic, 1, spatial, lambda, 0.001, Adam.pggan());
+        }
     }
 
     /** DCGAN (batch norm in G and D, transposed convolutions, non-saturating loss) as DcganTraining builds it. */
