@@ -153,6 +153,11 @@ public final class SkrGanGenerator {
                     + "trained up to " + settings.resolution() + " px, so it cannot generate images yet. Train it "
                     + (settings.skrgan() ? "with stage=sketch (or both)" : "") + " with at least as many iterations as resolutions.");
         }
+        String renderPrefix = SkrGanNetworks.RENDER_G + "/";
+        if (settings.skrgan() && model.store().all().stream().noneMatch(p -> p.name().startsWith(renderPrefix))) {
+            throw new UserInputException("The render stage (G_P) of this model is not trained yet: it can draw sketches but not paint"
+                    + " images. Train it with Train SkrGAN stage=render into the same model file (the sketch stage is kept).");
+        }
         NetBuilder b = NetBuilder.forInference(model.store());
         int r = settings.resolution();
         Tensor image = model.build(b, () -> {

@@ -107,6 +107,16 @@ class SkrGanTrainingTest {
         assertEquals(8, rendered.getWidth());
     }
 
+    @Test
+    void aModelWhoseRenderStageIsNotTrainedSaysToTrainItInsteadOfCallingItDamaged() throws Exception {
+        SkrGanTraining t = new SkrGanTraining(tiny("skrgan", 2, 0), bars(), SkrGanTraining.Stage.SKETCH);
+        for (int i = 0; i < t.totalSteps(); i++) t.step(i);
+        Path model = dir.resolve("sketch-only.zip");
+        t.saveModel(model, t.totalSteps());
+        UserInputException e = assertThrows(UserInputException.class, () -> new SkrGanGenerator(model).generate(2, 1, Progress.NONE));
+        assertTrue(e.getMessage().contains("stage=render"), e.getMessage());
+    }
+
     /** SkrGanGenerator jumps ahead in a SplittableRandom by seeding it with seed + k * GOLDEN_GAMMA. */
     @Test
     void splittableRandomJumpsAheadByItsGamma() {
