@@ -1,6 +1,7 @@
 package org.medsynth.nn.engine.libtorch;
 
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -40,17 +41,19 @@ final class TorchArrays {
         return c;
     }
 
-    /** A new ND4J array with the values of {@code t} (copied; from the device first when {@code t} is on CUDA). */
+    /** A new ND4J array with the values of {@code t} (copied; from the device first when {@code t} is on CUDA; the copies on the way are freed at once). */
     static INDArray toArray(Tensor t) {
-        Tensor c = t.detach();
-        if (c.is_cuda()) c = c.cpu();
-        c = c.contiguous();
-        DataType dt = dataType(c.scalar_type());
-        long[] shape = c.sizes().vec().get();
-        INDArray a = Nd4j.createUninitialized(dt, shape);
-        long bytes = c.numel() * dt.width();
-        if (bytes > 0) Pointer.memcpy(a.data().addressPointer(), c.data_ptr(), bytes);
-        return a;
+        try (PointerScope temporaries = new PointerScope()) {
+            Tensor c = t.detach();
+            if (c.is_cuda()) c = c.cpu();
+            c = c.contiguous();
+            DataType dt = dataType(c.scalar_type());
+            long[] shape = c.sizes().vec().get();
+            INDArray a = Nd4j.createUninitialized(dt, shape);
+            long bytes = c.numel() * dt.width();
+            if (bytes > 0) Pointer.memcpy(a.data().addressPointer(), c.data_ptr(), bytes);
+            return a;
+        }
     }
 
     static torch.ScalarType scalarType(DataType dt) {

@@ -12,6 +12,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.Reference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,18 +40,30 @@ import java.util.Set;
  * parameters it reads to the device (parameters are not cached there between passes) and its results and gradients
  * back into new ND4J arrays.
  *
- * <p>All libtorch temporaries of a pass live in one {@link PointerScope} and are freed when the pass ends; results
- * are copied into new ND4J arrays before that (ND4J manages its buffers itself, so the scope does not take them). Not thread-safe (one pass at a time per graph).
+ * <p>Memory: each value is freed after the last op of the pass that reads it, unless it is a requested output, the
+ * loss or a parameter whose gradient is asked for, so the values a backward pass needs are held by libtorch's autograd
+ * alone, which frees each as backward passes it (as in PyTorch). Each op's own temporaries (views, options, scalars)
+ * live in a {@link PointerScope} of that op; the pass's scope frees the rest when the pass ends. Results are copied
+ * into new ND4J arrays before that (ND4J manages its buffers itself, so the scopes do not take them). Not thread-safe
+ * (one pass at a time per graph).
  */
 public final class TorchGraph {
     private final SameDiff sd;
     private final boolean cuda;
-    private final Map<Set<String>, List<DifferentialFunction>> plans = new HashMap<>();
+    private final Map<Set<String>, Plan> plans = new HashMap<>();
     /** Placeholders that each pass sets itself: placeholder name -> the gradient it holds ({@link #feedGradient}). */
     private final Map<String, FedGradient> fedGradients = new LinkedHashMap<>();
 
     /** d of / d wrt, {@code of} a scalar of the graph, {@code wrt} a placeholder. */
     private record FedGradient(String of, String wrt) { }
+
+    /** Of the last pass: the most values held at once, and those held after the last op (for tests). */
+    Held lastHeld;
+
+    /** The ops a pass runs, in order, and after each op the values no later op reads. */
+    private record Plan(List<DifferentialFunction> ops, List<List<String>> lastRead) { }
+
+    record Held(int most, Set<String> afterOps) { }
 
     /**
      * A graph that runs on the device {@link TorchDevice#resolve} chooses now.
@@ -104,12 +117,21 @@ public final class TorchGraph {
     private Pass run(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
         Set<String> wanted = new LinkedHashSet<>(outputs);
         if (loss != null) wanted.add(loss);
-        List<DifferentialFunction> plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
-        Set<String> fed = fedGradientsUsed(plan, wanted);
-        Map<String, INDArray> hostInputs = hostInputs(plan, wanted, fed, feeds);
+        Plan plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
+        Set<String> fed = fedGradientsUsed(plan.ops(), wanted);
+        Map<String, INDArray> hostInputs = hostInputs(plan.ops(), wanted, fed, feeds);
         Set<String> trainable = new HashSet<>(wrt);
         Set<String> differentiated = new HashSet<>();
         for (String p : fed) differentiated.add(fedGradients.get(p).wrt());
+        Set<String> keep = new HashSet<>(wanted);
+        if (loss != null) keep.addAll(trainable);
+        // a fed gradient that is itself a requested output is computed after the ops: what it needs stays
+        for (String o : outputs) {
+            if (fed.contains(o)) {
+                keep.add(fedGradients.get(o).of());
+                keep.add(fedGradients.get(o).wrt());
+            }
+        }
         Map<String, INDArray> results = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
@@ -120,23 +142,42 @@ public final class TorchGraph {
                 if ((loss != null && trainable.contains(e.getKey())) || differentiated.contains(e.getKey())) t.requires_grad_(true);
                 values.put(e.getKey(), t);
             }
-            for (DifferentialFunction f : plan) {
+            int most = values.size();
+            for (int k = 0; k < plan.ops().size(); k++) {
+                DifferentialFunction f = plan.ops().get(k);
                 SDVariable[] args = f.args();
-                Tensor[] in = new Tensor[args.length];
-                for (int i = 0; i < args.length; i++) {
-                    in[i] = values.get(args[i].name());
-                    if (in[i] == null && fed.contains(args[i].name())) {
-                        in[i] = fedGradient(args[i].name(), values);
-                        values.put(args[i].name(), in[i]);
-                    }
-                    if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
-                    // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
-                    if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
-                }
-                Tensor[] out = TorchOps.run(f, in);
                 SDVariable[] outVars = f.outputVariables();
-                for (int i = 0; i < outVars.length; i++) values.put(outVars[i].name(), out[i]);
+                try (PointerScope opScope = new PointerScope()) {
+                    Tensor[] in = new Tensor[args.length];
+                    for (int i = 0; i < args.length; i++) {
+                        in[i] = values.get(args[i].name());
+                        if (in[i] == null && fed.contains(args[i].name())) {
+                            // a handle of its own in the pass's scope (the one grad returns points into its vector); later ops read it too
+                            Tensor g = new Tensor(fedGradient(args[i].name(), values));
+                            scope.attach(g);
+                            opScope.detach(g);
+                            values.put(args[i].name(), g);
+                            in[i] = g;
+                        }
+                        if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
+                        // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
+                        if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
+                    }
+                    Tensor[] out = TorchOps.run(f, in);
+                    for (int i = 0; i < outVars.length; i++) {
+                        // a handle of its own in the pass's scope: out[i] may be an input's handle or point into a temporary of the op
+                        Tensor t = new Tensor(out[i]);
+                        scope.attach(t);
+                        opScope.detach(t);
+                        values.put(outVars[i].name(), t);
+                    }
+                }
+                most = Math.max(most, values.size());
+                for (String v : plan.lastRead().get(k)) {
+                    if (!keep.contains(v)) values.remove(v).close();
+                }
             }
+            lastHeld = new Held(most, Set.copyOf(values.keySet()));
             if (loss != null) {
                 Tensor l = values.get(loss);
                 if (l.numel() != 1) throw new IllegalArgumentException("the loss " + loss + " is not a scalar");
@@ -159,11 +200,13 @@ public final class TorchGraph {
             }
             for (String o : outputs) {
                 Tensor v = values.get(o);
-                if (v == null && fed.contains(o)) v = fedGradient(o, values);
+                if (v == null && fed.contains(o)) v = new Tensor(fedGradient(o, values));
                 results.put(o, TorchArrays.toArray(v));
             }
             if (noGrad != null) noGrad.close();
         }
+        // the tensors over these arrays' memory (CPU) are gone only now
+        Reference.reachabilityFence(hostInputs);
         return new Pass(results, grads);
     }
 
@@ -190,8 +233,8 @@ public final class TorchGraph {
         return g.get(0);
     }
 
-    /** The ops the wanted values depend on, in the graph's (topological) order. */
-    private List<DifferentialFunction> plan(Set<String> wanted) {
+    /** The ops the wanted values depend on, in the graph's (topological) order, and where each value is read last. */
+    private Plan plan(Set<String> wanted) {
         Map<String, DifferentialFunction> producer = new HashMap<>();
         for (DifferentialFunction f : sd.ops()) {
             for (SDVariable v : f.outputVariables()) producer.put(v.name(), f);
@@ -211,9 +254,26 @@ public final class TorchGraph {
             if (f == null || !needed.add(f.getOwnName())) continue;
             for (SDVariable a : f.args()) todo.push(a.name());
         }
-        List<DifferentialFunction> plan = new ArrayList<>();
-        for (DifferentialFunction f : sd.ops()) if (needed.contains(f.getOwnName())) plan.add(f);
-        return plan;
+        List<DifferentialFunction> ops = new ArrayList<>();
+        for (DifferentialFunction f : sd.ops()) if (needed.contains(f.getOwnName())) ops.add(f);
+        // the last op that reads each value (an output no op reads: the op that makes it)
+        Map<String, Integer> last = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) {
+            for (SDVariable v : ops.get(k).outputVariables()) last.put(v.name(), k);
+            for (SDVariable a : ops.get(k).args()) {
+                last.put(a.name(), k);
+                // the op that first reads a fed gradient computes it from its scalar and input: they live until then
+                FedGradient fg = fedGradients.get(a.name());
+                if (fg != null) {
+                    last.merge(fg.of(), k, Math::max);
+                    last.merge(fg.wrt(), k, Math::max);
+                }
+            }
+        }
+        List<List<String>> lastRead = new ArrayList<>();
+        for (int k = 0; k < ops.size(); k++) lastRead.add(new ArrayList<>());
+        last.forEach((v, k) -> lastRead.get(k).add(v));
+        return new Plan(ops, lastRead);
     }
 
     /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */
