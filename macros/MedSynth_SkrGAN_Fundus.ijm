@@ -5,17 +5,17 @@
 //
 // Headless: bin/medsynth-headless macros/MedSynth_SkrGAN_Fundus.ijm "OUTPUT_FOLDER [ITERATIONS [RENDER_ITERATIONS]]"
 // GUI:      Plugins>Macros>Run..., then choose the output folder (and sample-data/fundus/retina-512.png if asked).
-// Defaults: 10000 sketch + 800 render iterations: about 65 min on 2 quiet cores with engine libtorch (set it once in
+// Defaults: 10000 sketch + 4000 render iterations: about an hour on 2 quiet cores with engine libtorch (set it once in
 // Plugins>MedSynth>MedSynth Options, or run headless with MEDSYNTH_JAVA_OPTS="-Xmx8g -Dmedsynth.engine=libtorch"),
-// about 1.4x that on DL4J. The training checkpoints every 500 iterations and this macro resumes it when started again
+// about 1.4x that on DL4J. sample-data/models/skrgan-fundus-64.zip is such a model (see sample-data/models/README.md). The training checkpoints every 500 iterations and this macro resumes it when started again
 // with the same output folder. "OUT 600 100" is a quick smoke run (blurred squares: see docs/quality.md).
 // Writes: skrgan-fundus-64.zip (the model), generated/ (image_0001.png ..., sketch_0001.png ...),
-// generated-montage.png (top: 16 images, bottom: their sketches), retina-sketch-rendered.png.
+// generated-montage.png (top two rows: 16 images, bottom two rows: their sketches), retina-sketch-rendered.png.
 setBatchMode(true);
 args = split(getArgument(), " ");
 out = "";
 iterations = 10000;
-renderIterations = 800;
+renderIterations = 4000;
 if (args.length > 0) out = args[0];
 if (args.length > 1) iterations = parseInt(args[1]);
 if (args.length > 2) renderIterations = parseInt(args[2]);
@@ -48,7 +48,7 @@ File.openSequence(generated, " filter=sketch_");
 run("RGB Color");
 rename("generated sketches");
 run("Concatenate...", "  title=both image1=[generated images] image2=[generated sketches]");
-run("Make Montage...", "columns=16 rows=2 scale=2 border=2");
+run("Make Montage...", "columns=8 rows=4 scale=2 border=2");
 saveAs("PNG", out + "generated-montage.png");
 close("*");
 
