@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -144,6 +145,20 @@ public final class WganGp {
         INDArray tb = t.castTo(dt).reshape(bshape);
         INDArray xhat = real.add(fake.sub(real).muli(tb));
         return method.compute(real, fake, xhat, extraFeeds);
+    }
+
+    /** The step graph's feeds: the critic's own extra feeds plus real, fake and the interpolates. */
+    static Map<String, INDArray> stepFeeds(INDArray real, INDArray fake, INDArray xhat, Map<String, INDArray> extraFeeds) {
+        Map<String, INDArray> feeds = new HashMap<>(extraFeeds);
+        feeds.put(REAL, real);
+        feeds.put(FAKE, fake);
+        feeds.put(XHAT, xhat);
+        return feeds;
+    }
+
+    /** mean D(real) - mean D(fake) of a step's outputs. */
+    static double wassersteinEstimate(TrainStep.Result r, String dReal, String dFake) {
+        return r.outputs().get(dReal).meanNumber().doubleValue() - r.outputs().get(dFake).meanNumber().doubleValue();
     }
 
     public double lambda() { return lambda; }

@@ -8,7 +8,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -52,15 +51,9 @@ final class WganGpDoubleBackprop implements WganGp.Method {
 
     @Override
     public WganGp.Result compute(INDArray real, INDArray fake, INDArray xhat, Map<String, INDArray> extraFeeds) {
-        Map<String, INDArray> feeds = new HashMap<>(extraFeeds);
-        feeds.put(WganGp.REAL, real);
-        feeds.put(WganGp.FAKE, fake);
-        feeds.put(WganGp.XHAT, xhat);
-        TrainStep.Result r = step.compute(feeds, dRealName, dFakeName, normsName, penaltyName);
-        double dReal = r.outputs().get(dRealName).meanNumber().doubleValue();
-        double dFake = r.outputs().get(dFakeName).meanNumber().doubleValue();
+        TrainStep.Result r = step.compute(WganGp.stepFeeds(real, fake, xhat, extraFeeds), dRealName, dFakeName, normsName, penaltyName);
         double penalty = r.outputs().get(penaltyName).getDouble(0);
         double meanNorm = r.outputs().get(normsName).meanNumber().doubleValue();
-        return new WganGp.Result(r.loss(), dReal - dFake, penalty, meanNorm, r);
+        return new WganGp.Result(r.loss(), WganGp.wassersteinEstimate(r, dRealName, dFakeName), penalty, meanNorm, r);
     }
 }

@@ -103,17 +103,12 @@ final class WganGpTangent implements WganGp.Method {
         penalty *= lambda / n;
         meanNorm /= n;
         INDArray w = g.mul(c.reshape(bshape));
-        Map<String, INDArray> feeds = new HashMap<>(extraFeeds);
-        feeds.put(WganGp.REAL, real);
-        feeds.put(WganGp.FAKE, fake);
-        feeds.put(WganGp.XHAT, xhat);
+        Map<String, INDArray> feeds = WganGp.stepFeeds(real, fake, xhat, extraFeeds);
         feeds.put(DIR, w);
         TrainStep.Result r = step.compute(feeds, dRealName, dFakeName, surrogateName);
-        double dReal = r.outputs().get(dRealName).meanNumber().doubleValue();
-        double dFake = r.outputs().get(dFakeName).meanNumber().doubleValue();
         double surrogate = r.outputs().get(surrogateName).getDouble(0);
         double loss = r.loss() - surrogate + penalty;
-        return new WganGp.Result(loss, dReal - dFake, penalty, meanNorm, r);
+        return new WganGp.Result(loss, WganGp.wassersteinEstimate(r, dRealName, dFakeName), penalty, meanNorm, r);
     }
 
     /** grad_x S(x_hat) on the engine of the critic step (the probe graph's x_hat holds the interpolates). */

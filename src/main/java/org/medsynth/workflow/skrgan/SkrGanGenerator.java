@@ -147,14 +147,13 @@ public final class SkrGanGenerator {
     private NetBuilder sampleGraph() {
         String finalLayer = SkrGanNetworks.SKETCH_G + "/toRGB" + settings.resolution() + "/";
         boolean grown = settings.architecture().equals("dcgan")
-                || model.store().all().stream().anyMatch(p -> p.name().startsWith(finalLayer));
+                || hasParametersUnder(finalLayer);
         if (!grown) {
             throw new UserInputException("The " + (settings.skrgan() ? "sketch stage (G_S)" : "generator") + " of this model has not been "
                     + "trained up to " + settings.resolution() + " px, so it cannot generate images yet. Train it "
                     + (settings.skrgan() ? "with stage=sketch (or both)" : "") + " with at least as many iterations as resolutions.");
         }
-        String renderPrefix = SkrGanNetworks.RENDER_G + "/";
-        if (settings.skrgan() && model.store().all().stream().noneMatch(p -> p.name().startsWith(renderPrefix))) {
+        if (settings.skrgan() && !hasParametersUnder(SkrGanNetworks.RENDER_G + "/")) {
             throw new UserInputException("The render stage (G_P) of this model is not trained yet: it can draw sketches but not paint"
                     + " images. Train it with Train SkrGAN stage=render into the same model file (the sketch stage is kept).");
         }
@@ -184,6 +183,11 @@ public final class SkrGanGenerator {
         }, settings.skrgan() ? new String[]{SkrGanNetworks.RENDER_G} : new String[0]);
         imageOut = image.var().name();
         return b;
+    }
+
+    /** Whether the model has trained weights whose names start with {@code prefix} (a network or one of its layers). */
+    private boolean hasParametersUnder(String prefix) {
+        return model.store().all().stream().anyMatch(p -> p.name().startsWith(prefix));
     }
 
     private void buildRenderer() {
