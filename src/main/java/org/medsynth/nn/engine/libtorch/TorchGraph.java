@@ -60,8 +60,8 @@ public final class TorchGraph {
     /** Of the last pass: the most values held at once, and those held after the last op (for tests). */
     Held lastHeld;
 
-    /** The ops a pass runs, in order, and after each op the values no later op reads. */
-    private record Plan(List<DifferentialFunction> ops, List<List<String>> lastRead) { }
+    /** The ops a pass runs, in order, after each op the values no later op reads, and the fed gradients it uses. */
+    private record Plan(List<DifferentialFunction> ops, List<List<String>> lastRead, Set<String> fed) { }
 
     record Held(int most, Set<String> afterOps) { }
 
@@ -118,7 +118,7 @@ public final class TorchGraph {
         Set<String> wanted = new LinkedHashSet<>(outputs);
         if (loss != null) wanted.add(loss);
         Plan plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
-        Set<String> fed = fedGradientsUsed(plan.ops(), wanted);
+        Set<String> fed = plan.fed();
         Map<String, INDArray> hostInputs = hostInputs(plan.ops(), wanted, fed, feeds);
         Set<String> trainable = new HashSet<>(wrt);
         Set<String> differentiated = new HashSet<>();
@@ -152,12 +152,9 @@ public final class TorchGraph {
                     for (int i = 0; i < args.length; i++) {
                         in[i] = values.get(args[i].name());
                         if (in[i] == null && fed.contains(args[i].name())) {
-                            // a handle of its own in the pass's scope (the one grad returns points into its vector); later ops read it too
-                            Tensor g = new Tensor(fedGradient(args[i].name(), values));
-                            scope.attach(g);
-                            opScope.detach(g);
-                            values.put(args[i].name(), g);
-                            in[i] = g;
+                            // grad's own handle points into its vector; later ops read the gradient too
+                            in[i] = ownHandle(fedGradient(args[i].name(), values), scope, opScope);
+                            values.put(args[i].name(), in[i]);
                         }
                         if (in[i] == null) throw new IllegalStateException("libtorch engine: no value for " + args[i].name() + ", input of " + f.getOwnName());
                         // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
@@ -165,11 +162,8 @@ public final class TorchGraph {
                     }
                     Tensor[] out = TorchOps.run(f, in);
                     for (int i = 0; i < outVars.length; i++) {
-                        // a handle of its own in the pass's scope: out[i] may be an input's handle or point into a temporary of the op
-                        Tensor t = new Tensor(out[i]);
-                        scope.attach(t);
-                        opScope.detach(t);
-                        values.put(outVars[i].name(), t);
+                        // out[i] may be an input's handle or point into a temporary of the op
+                        values.put(outVars[i].name(), ownHandle(out[i], scope, opScope));
                     }
                 }
                 most = Math.max(most, values.size());
@@ -208,6 +202,14 @@ public final class TorchGraph {
         // the tensors over these arrays' memory (CPU) are gone only now
         Reference.reachabilityFence(hostInputs);
         return new Pass(results, grads);
+    }
+
+    /** A new handle to {@code t}'s tensor that lives in the pass's scope, not in the op's (which frees what the op made). */
+    private static Tensor ownHandle(Tensor t, PointerScope pass, PointerScope op) {
+        Tensor h = new Tensor(t);
+        pass.attach(h);
+        op.detach(h);
+        return h;
     }
 
     /** The fed-gradient placeholders that ops of the plan read or that are wanted themselves. */
@@ -273,7 +275,7 @@ public final class TorchGraph {
         List<List<String>> lastRead = new ArrayList<>();
         for (int k = 0; k < ops.size(); k++) lastRead.add(new ArrayList<>());
         last.forEach((v, k) -> lastRead.get(k).add(v));
-        return new Plan(ops, lastRead);
+        return new Plan(ops, lastRead, fedGradientsUsed(ops, wanted));
     }
 
     /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */
