@@ -58,12 +58,21 @@ class SynthesizeJobTest {
         return imp;
     }
 
-    /** Label maps (organ 1 with a lesion 2) and CT-like volumes; a tiny 3D-MedGAN trained for 2 steps. */
     @BeforeAll
     static void tinyMedGan() throws Exception {
         SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
-        images = Files.createDirectories(dir.resolve("real/images"));
-        labels = Files.createDirectories(dir.resolve("real/labels"));
+        model = tinyMedGanIn(dir);
+        images = dir.resolve("real/images");
+        labels = dir.resolve("real/labels");
+    }
+
+    /**
+     * Three label maps (organ 1 with a lesion 2) and CT-like volumes, dir/real/labels and dir/real/images; a tiny
+     * 3D-MedGAN trained for 2 steps on them, dir/models/medgan.zip (returned).
+     */
+    static Path tinyMedGanIn(Path dir) throws Exception {
+        Path images = Files.createDirectories(dir.resolve("real/images"));
+        Path labels = Files.createDirectories(dir.resolve("real/labels"));
         int w = 20, h = 18, d = 10;
         for (int c = 0; c < 3; c++) {
             int[] lab = new int[w * h * d];
@@ -84,10 +93,11 @@ class SynthesizeJobTest {
             ImageFiles.saveTiff(volume(lab, v, w, h, d, "case" + c), images.resolve("case" + c + ".tif"));
             ImageFiles.saveTiff(volume(lab, null, w, h, d, "case" + c), labels.resolve("case" + c + ".tif"));
         }
-        model = dir.resolve("models/medgan.zip");
+        Path model = dir.resolve("models/medgan.zip");
         Files.createDirectories(model.getParent());
         MedGanConfig tiny = MedGanConfig.defaults().withNetworks(2, 2, 2, 1).withPatch(16).withPool(2).withIterations(2).withCheckpointEvery(3);
         MedGanTraining.run(images, labels, model, tiny, false, Progress.NONE);
+        return model;
     }
 
     @Test
