@@ -29,7 +29,8 @@ import java.util.Map;
  * (54,413,955 parameters with batch norm for 3 -> 3 channels, as PyTorch counts them).
  *
  * <p>Parameter names below the builder's prefix: {@code down<i>/conv/{W,b}}, {@code down<i>/norm/...},
- * {@code up<i>/convT/{W,b}} ({@code up<i>/conv/{W,b}} with {@link Upsample#NEAREST}), {@code up<i>/norm/...}.
+ * {@code up<i>/convT/{W,b}} ({@code up<i>/conv/{W,b}} with nearest up-sampling), {@code up<i>/norm/...}; with
+ * {@link Upsample#NEAREST_INPUT_SKIP} also {@code up0/norm/...} and {@code up0/out/{W,b}}.
  * The input size must be divisible by 2^depth.
  *
  * <p><b>Up-sampling.</b> {@link Upsample#TRANSPOSED} (pix2pix, and models saved before the option existed) is the
@@ -48,7 +49,20 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
         /** 4x4(x4) stride-2 transposed convolution (pix2pix; checkerboard-prone). */
         TRANSPOSED,
         /** Nearest-neighbour x2 then a 3x3(x3) convolution (resize-convolution, as PGGAN). */
-        NEAREST
+        NEAREST,
+        /**
+         * {@link #NEAREST}, and the outermost block sees the network's input at full resolution: its up-sampled
+         * features ({@code width} maps, normalised) are concatenated with the input and a 3x3(x3) convolution makes
+         * the output. Without this every path from input to output passes a stride-2 level and comes back through a
+         * nearest-neighbour x2, so the output is drawn from half-resolution features: 1-pixel structures of the input
+         * (thin vessels in a sketch, label boundaries) come out faint and 2-pixel blocky. The transposed convolution
+         * had this detail back through its four kernel phases.
+         */
+        NEAREST_INPUT_SKIP;
+
+        boolean nearest() {
+            return this != TRANSPOSED;
+        }
     }
 
     /** Checks the values; {@code dropoutBlocks} -1 becomes pix2pix's max(0, depth - 5), a null {@code upsample} transposed. */
@@ -148,7 +162,8 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
         ConvTranspose upT = ConvTranspose.of(4).stride(2).padding(1).init(init).spectralNorm(spectralNorm);
         Conv upConv = Conv.of(3).samePadding().init(init).spectralNorm(spectralNorm);
         Tensor[] d = new Tensor[depth];
-        Tensor h = Layout.working(b, x);
+        Tensor input = Layout.working(b, x);
+        Tensor h = input;
         for (int i = 0; i < depth; i++) {
             NetBuilder s = b.sub("down" + i);
             if (i > 0) h = Activations.leakyRelu(s, h, 0.2);
@@ -168,12 +183,19 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
         }
         NetBuilder s = b.sub("up0");
         h = upActivation(s, h);
-        h = up(s, h, outChannels, true, upT, upConv);
+        if (upsample == Upsample.NEAREST_INPUT_SKIP) {
+            h = norm.apply(s, "norm", up(s, h, width, bias, upT, upConv));
+            h = input.with(b.sd().concat(s.opName("skip"), input.channelAxis(), input.var(), upActivation(s, h).var()),
+                    input.channels() + h.channels(), input.spatial());
+            h = upConv.bias(true).apply(s, "out", h, outChannels);
+        } else {
+            h = up(s, h, outChannels, true, upT, upConv);
+        }
         return Layout.channelsFirst(s, output.apply(s, h));
     }
 
     private Tensor up(NetBuilder s, Tensor h, int channels, boolean bias, ConvTranspose upT, Conv upConv) {
-        if (upsample == Upsample.NEAREST) return upConv.bias(bias).apply(s, "conv", Resample.upNearest(s, h, 2), channels);
+        if (upsample.nearest()) return upConv.bias(bias).apply(s, "conv", Resample.upNearest(s, h, 2), channels);
         return upT.bias(bias).apply(s, "convT", h, channels);
     }
 

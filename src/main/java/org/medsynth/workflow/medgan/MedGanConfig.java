@@ -29,9 +29,11 @@ import java.util.Map;
  * @param rareShare        share of patches placed on the rarest label [0.33]
  * @param seed             seed of everything random (initial weights, patches, noise, pool)
  * @param checkpointEvery  iterations between checkpoints [100]
- * @param upsample         G's decoder up-sampling [NEAREST: nearest x2 + 3x3(x3) convolution, no checkerboard];
- *                         TRANSPOSED = pix2pix's 4x4 stride-2 transposed convolution (models and checkpoints saved
- *                         before the setting existed)
+ * @param upsample         G's decoder up-sampling [NEAREST_INPUT_SKIP: nearest x2 + 3x3(x3) convolution, no
+ *                         checkerboard, and the label map skipped to the outermost block at full resolution, so
+ *                         label boundaries are drawn at voxel, not 2-voxel, resolution]; NEAREST = without that skip
+ *                         (models of the builds before it); TRANSPOSED = pix2pix's 4x4 stride-2 transposed
+ *                         convolution (models and checkpoints saved before the setting existed)
  */
 public record MedGanConfig(int spatialDims, int patch, int width, int depth, int discriminatorWidth, int discriminatorLayers,
                            int pool, int iterations, double learningRate, double l1Weight, boolean noise,
@@ -43,7 +45,7 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
                         int pool, int iterations, double learningRate, double l1Weight, boolean noise,
                         double clipLow, double clipHigh, double rareShare, long seed, int checkpointEvery) {
         this(spatialDims, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise,
-                clipLow, clipHigh, rareShare, seed, checkpointEvery, UNet.Upsample.NEAREST);
+                clipLow, clipHigh, rareShare, seed, checkpointEvery, UNet.Upsample.NEAREST_INPUT_SKIP);
     }
 
     /**
@@ -93,7 +95,7 @@ public record MedGanConfig(int spatialDims, int patch, int width, int depth, int
         }
         if (!(rareShare >= 0 && rareShare <= 1)) throw new UserInputException("The rare-label share must be in 0..1, not " + rareShare + ".");
         if (checkpointEvery < 1) throw new UserInputException("Checkpoints must be at least 1 iteration apart.");
-        if (upsample == null) upsample = UNet.Upsample.NEAREST;
+        if (upsample == null) upsample = UNet.Upsample.NEAREST_INPUT_SKIP;
     }
 
     public MedGanConfig withSpatialDims(int d) { return new MedGanConfig(d, patch, width, depth, discriminatorWidth, discriminatorLayers, pool, iterations, learningRate, l1Weight, noise, clipLow, clipHigh, rareShare, seed, checkpointEvery, upsample); }

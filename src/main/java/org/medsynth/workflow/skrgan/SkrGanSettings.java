@@ -25,8 +25,10 @@ import java.util.Map;
  *                         (1 = up to 512 maps; 0.125 = up to 64)
  * @param renderWidth      U-Net / PatchGAN base width (pix2pix: 64)
  * @param seed             random seed; the same seed gives the same model on the CPU
- * @param renderUpsample   G_P's decoder up-sampling: {@link UNet.Upsample#NEAREST} (default: nearest x2 + 3x3
- *                         convolution, no checkerboard) or {@link UNet.Upsample#TRANSPOSED} (pix2pix's transposed
+ * @param renderUpsample   G_P's decoder up-sampling: {@link UNet.Upsample#NEAREST_INPUT_SKIP} (default: nearest x2
+ *                         + 3x3 convolution, no checkerboard, and the sketch skipped to the outermost block at full
+ *                         resolution, so 1-pixel vessels are painted), {@link UNet.Upsample#NEAREST} (without that
+ *                         skip: the builds before it) or {@link UNet.Upsample#TRANSPOSED} (pix2pix's transposed
  *                         convolution; what models saved before the setting existed use)
  * @param sketchShrink     how sketch drafts larger than {@code resolution} are shrunk for G_S and G_P:
  *                         {@link SketchPlane.Shrink#COVERAGE} (default: thin vessels stay as fainter lines) or
@@ -45,7 +47,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
     public SkrGanSettings(String architecture, int resolution, boolean rgb, int sketchIterations,
                           int renderIterations, int batch, double width, int renderWidth, long seed) {
         this(architecture, resolution, rgb, sketchIterations, renderIterations, batch, width, renderWidth, seed,
-                UNet.Upsample.NEAREST, SketchPlane.Shrink.COVERAGE, ProgressiveSchedule.Growth.PGGAN);
+                UNet.Upsample.NEAREST_INPUT_SKIP, SketchPlane.Shrink.COVERAGE, ProgressiveSchedule.Growth.PGGAN);
     }
 
     public SkrGanSettings withRenderUpsample(UNet.Upsample u) {
@@ -92,7 +94,7 @@ public record SkrGanSettings(String architecture, int resolution, boolean rgb, i
         if (batch < 1 || batch > 256) throw new UserInputException("batch must be between 1 and 256; got " + batch + ".");
         if (!(width > 0 && width <= 1)) throw new UserInputException("width must be in (0, 1]; got " + width + ".");
         if (renderWidth < 1 || renderWidth > 128) throw new UserInputException("render_width must be 1 to 128; got " + renderWidth + ".");
-        if (renderUpsample == null) renderUpsample = UNet.Upsample.NEAREST;
+        if (renderUpsample == null) renderUpsample = UNet.Upsample.NEAREST_INPUT_SKIP;
         if (sketchShrink == null) sketchShrink = SketchPlane.Shrink.COVERAGE;
         if (growth == null) growth = ProgressiveSchedule.Growth.PGGAN;
     }

@@ -249,17 +249,20 @@ public final class SkrGanTraining implements TrainingTask {
             throw new UserInputException("The model " + model.getFileName() + " has other settings (" + other.toMap()
                     + ") than this training; use the same architecture, resolution, rgb, width and render_width.");
         }
-        if (other.skrgan() && other.renderUpsample() != settings.renderUpsample()) {
+        boolean otherRenderNetwork = other.skrgan() && other.renderUpsample() != settings.renderUpsample();
+        if (otherRenderNetwork && renderSteps == 0) {
             throw new UserInputException("The model " + model.getFileName() + " was written by an earlier MedSynth whose render network"
-                    + " up-samples with transposed convolutions (" + other.renderUpsample() + "); this version trains G_P with "
-                    + settings.renderUpsample() + " up-sampling, so the stages cannot be combined. Train stage=both into a new model.");
+                    + " up-samples differently (" + other.renderUpsample() + "; this version: " + settings.renderUpsample()
+                    + "), so a sketch stage trained now would not fit it. Train stage=render too (it starts G_P afresh), "
+                    + "or stage=both into a new model.");
         }
         if (other.skrgan() && other.sketchShrink() != settings.sketchShrink()) {
             throw new UserInputException("The model " + model.getFileName() + " was written by an earlier MedSynth that shrank the sketch"
                     + " drafts to the model's resolution by their nearest pixels; this version keeps their thin lines (" + settings.sketchShrink()
                     + "), so the stages would see different sketches. Train stage=both into a new model.");
         }
-        adopt(loaded.store());
+        // the render stage of an earlier build's model is trained afresh with this build's G_P; its sketch stage is kept
+        adopt(loaded.store(), otherRenderNetwork);
     }
 
     /**
@@ -267,8 +270,14 @@ public final class SkrGanTraining implements TrainingTask {
      * render stage still carries the sketch stage's weights into the final model).
      */
     private void adopt(ParamStore saved) {
+        adopt(saved, false);
+    }
+
+    private void adopt(ParamStore saved, boolean withoutRenderStage) {
         for (ParamStore.Param p : saved.all()) {
-            if (p.role() != ParamStore.Role.DERIVED) store.put(p.name(), p.group(), p.role(), p.value().dup());
+            if (p.role() == ParamStore.Role.DERIVED) continue;
+            if (withoutRenderStage && (p.name().startsWith(SkrGanNetworks.RENDER_G + "/") || p.name().startsWith(SkrGanNetworks.RENDER_D + "/"))) continue;
+            store.put(p.name(), p.group(), p.role(), p.value().dup());
         }
     }
 

@@ -69,8 +69,10 @@ public class UNetUpsamplingTest {
     @CsvSource({"2, 3, 64, 24, 40, INSTANCE", "2, 3, 64, 24, 40, BATCH", "3, 2, 32, 10, 22, INSTANCE"})
     void nearestUpsamplingLeavesNoCheckerboardWhereTransposedConvolutionDoes(int dims, int depth, int size, int lo, int hi, Norm norm) {
         double nearest = interiorSpread(constantResponse(unet(dims, depth, norm, UNet.Upsample.NEAREST), size, 3), dims, size, lo, hi);
+        double skip = interiorSpread(constantResponse(unet(dims, depth, norm, UNet.Upsample.NEAREST_INPUT_SKIP), size, 3), dims, size, lo, hi);
         double transposed = interiorSpread(constantResponse(unet(dims, depth, norm, UNet.Upsample.TRANSPOSED), size, 3), dims, size, lo, hi);
         assertTrue(nearest < 1e-5, "nearest + conv: constant interior, spread " + nearest);
+        assertTrue(skip < 1e-5, "nearest + conv with the input skip: constant interior, spread " + skip);
         assertTrue(transposed > 1e-3, "the test sees the transposed convolution's checkerboard, spread " + transposed);
     }
 
@@ -79,6 +81,8 @@ public class UNetUpsamplingTest {
         UNet n = unet(3, 2, Norm.INSTANCE, UNet.Upsample.NEAREST);
         assertEquals("NEAREST", n.toMap().get("upsample"));
         assertEquals(UNet.Upsample.NEAREST, UNet.fromMap(n.toMap()).upsample());
+        UNet k = unet(3, 2, Norm.INSTANCE, UNet.Upsample.NEAREST_INPUT_SKIP);
+        assertEquals(UNet.Upsample.NEAREST_INPUT_SKIP, UNet.fromMap(k.toMap()).upsample());
         UNet t = unet(3, 2, Norm.INSTANCE, UNet.Upsample.TRANSPOSED);
         assertFalse(t.toMap().containsKey("upsample"), "a transposed U-Net writes the settings older builds wrote");
         Map<String, Object> old = new LinkedHashMap<>(n.toMap());

@@ -27,8 +27,8 @@ class MedGanArtefactsTest {
     @Test
     void theGeneratorsHaveNoUpsamplingCheckerboard() {
         MedGanConfig cfg = MedGanConfig.defaults();
-        assertEquals(UNet.Upsample.NEAREST, cfg.generator(3).upsample());
-        assertEquals(UNet.Upsample.NEAREST, SkrGanNetworks.renderGenerator(new SkrGanSettings("skrgan", 64, true, 10, 10, 4, 0.125, 16, 1)).upsample());
+        assertEquals(UNet.Upsample.NEAREST_INPUT_SKIP, cfg.generator(3).upsample());
+        assertEquals(UNet.Upsample.NEAREST_INPUT_SKIP, SkrGanNetworks.renderGenerator(new SkrGanSettings("skrgan", 64, true, 10, 10, 4, 0.125, 16, 1)).upsample());
         // the default generator's layout at a size with an interior that no border reaches (depth 2, 32^3)
         UNet g = cfg.withNetworks(8, 2, 8, 1).withPatch(32).generator(2);
         double spread = UNetUpsamplingTest.interiorSpread(constantLabelResponse(g), 3, 32, 10, 22);
@@ -108,7 +108,7 @@ class MedGanArtefactsTest {
             double before = Math.abs(medianDifference(c.channel(0), raw, c.labels(), k));
             double after = Math.abs(medianDifference(c.channel(0), calibrated, c.labels(), k));
             System.out.printf("label %d: median real - synthetic %.4f, calibrated %.4f%n", k, before, after);
-            assertTrue(before > 0.05, "label " + k + ": after 3 iterations G is off by " + before);
+            assertTrue(before > 0.02, "label " + k + ": after 3 iterations G is off by " + before);
             assertTrue(after < 1e-3, "label " + k + " calibrated: off by " + after + " (before " + before + ")");
         }
         // an earlier model has no offsets

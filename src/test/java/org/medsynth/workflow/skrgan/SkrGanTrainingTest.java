@@ -117,6 +117,35 @@ class SkrGanTrainingTest {
         assertTrue(e.getMessage().contains("stage=render"), e.getMessage());
     }
 
+    /**
+     * A model of the build before the full-resolution input skip (G_P nearest x2 + conv alone): training its render stage
+     * now keeps its G_S and trains a G_P of this build afresh (before, the stages could not be combined); training only
+     * its sketch stage is refused, as the new G_S would sit beside a G_P of another layout.
+     */
+    @Test
+    void theRenderStageOfAnEarlierBuildsModelIsTrainedAfreshAndItsSketchStageKept() throws Exception {
+        SkrGanSettings earlier = tiny("skrgan", 2, 1).withRenderUpsample(org.medsynth.nn.networks.UNet.Upsample.NEAREST);
+        SkrGanTraining t = new SkrGanTraining(earlier, bars(), SkrGanTraining.Stage.BOTH);
+        for (int i = 0; i < t.totalSteps(); i++) t.step(i);
+        Path model = dir.resolve("earlier.zip");
+        t.saveModel(model, t.totalSteps());
+
+        SkrGanSettings now = tiny("skrgan", 2, 1);
+        assertThrows(UserInputException.class, () -> new SkrGanTraining(now, bars(), SkrGanTraining.Stage.SKETCH).initFrom(model));
+        SkrGanTraining render = new SkrGanTraining(now, bars(), SkrGanTraining.Stage.RENDER);
+        render.initFrom(model);
+        for (int i = 0; i < render.totalSteps(); i++) render.step(i);
+        Path upgraded = dir.resolve("upgraded.zip");
+        render.saveModel(upgraded, render.totalSteps());
+        for (ParamStore.Param p : t.store().all()) {
+            if (p.name().startsWith(SkrGanNetworks.SKETCH_G + "/")) assertEquals(p.value(), render.store().array(p.name()), "G_S kept: " + p.name());
+        }
+        assertTrue(render.store().contains("G/up0/out/W"), "G_P of this build (full-resolution output block)");
+        assertFalse(render.store().contains("G/up0/conv/b"), "no weight of the earlier G_P's output layer left behind");
+        SkrGanGenerator.Generated g = new SkrGanGenerator(upgraded).generate(2, 1, Progress.NONE);
+        assertEquals(2, g.images().getStackSize());
+    }
+
     /** SkrGanGenerator jumps ahead in a SplittableRandom by seeding it with seed + k * GOLDEN_GAMMA. */
     @Test
     void splittableRandomJumpsAheadByItsGamma() {
