@@ -116,7 +116,10 @@ public final class JobArgs implements Serializable {
     public void checkKeys(String job, java.util.Collection<String> known) {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                throw new UserInputException("The " + job + " job has no key '" + k + "'. Its keys: " + String.join(", ", known) + ".");
+                // the commands take engine=...; a Spark job's executors take theirs from the JVM property
+                String engine = k.equals("engine") ? " The engine is chosen for the whole job with -Dmedsynth.engine=dl4j|libtorch|auto"
+                        + " (MEDSYNTH_JAVA_OPTS for bin/medsynth-spark, spark.executor.extraJavaOptions on a cluster)." : "";
+                throw new UserInputException("The " + job + " job has no key '" + k + "'." + engine + " Its keys: " + String.join(", ", known) + ".");
             }
         }
     }

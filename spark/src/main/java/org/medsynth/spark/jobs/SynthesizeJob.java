@@ -74,7 +74,7 @@ public final class SynthesizeJob extends SparkJob implements JobRunner.Fingerpri
                 "max_shift", "largest random shift along x and y, pixels (default 5)",
                 "max_shift_z", "largest random shift along z, slices (default 2)",
                 "seed", "seed of the edits and the generator's noise (default 1)",
-                "tile", "tile edge for synthesis (0 = the training patch size)",
+                "tile", "tile edge for synthesis (0 = the model's default: one pass over the whole volume where memory allows for current models, the training patch for older ones)",
                 "overlap", "share of a tile overlapping its neighbour, 0-0.9 (default 0.5)");
     }
 

@@ -172,6 +172,7 @@ class SynthesizeAndGenerateJobEnginesTest {
             UserInputException e = assertThrows(UserInputException.class,
                     () -> MedSynthSpark.run(SparkTests.sc(), job, SparkTests.keys("engine", "libtorch")));
             assertTrue(e.getMessage().contains("has no key 'engine'"), e.getMessage());
+            assertTrue(e.getMessage().contains("-Dmedsynth.engine="), "says how the engine is chosen: " + e.getMessage());
         }
     }
 
