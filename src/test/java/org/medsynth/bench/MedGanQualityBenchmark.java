@@ -39,7 +39,7 @@ import java.util.Map;
  * artefact amplitudes of the residual synthetic - real as a function of the position modulo 32 along x and y: its
  * Fourier amplitude at periods 2, 4, 8 (up-sampling patterns) and at periods 16, 32 (tile seams of the earlier default
  * tiling, stride 32). Variants: {@code new} = this version's defaults (nearest-neighbour
- * up-sampling, one whole-volume pass, per-label calibration) evaluated at every count of {@code evals}, also without the
+ * up-sampling with the full-resolution input skip, or the {@code upsample} key's, one whole-volume pass, per-label calibration) evaluated at every count of {@code evals}, also without the
  * calibration and with the earlier tiling; {@code old} = the earlier build's behaviour (transposed convolutions, tiles of
  * the patch size with Gaussian blending, no calibration) at {@code old} iterations. Writes {@code quality-medgan.md}
  * (tables) and {@code quality-medgan-brain.png} (held-out axial slice 96 and coronal slice 108, real vs synthetic) to
@@ -72,6 +72,7 @@ public final class MedGanQualityBenchmark {
         double l1 = Double.parseDouble(kv.getOrDefault("l1", "100"));
         double oldL1 = Double.parseDouble(kv.getOrDefault("old_l1", "0"));
         long seed = Long.parseLong(kv.getOrDefault("seed", "1"));
+        UNet.Upsample upsample = UNet.Upsample.valueOf(kv.getOrDefault("upsample", UNet.Upsample.NEAREST_INPUT_SKIP.name()));
         int axial = Integer.parseInt(kv.getOrDefault("slice", "96"));
         Files.createDirectories(out);
         Backend.require();
@@ -116,13 +117,13 @@ public final class MedGanQualityBenchmark {
 
         // this version's defaults
         MedGanConfig cfg = new MedGanConfig(3, patch, width, depth, width, 3, 50, evals.get(evals.size() - 1), 2e-4, l1, true,
-                0.5, 99.5, 0.33, seed, 1_000_000);
+                0.5, 99.5, 0.33, seed, 1_000_000).withUpsample(upsample);
         train(cfg, data, evals, (it, trainer, seconds) -> {
             MedGanModel view = trainer.model();
             float[] offsets = view.measureLabelOffsets(data.cases(), seed, 50, Progress.NONE);
             MedGanModel calibrated = view.withLabelOffsets(offsets);
             float[] syn = synth(calibrated, synLabels, MedGanModel.Options.defaults(seed), data);
-            row(md, "new (nearest, one pass, calibrated), L1 " + fmt(l1), it, seconds, score(real, syn, lab, head, w, h, from, to, hi - lo));
+            row(md, "new (" + upsample + ", one pass, calibrated), L1 " + fmt(l1), it, seconds, score(real, syn, lab, head, w, h, from, to, hi - lo));
             pictures.put("new " + it, syn);
             float[] raw = synth(view, synLabels, MedGanModel.Options.defaults(seed), data);
             row(md, "  same, without calibration", it, seconds, score(real, raw, lab, head, w, h, from, to, hi - lo));
