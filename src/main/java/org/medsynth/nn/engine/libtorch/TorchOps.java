@@ -133,6 +133,17 @@ final class TorchOps {
         return dims == 3 ? w.permute(4, 3, 0, 1, 2) : w.permute(3, 2, 0, 1);
     }
 
+    /**
+     * The weight for a convolution of {@code x} (channels first): a view, or a contiguous copy where {@code x} is
+     * channels-last in memory (a concatenation on the channel axis of channels-last tensors is): libtorch's own
+     * convolution (slow_conv2d, taken for float64 and where oneDNN is not used) then gives the weight's gradient the
+     * input's memory format and refuses a permuted weight ("grad_weight must be contiguous").
+     */
+    private static Tensor convWeight(Tensor w, int dims, Tensor x) {
+        Tensor view = weight(w, dims);
+        return x.is_contiguous() ? view : view.contiguous();
+    }
+
     private static TensorOptional bias(Tensor[] in) {
         return in.length > 2 ? new TensorOptional(in[2]) : new TensorOptional();
     }
@@ -147,8 +158,8 @@ final class TorchOps {
         Window w = Window.of(f, f.opName().equals("conv3dnew") ? 3 : 2);
         if (w.same()) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
         return channelsFirst(in[0], w.dims(), channelsLastFormat(f), x -> w.dims() == 3
-                ? torch.conv3d(x, weight(in[1], 3), bias(in), w.stride(), w.padding(), w.dilation(), 1)
-                : torch.conv2d(x, weight(in[1], 2), bias(in), w.stride(), w.padding(), w.dilation(), 1));
+                ? torch.conv3d(x, convWeight(in[1], 3, x), bias(in), w.stride(), w.padding(), w.dilation(), 1)
+                : torch.conv2d(x, convWeight(in[1], 2, x), bias(in), w.stride(), w.padding(), w.dilation(), 1));
     }
 
     /** deconv2d / deconv3d: weight [k, k, cOut, cIn] -> [cIn, cOut, k, k]. */

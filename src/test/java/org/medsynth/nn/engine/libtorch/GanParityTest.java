@@ -61,6 +61,8 @@ class GanParityTest {
     @CsvSource({
             "2, BATCH, false, TRANSPOSED, VANILLA, channels-last",
             "2, BATCH, false, NEAREST, VANILLA, channels-first",
+            "2, BATCH, false, NEAREST_INPUT_SKIP, VANILLA, channels-last",
+            "3, INSTANCE, true, NEAREST_INPUT_SKIP, LSGAN, channels-first",
             "3, BATCH, false, TRANSPOSED, LSGAN, channels-first",
             "2, INSTANCE, true, NEAREST, LSGAN, channels-last",
             "3, INSTANCE, true, NEAREST, LSGAN, channels-first",
@@ -86,7 +88,7 @@ class GanParityTest {
 
     /** 3D-MedGAN's own graphs (MedGanTrainer): G step LSGAN + L1 with D frozen, D step on the real and a pooled pair. */
     @ParameterizedTest(name = "{0}D {1}")
-    @CsvSource({"3, NEAREST", "2, TRANSPOSED"})
+    @CsvSource({"3, NEAREST", "2, TRANSPOSED", "3, NEAREST_INPUT_SKIP"})
     void medganStepsMatchSameDiff(int dims, UNet.Upsample up) {
         // 3D: the smallest patch the trainer accepts (innermost level 4 voxels); 2D: depth 3 down to one pixel
         org.medsynth.workflow.medgan.MedGanConfig cfg = org.medsynth.workflow.medgan.MedGanConfig.defaults().withSpatialDims(dims)
@@ -232,7 +234,7 @@ class GanParityTest {
     void generatorInferenceGraphsMatchSameDiff() {
         ParamStore store = new ParamStore(17, DataType.DOUBLE);
         PgganConfig cfg = pggan(2);
-        UNet render = UNet.pix2pix(1, 1).width(2).depth(3).upsample(UNet.Upsample.NEAREST).build();
+        UNet render = UNet.pix2pix(1, 1).width(2).depth(3).upsample(UNet.Upsample.NEAREST_INPUT_SKIP).build();
         // the U-Net's running statistics, as after some training
         NetBuilder train = NetBuilder.forTraining(store, "G");
         render.apply(train.network("G"), train.input("s", 1, 16, 16));
