@@ -1,5 +1,5 @@
 // MedSynth demo: 3D-MedGAN (label map -> image) on the bundled real brain MR (ch2) and its Brodmann label map,
-// trained slice-wise (mode=2D, with the L1 term, no noise input) for a CPU budget of about 3 minutes, then MR slices synthesised from the label map;
+// trained slice-wise (mode=2D, with the L1 term, no noise input) for a CPU budget of about 4 minutes, then MR slices synthesised from the label map;
 // writes real | label map | synthetic for axial slice 90. Train on the whole volume in 3D with
 // macros/MedSynth_3D-MedGAN_Brain.ijm (the paper's setting; docs/medgan.md and docs/quality.md say what to expect).
 // Headless: bin/medsynth-headless macros/MedSynth_Demo_3D-MedGAN.ijm OUTPUT_FOLDER   (bin/medsynth-demo runs it)
@@ -29,7 +29,7 @@ if (File.exists(model + ".ckpt")) File.delete(model + ".ckpt");
 print("MedSynth demo: training 3D-MedGAN slice-wise on the brain MR and its label map");
 t0 = getTime();
 run("MedSynth Train 3D-MedGAN", "images=[" + images + "] labels=[" + labels + "] model=[" + model
-    + "] mode=2D patch=128 depth=5 iterations=400 l1_weight=100 noise=none pool=50 seed=1 checkpoint_every=400");
+    + "] mode=2D patch=128 depth=5 iterations=800 l1_weight=100 noise=none pool=50 seed=1 checkpoint_every=800");
 print("MedSynth demo: trained in " + d2s((getTime() - t0) / 1000, 0) + " s; model " + model);
 if (nImages > 0) close("*");
 
