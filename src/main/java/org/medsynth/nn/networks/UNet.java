@@ -30,7 +30,7 @@ import java.util.Map;
  *
  * <p>Parameter names below the builder's prefix: {@code down<i>/conv/{W,b}}, {@code down<i>/norm/...},
  * {@code up<i>/convT/{W,b}} ({@code up<i>/conv/{W,b}} with nearest up-sampling), {@code up<i>/norm/...}; with
- * {@link Upsample#NEAREST_INPUT_SKIP} also {@code up0/norm/...} and {@code up0/out/{W,b}}.
+ * {@link Upsample#NEAREST_INPUT_SKIP} {@code up0/conv/...} makes {@code width} maps ({@code up0/norm/...} with batch norm) and {@code up0/out/{W,b}} the output.
  * The input size must be divisible by 2^depth.
  *
  * <p><b>Up-sampling.</b> {@link Upsample#TRANSPOSED} (pix2pix, and models saved before the option existed) is the
@@ -52,7 +52,7 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
         NEAREST,
         /**
          * {@link #NEAREST}, and the outermost block sees the network's input at full resolution: its up-sampled
-         * features ({@code width} maps, normalised) are concatenated with the input and a 3x3(x3) convolution makes
+         * features ({@code width} maps, batch-normalised where the network has batch norm) are concatenated with the input and a 3x3(x3) convolution makes
          * the output. Without this every path from input to output passes a stride-2 level and comes back through a
          * nearest-neighbour x2, so the output is drawn from half-resolution features: 1-pixel structures of the input
          * (thin vessels in a sketch, label boundaries) come out faint and 2-pixel blocky. The transposed convolution
@@ -184,7 +184,11 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
         NetBuilder s = b.sub("up0");
         h = upActivation(s, h);
         if (upsample == Upsample.NEAREST_INPUT_SKIP) {
-            h = norm.apply(s, "norm", up(s, h, width, bias, upT, upConv));
+            // batch norm (running statistics at synthesis) keeps the features' scale, without which the output learns
+            // 1-pixel lines slower than without the skip (UNetFineDetailIT); an instance norm here would take its
+            // statistics over the whole synthesised volume, so a tissue's intensity would depend on how much of the
+            // volume it fills (MedGanLearnsTest), and is left out
+            h = norm == Norm.BATCH ? norm.apply(s, "norm", up(s, h, width, bias, upT, upConv)) : up(s, h, width, true, upT, upConv);
             h = input.with(b.sd().concat(s.opName("skip"), input.channelAxis(), input.var(), upActivation(s, h).var()),
                     input.channels() + h.channels(), input.spatial());
             h = upConv.bias(true).apply(s, "out", h, outChannels);

@@ -55,7 +55,7 @@ class MedGanNetworksTest {
         // spectral norm on every convolution: one (u, v) state per weight
         List<String> weights = new ArrayList<>();
         for (ParamStore.Param p : store.group("G")) if (p.name().endsWith("/W")) weights.add(p.name());
-        assertEquals(6, weights.size(), "3 convolutions + 3 transposed convolutions: " + weights);
+        assertEquals(7, weights.size(), "3 down- and 3 up-sampling convolutions + the output convolution on [input, features]: " + weights);
         assertEquals(weights.size(), b.spectralNorms().size());
         for (String w : weights) {
             String scope = w.substring(0, w.length() - 1);
@@ -113,7 +113,7 @@ class MedGanNetworksTest {
         Tensor lab = b.input("c", 3, 32, 32, 32);
         Tensor fake = CFG.generator(3).apply(b.network("G"), in);
         CFG.discriminator(3).apply(b.network("D"), lab, fake);
-        assertEquals(6 + 4, b.spectralNorms().size(), "G: 6 convolutions, D (2 layers): 4");
+        assertEquals(7 + 4, b.spectralNorms().size(), "G: 7 convolutions, D (2 layers): 4");
         for (SpectralNorm.State st : b.spectralNorms()) {
             SpectralNorm.powerIteration(store, st, 60);
             INDArray w = SpectralNorm.matrix(store.array(st.weightName()), st.rowAxis());

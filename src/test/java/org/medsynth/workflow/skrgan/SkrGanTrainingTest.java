@@ -141,7 +141,8 @@ class SkrGanTrainingTest {
             if (p.name().startsWith(SkrGanNetworks.SKETCH_G + "/")) assertEquals(p.value(), render.store().array(p.name()), "G_S kept: " + p.name());
         }
         assertTrue(render.store().contains("G/up0/out/W"), "G_P of this build (full-resolution output block)");
-        assertFalse(render.store().contains("G/up0/conv/b"), "no weight of the earlier G_P's output layer left behind");
+        long[] up0 = render.store().array("G/up0/conv/W").shape();
+        assertEquals(now.renderWidth(), up0[up0.length - 1], "up0/conv makes the skip's feature maps, not the earlier G_P's image");
         SkrGanGenerator.Generated g = new SkrGanGenerator(upgraded).generate(2, 1, Progress.NONE);
         assertEquals(2, g.images().getStackSize());
     }
