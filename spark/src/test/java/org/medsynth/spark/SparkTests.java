@@ -49,6 +49,25 @@ public final class SparkTests {
         return sc;
     }
 
+    /**
+     * {@code body} with the JVM property {@code name} set to {@code value}, the earlier value restored afterwards; in
+     * local mode the executors' task threads read such properties (medsynth.engine, medsynth.torch.device).
+     */
+    public static <T> T withProperty(String name, String value, java.util.function.Supplier<T> body) {
+        String before = System.getProperty(name);
+        System.setProperty(name, value);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) System.clearProperty(name); else System.setProperty(name, before);
+        }
+    }
+
+    /** Runs {@code job} with its executors on {@code engine} (the property medsynth.engine). */
+    public static JobRunner.Summary runOnEngine(String engine, String job, Map<String, String> keys) {
+        return withProperty(org.medsynth.nn.engine.Engine.PROPERTY, engine, () -> MedSynthSpark.run(sc(), job, keys));
+    }
+
     /** The local file system under another scheme (testfs:///path), so that the remote code paths run. */
     public static final class TestFs extends RawLocalFileSystem {
         @Override

@@ -6,12 +6,10 @@ import ij.ImageStack;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medsynth.nn.engine.Engine;
 import org.medsynth.nn.engine.libtorch.TorchDevice;
 import org.medsynth.spark.ExecutorCache;
 import org.medsynth.spark.ItemResult;
 import org.medsynth.spark.JobRunner;
-import org.medsynth.spark.MedSynthSpark;
 import org.medsynth.spark.SparkTests;
 import org.medsynth.workflow.medgan.AugmentTrainingSet;
 
@@ -61,14 +59,8 @@ class SegmentJobEnginesTest {
     }
 
     private static JobRunner.Summary segment(String engine, Path out) {
-        String before = System.getProperty(Engine.PROPERTY);
-        System.setProperty(Engine.PROPERTY, engine);
-        try {
-            return MedSynthSpark.run(SparkTests.sc(), "segment", SparkTests.keys("model", dir.resolve("m.zip"), "input", dir.resolve("input"),
-                    "output", out, "probabilities", "true", "tile", "16", "overlap", "0.5", "progress_seconds", "0"));
-        } finally {
-            if (before == null) System.clearProperty(Engine.PROPERTY); else System.setProperty(Engine.PROPERTY, before);
-        }
+        return SparkTests.runOnEngine(engine, "segment", SparkTests.keys("model", dir.resolve("m.zip"), "input", dir.resolve("input"),
+                "output", out, "probabilities", "true", "tile", "16", "overlap", "0.5", "progress_seconds", "0"));
     }
 
     @Test

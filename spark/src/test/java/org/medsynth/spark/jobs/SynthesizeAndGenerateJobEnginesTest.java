@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,25 +47,15 @@ class SynthesizeAndGenerateJobEnginesTest {
         skrgan = GenerateJobTest.tinySkrGanIn(dir);
     }
 
-    /** Runs {@code job} with the JVM property medsynth.engine (read by the executors' task threads) set to {@code engine}. */
-    private static JobRunner.Summary run(String engine, String job, Map<String, String> keys) {
-        String before = System.getProperty(Engine.PROPERTY);
-        System.setProperty(Engine.PROPERTY, engine);
-        try {
-            return MedSynthSpark.run(SparkTests.sc(), job, keys);
-        } finally {
-            if (before == null) System.clearProperty(Engine.PROPERTY); else System.setProperty(Engine.PROPERTY, before);
-        }
-    }
 
     private static JobRunner.Summary synthesize(String engine, Path out) {
-        return run(engine, "synthesize", SparkTests.keys("model", medgan, "labels", dir.resolve("real/labels"), "images", dir.resolve("real/images"),
+        return SparkTests.runOnEngine(engine, "synthesize", SparkTests.keys("model", medgan, "labels", dir.resolve("real/labels"), "images", dir.resolve("real/images"),
                 "output", out, "copies", 2, "edit_label", 2, "min_factor", 0.7, "max_factor", 1.4, "max_shift", 2, "max_shift_z", 1, "seed", 3,
                 "progress_seconds", 0));
     }
 
     private static JobRunner.Summary generate(String engine, Path out) {
-        return run(engine, "generate", SparkTests.keys("model", skrgan, "count", 16, "seed", 42, "output", out, "progress_seconds", 0));
+        return SparkTests.runOnEngine(engine, "generate", SparkTests.keys("model", skrgan, "count", 16, "seed", 42, "output", out, "progress_seconds", 0));
     }
 
     @Test
@@ -149,17 +138,15 @@ class SynthesizeAndGenerateJobEnginesTest {
     void aLibtorchGenerateJobAfterADl4jOneRunsLibtorch() {
         ExecutorCache.clear();
         assertEquals(2, generate("dl4j", dir.resolve("device-dl4j")).count(ItemResult.WRITTEN));
-        String before = System.getProperty(TorchDevice.PROPERTY);
-        System.setProperty(TorchDevice.PROPERTY, "none");
         // the driver checks the model with one image on this thread before the tasks start: Engine.use keeps this thread
         // on DL4J, the executors' task threads follow the property medsynth.engine
-        try (Engine.Scope s = Engine.use(Engine.DL4J)) {
-            JobRunner.Summary b = generate("libtorch", dir.resolve("device-libtorch"));
-            assertEquals(2, b.count(ItemResult.FAILED), b.results().toString());
-            for (ItemResult r : b.results()) assertTrue(r.detail().contains(TorchDevice.PROPERTY + " must be"), r.detail());
-        } finally {
-            if (before == null) System.clearProperty(TorchDevice.PROPERTY); else System.setProperty(TorchDevice.PROPERTY, before);
-        }
+        JobRunner.Summary b = SparkTests.withProperty(TorchDevice.PROPERTY, "none", () -> {
+            try (Engine.Scope s = Engine.use(Engine.DL4J)) {
+                return generate("libtorch", dir.resolve("device-libtorch"));
+            }
+        });
+        assertEquals(2, b.count(ItemResult.FAILED), b.results().toString());
+        for (ItemResult r : b.results()) assertTrue(r.detail().contains(TorchDevice.PROPERTY + " must be"), r.detail());
     }
 
     /**
