@@ -178,8 +178,7 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
             h = up(s, h, channelsAt(i - 1), bias, upT, upConv);
             h = norm.apply(s, "norm", h);
             if (i < depth - 1 && i >= depth - 1 - dropoutBlocks) h = Dropout.apply(s, h, dropoutRate);
-            Tensor skip = d[i - 1];
-            h = skip.with(b.sd().concat(s.opName("skip"), skip.channelAxis(), skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
+            h = skipConcat(b, s, d[i - 1], h);
         }
         NetBuilder s = b.sub("up0");
         h = upActivation(s, h);
@@ -189,13 +188,17 @@ public record UNet(int spatialDims, int inChannels, int outChannels, int width, 
             // statistics over the whole synthesised volume, so a tissue's intensity would depend on how much of the
             // volume it fills (MedGanLearnsTest), and is left out
             h = norm == Norm.BATCH ? norm.apply(s, "norm", up(s, h, width, bias, upT, upConv)) : up(s, h, width, true, upT, upConv);
-            h = input.with(b.sd().concat(s.opName("skip"), input.channelAxis(), input.var(), upActivation(s, h).var()),
-                    input.channels() + h.channels(), input.spatial());
+            h = skipConcat(b, s, input, upActivation(s, h));
             h = upConv.bias(true).apply(s, "out", h, outChannels);
         } else {
             h = up(s, h, outChannels, true, upT, upConv);
         }
         return Layout.channelsFirst(s, output.apply(s, h));
+    }
+
+    /** [skip, h] on the channel axis (the U-Net's skip connection). */
+    private static Tensor skipConcat(NetBuilder b, NetBuilder s, Tensor skip, Tensor h) {
+        return skip.with(b.sd().concat(s.opName("skip"), skip.channelAxis(), skip.var(), h.var()), skip.channels() + h.channels(), skip.spatial());
     }
 
     private Tensor up(NetBuilder s, Tensor h, int channels, boolean bias, ConvTranspose upT, Conv upConv) {

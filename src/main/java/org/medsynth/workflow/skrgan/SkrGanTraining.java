@@ -210,7 +210,7 @@ public final class SkrGanTraining implements TrainingTask {
                     + "); resume with the same settings, or start again: " + TrainingRunner.NO_RESUME + ".");
         }
         int done = ((Number) meta.get("completedSteps")).intValue();
-        adopt(loaded.store());
+        adopt(loaded.store(), false);
         Map<String, Adam> optimizers = optimizersForResume(done);
         for (Map.Entry<String, Adam> e : optimizers.entrySet()) {
             if (loaded.hasOptimizer(e.getKey())) loaded.restoreOptimizer(e.getKey(), e.getValue());
@@ -267,12 +267,9 @@ public final class SkrGanTraining implements TrainingTask {
 
     /**
      * Takes over every saved array, also of networks not built yet in this process (a resume in the
-     * render stage still carries the sketch stage's weights into the final model).
+     * render stage still carries the sketch stage's weights into the final model); {@code withoutRenderStage} leaves
+     * out G_P and D_P (an earlier build's render stage, trained afresh).
      */
-    private void adopt(ParamStore saved) {
-        adopt(saved, false);
-    }
-
     private void adopt(ParamStore saved, boolean withoutRenderStage) {
         for (ParamStore.Param p : saved.all()) {
             if (p.role() == ParamStore.Role.DERIVED) continue;
