@@ -66,6 +66,26 @@ public final class TorchGraph {
     record Held(int most, Set<String> afterOps) { }
 
     /**
+     * Opt-in profile ({@code -Dmedsynth.torch.profile=true}, read once): wall time per op kind of the forward replay,
+     * plus "(backward)" for libtorch's autograd and "(results)" for copying results and gradients to ND4J arrays,
+     * summed over all passes of all graphs. Off (the default), the passes read no clock.
+     */
+    public static final Map<String, long[]> PROFILE = Boolean.getBoolean("medsynth.torch.profile")
+            ? java.util.Collections.synchronizedMap(new java.util.TreeMap<>()) : null;
+
+    private static long tick() {
+        return PROFILE == null ? 0 : System.nanoTime();
+    }
+
+    /** Adds the time since {@code t0} (from {@link #tick}) to {@code kind}'s total and count. */
+    private static void tock(String kind, long t0) {
+        if (PROFILE == null) return;
+        long[] acc = PROFILE.computeIfAbsent(kind, k -> new long[2]);
+        acc[0] += System.nanoTime() - t0;
+        acc[1]++;
+    }
+
+    /**
      * A graph that runs on the device {@link TorchDevice#resolve} chooses now.
      *
      * @throws IllegalStateException when libtorch does not load, or CUDA is asked for and libtorch has no CUDA device
@@ -160,7 +180,9 @@ public final class TorchGraph {
                         // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
                         if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
                     }
+                    long t0 = tick();
                     Tensor[] out = TorchOps.run(f, in);
+                    tock(f.opName(), t0);
                     for (int i = 0; i < outVars.length; i++) {
                         // out[i] may be an input's handle or point into a temporary of the op
                         values.put(outVars[i].name(), ownHandle(out[i], scope, opScope));
@@ -186,17 +208,23 @@ public final class TorchGraph {
                     }
                 }
                 if (!names.isEmpty()) {
+                    long t0 = tick();
                     TensorVector g = torch.grad(new TensorVector(l), leaves, new TensorVector(), new BoolOptional(false), false, true);
+                    tock("(backward)", t0);
+                    t0 = tick();
                     for (int i = 0; i < names.size(); i++) {
                         if (g.get(i).defined()) grads.put(names.get(i), TorchArrays.toArray(g.get(i)));
                     }
+                    tock("(results)", t0);
                 }
             }
+            long t0 = tick();
             for (String o : outputs) {
                 Tensor v = values.get(o);
                 if (v == null && fed.contains(o)) v = new Tensor(fedGradient(o, values));
                 results.put(o, TorchArrays.toArray(v));
             }
+            tock("(results)", t0);
             if (noGrad != null) noGrad.close();
         }
         // the tensors over these arrays' memory (CPU) are gone only now
