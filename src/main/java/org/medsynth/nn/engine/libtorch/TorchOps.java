@@ -128,9 +128,20 @@ final class TorchOps {
         }
     }
 
-    /** A convolution's weight in libtorch's layout ([k.., cIn, cOut] conv / [k.., cOut, cIn] deconv -> cOut/cIn first, a view). */
+    /**
+     * A convolution's weight in libtorch's layout, row-major: [k.., a, b] -> [b, a, k..] (SameDiff's [k.., cIn, cOut] conv
+     * / [k.., cOut, cIn] deconv). Copied here, once per pass ({@link TorchArrays#reverseAxes}), because libtorch's
+     * convolutions otherwise copy the strided view themselves, slowly, in the forward pass and again in the backward pass.
+     */
     private static Tensor weight(Tensor w, int dims) {
-        return dims == 3 ? w.permute(4, 3, 0, 1, 2) : w.permute(3, 2, 0, 1);
+        long[] s = w.sizes().vec().get();
+        long k = 1;
+        for (int i = 0; i < dims; i++) k *= s[i];
+        long[] shape = new long[dims + 2];
+        shape[0] = s[dims + 1];
+        shape[1] = s[dims];
+        System.arraycopy(s, 0, shape, 2, dims);
+        return TorchArrays.reverseAxes(w.reshape(k, s[dims], s[dims + 1]), null).view(shape);
     }
 
     private static TensorOptional bias(Tensor[] in) {
