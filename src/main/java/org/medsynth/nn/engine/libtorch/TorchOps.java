@@ -43,7 +43,7 @@ final class TorchOps {
             case "leakyrelu" -> one(leakyRelu(f, in[0]));
             case "sigmoid" -> one(in[0].sigmoid());
             case "tanh" -> one(in[0].tanh());
-            case "softmax" -> one(torch.softmax(in[0], (long) ((DynamicCustomOp) f).iArgs()[0]));
+            case "softmax" -> one(softmax(in[0], ((DynamicCustomOp) f).iArgs()[0]));
             case "abs" -> one(in[0].abs());
             case "neg" -> one(in[0].neg());
             case "exp" -> one(in[0].exp());
@@ -212,6 +212,31 @@ final class TorchOps {
             if (factor != 1) y = y.repeat_interleave(factor, new LongOptional(first + a), new LongOptional());
         }
         return y;
+    }
+
+    /**
+     * softmax along {@code dim}, computed in the memory order of {@code x}: {@link org.medsynth.nn.layers.ChannelSoftmax}
+     * views a channels-first map channels last (ND4J's workaround), and libtorch would copy that view to row-major, run
+     * its softmax over rows of a few classes and return a channels-last map to the ops after it. The same softmax of the
+     * row-major map it views, over the axis {@code dim} is there, viewed back as {@code x} is: no copy.
+     */
+    private static Tensor softmax(Tensor x, long dim) {
+        int rank = (int) x.dim();
+        if (dim < 0) dim += rank;
+        if (x.is_contiguous()) return torch.softmax(x, dim);
+        long[] strides = x.strides().vec().get();
+        Integer[] byStride = new Integer[rank];
+        for (int i = 0; i < rank; i++) byStride[i] = i;
+        Arrays.sort(byStride, (p, q) -> Long.compare(strides[q], strides[p]));
+        long[] order = new long[rank], back = new long[rank];
+        long d = 0;
+        for (int i = 0; i < rank; i++) {
+            order[i] = byStride[i];
+            back[byStride[i]] = i;
+            if (byStride[i] == dim) d = i;
+        }
+        Tensor base = x.permute(order);
+        return base.is_contiguous() ? torch.softmax(base, d).permute(back) : torch.softmax(x, dim);
     }
 
     /**
