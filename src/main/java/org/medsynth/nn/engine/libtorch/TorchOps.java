@@ -296,6 +296,36 @@ final class TorchOps {
         return last ? toChannelsLast(y, rank - 2) : y;
     }
 
+    /**
+     * The moments op whose outputs the batch norm {@code f} takes as its mean and variance, when they are the batch
+     * statistics of its own input over every axis but the channels, axis 1: then {@link #batchNormAndStatistics}
+     * computes both ops at once. Null for any other op or statistics.
+     */
+    static FusedBatchNormOp.Moments batchStatisticsOf(DifferentialFunction f) {
+        if (!f.opName().equals(FusedBatchNormOp.NAME) || ((DynamicCustomOp) f).iArgs()[2] != 1) return null;
+        if (!(f.arg(1).getCreator() instanceof FusedBatchNormOp.Moments m) || !m.arg().name().equals(f.arg(0).name())) return null;
+        long[] axes = m.iArgs();
+        boolean ours = f.arg(1).name().equals(m.outputVariables()[0].name()) && f.arg(2).name().equals(m.outputVariables()[1].name());
+        return ours && allButChannels(axes, axes.length + 1) ? m : null;
+    }
+
+    /**
+     * The batch norm {@code f} in training mode and the batch statistics of its input x, from one pass of libtorch's
+     * batch norm (PyTorch's): [y, mean, biased variance]. The statistics come from its running-statistics update with
+     * momentum 1 (the mean; the unbiased variance, scaled back by (n - 1) / n, which rounds differently from the
+     * variance the moments op gives by at most a few ulp). Null when a channel has a single value (no unbiased variance):
+     * then the two ops run as they are.
+     */
+    static Tensor[] batchNormAndStatistics(DifferentialFunction f, Tensor x, Tensor gamma, Tensor beta) {
+        long n = x.numel() / x.size(1);
+        if (n < 2) return null;
+        double eps = ((DynamicCustomOp) f).tArgs()[0];
+        Tensor mean = torch.zeros_like(gamma), var = torch.zeros_like(gamma);
+        Tensor y = torch.batch_norm(x, new TensorOptional(gamma), new TensorOptional(beta), new TensorOptional(mean), new TensorOptional(var),
+                true, 1.0, eps, true);
+        return new Tensor[]{y, mean, var.mul(new Scalar((n - 1) / (double) n))};
+    }
+
     private static Tensor relu(DifferentialFunction f, Tensor x) {
         double cutoff = f instanceof DynamicCustomOp d && d.tArgs().length > 0 ? d.tArgs()[0] : scalarOrZero(f);
         if (cutoff != 0) throw new UnsupportedOperationException("the libtorch engine runs ReLU with cutoff 0 only (" + f.getOwnName() + ")");
