@@ -4,6 +4,7 @@ import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
 import org.medsynth.nn.train.Adam;
 import org.medsynth.nn.engine.dl4j.MemoryGuard;
+import org.medsynth.nn.engine.libtorch.TorchGraph;
 import org.medsynth.nn.train.TrainStep;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -27,6 +28,8 @@ import java.util.TreeMap;
  * <pre>
  * java -cp ... org.medsynth.bench.OpProfile unet 256x256 64 1 [steps=3]
  * </pre>
+ * On libtorch ({@code -Dmedsynth.engine=libtorch -Dmedsynth.torch.profile=true}) the listener sees nothing; TorchGraph's
+ * own timer gives the time per op kind of the replay, of autograd's backward pass and of the result copies.
  */
 public final class OpProfile {
 
@@ -135,6 +138,15 @@ public final class OpProfile {
         System.exit(0);
     }
 
+    /** With -Dmedsynth.engine=libtorch -Dmedsynth.torch.profile=true: TorchGraph's time per op kind, per step. */
+    static void printTorchProfile(int steps) {
+        long total = TorchGraph.PROFILE.values().stream().mapToLong(v -> v[0]).sum();
+        System.out.printf(Locale.ROOT, "libtorch: %.3f s per step in the replayed ops, autograd and result copies:%n", total / 1e9 / steps);
+        TorchGraph.PROFILE.entrySet().stream().sorted((p, q) -> Long.compare(q.getValue()[0], p.getValue()[0]))
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms/step  %5d calls/step%n", e.getKey(),
+                        e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
+    }
+
     /** Minor page faults of this process so far (field 10 of /proc/self/stat; -1 where there is none). */
     static long minorFaults() {
         return statField(7);
@@ -209,6 +221,7 @@ public final class OpProfile {
                 timer.ab.clear();
                 timer.perOp.clear();
                 timer.perInstance.clear();
+                if (TorchGraph.PROFILE != null) TorchGraph.PROFILE.clear();
             }
             timer.variantB = i % 2 == 0;
             long f0 = minorFaults(), s0 = systemTicks();
@@ -227,6 +240,7 @@ public final class OpProfile {
                 System.out.printf(Locale.ROOT, "peak resident memory %.2f GB%n", SegmentationBenchmark.peakRssGb());
                 System.out.printf(Locale.ROOT, "sum of op times over %d steps: %.3f s%n", steps, ops / 1e9);
                 timer.printOps(steps, "step", 30);
+                if (TorchGraph.PROFILE != null) printTorchProfile(steps);
                 if (!System.getProperty("noHelpers", "").isEmpty()) {
                     System.out.println("A/B (odd steps: helpers as set; even steps: no helpers for " + timer.noHelpers + "), ms per step:");
                     int na = (steps + 1) / 2, nb = steps / 2;

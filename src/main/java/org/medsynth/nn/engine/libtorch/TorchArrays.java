@@ -41,19 +41,53 @@ final class TorchArrays {
         return c;
     }
 
-    /** A new ND4J array with the values of {@code t} (copied; from the device first when {@code t} is on CUDA; the copies on the way are freed at once). */
+    /**
+     * A new ND4J array with the values of {@code t} (copied; from the device first when {@code t} is on CUDA; the copies on
+     * the way are freed at once). Copied straight into the array's memory (one pass, not a row-major copy and then a
+     * memcpy); the gradient of a convolution weight, a [k.., a, b] view of a row-major [b, a, k..] tensor (see
+     * {@link TorchOps}), by {@link #reverseAxes}.
+     */
     static INDArray toArray(Tensor t) {
         try (PointerScope temporaries = new PointerScope()) {
             Tensor c = t.detach();
             if (c.is_cuda()) c = c.cpu();
-            c = c.contiguous();
             DataType dt = dataType(c.scalar_type());
             long[] shape = c.sizes().vec().get();
             INDArray a = Nd4j.createUninitialized(dt, shape);
-            long bytes = c.numel() * dt.width();
-            if (bytes > 0) Pointer.memcpy(a.data().addressPointer(), c.data_ptr(), bytes);
+            if (c.numel() == 0) return a;
+            if (scalarType(dt).value != c.scalar_type().value) {
+                // a type the view below would misread (int32): through a row-major copy
+                c = c.contiguous();
+                Pointer.memcpy(a.data().addressPointer(), c.data_ptr(), c.numel() * dt.width());
+                return a;
+            }
+            Tensor base = c.dim() == 4 ? c.permute(3, 2, 0, 1) : c.dim() == 5 ? c.permute(4, 3, 0, 1, 2) : null;
+            if (base != null && base.is_contiguous() && !c.is_contiguous()) {
+                long b = shape[shape.length - 1], ab = shape[shape.length - 2] * b;
+                reverseAxes(base.view(b, shape[shape.length - 2], c.numel() / ab), view(a).view(c.numel() / ab, shape[shape.length - 2], b));
+            } else {
+                view(a).copy_(c);
+            }
             return a;
         }
+    }
+
+    /**
+     * The row-major [x, a, y] tensor {@code src} with its axes reversed, [y, a, x]: copied into the row-major {@code dst}
+     * (returned), or with {@code dst} null into a new tensor (autograd sees views and copies only). For convolution weights
+     * between SameDiff's [k.., cIn, cOut] layout and libtorch's [cOut, cIn, k..]: libtorch's own copy of such a view
+     * reads or writes the innermost axis 4ay bytes apart, slowly for large weights (19 ms for 3x3x512x512); in two
+     * cache-friendly steps it takes 6 ms: whole rows of the longer of x and y move past a, and a 2D transposition, which
+     * libtorch copies in blocks, does the rest.
+     */
+    static Tensor reverseAxes(Tensor src, Tensor dst) {
+        long x = src.size(0), a = src.size(1), y = src.size(2);
+        if (y >= x) {
+            Tensor t = src.permute(1, 0, 2).contiguous().view(a * x, y).t();        // rows [a, x, y] copied, then [y, a x]
+            return dst == null ? t.contiguous().view(y, a, x) : dst.view(y, a * x).copy_(t).view(y, a, x);
+        }
+        Tensor t = src.view(x, a * y).t().contiguous().view(a, y, x).permute(1, 0, 2);   // [a y, x] transposed, then rows
+        return dst == null ? t.contiguous() : dst.copy_(t);
     }
 
     static torch.ScalarType scalarType(DataType dt) {

@@ -28,9 +28,11 @@ import java.util.Set;
 /**
  * Runs a graph that MedSynth's networks built with SameDiff on libtorch: each op the requested values depend on is
  * replayed, in the graph's order, by the libtorch function that computes the same thing ({@link TorchOps}), and
- * gradients come from libtorch's autograd (not from SameDiff's gradient graph). Parameters and feeds are read
- * from the same ND4J arrays SameDiff uses, without copying, so the optimiser, checkpoints and model archives work
- * unchanged whichever engine runs a step.
+ * gradients come from libtorch's autograd (not from SameDiff's gradient graph). One exception to op by op: a batch norm
+ * in training mode and the moments op that computes its batch statistics for it run as one libtorch batch norm, which
+ * gives the statistics too (as in PyTorch; computing them twice cost 3-4 % of a U-Net train step). Parameters and
+ * feeds are read from the same ND4J arrays SameDiff uses, without copying, so the optimiser, checkpoints and model
+ * archives work unchanged whichever engine runs a step.
  *
  * <p>A placeholder may be set by the pass itself to the gradient of a scalar of the graph with respect to an input
  * ({@link #feedGradient}); a loss computed from it is then differentiated through that gradient (double
@@ -60,10 +62,35 @@ public final class TorchGraph {
     /** Of the last pass: the most values held at once, and those held after the last op (for tests). */
     Held lastHeld;
 
-    /** The ops a pass runs, in order, after each op the values no later op reads, and the fed gradients it uses. */
-    private record Plan(List<DifferentialFunction> ops, List<List<String>> lastRead, Set<String> fed) { }
+    /**
+     * The ops a pass runs, in order, after each op the values no later op reads, and the fed gradients it uses; batch
+     * norms (by name) that compute the batch statistics they read themselves, and the moments ops that therefore do
+     * not run ({@link TorchOps#batchStatisticsOf}).
+     */
+    private record Plan(List<DifferentialFunction> ops, List<List<String>> lastRead, Set<String> fed,
+                        Map<String, DifferentialFunction> statisticsOf, Set<String> deferred) { }
 
     record Held(int most, Set<String> afterOps) { }
+
+    /**
+     * Opt-in profile ({@code -Dmedsynth.torch.profile=true}, read once): wall time per op kind of the forward replay,
+     * plus "(backward)" for libtorch's autograd and "(results)" for copying results and gradients to ND4J arrays,
+     * summed over all passes of all graphs. Off (the default), the passes read no clock.
+     */
+    public static final Map<String, long[]> PROFILE = Boolean.getBoolean("medsynth.torch.profile")
+            ? java.util.Collections.synchronizedMap(new java.util.TreeMap<>()) : null;
+
+    private static long tick() {
+        return PROFILE == null ? 0 : System.nanoTime();
+    }
+
+    /** Adds the time since {@code t0} (from {@link #tick}) to {@code kind}'s total and count. */
+    private static void tock(String kind, long t0) {
+        if (PROFILE == null) return;
+        long[] acc = PROFILE.computeIfAbsent(kind, k -> new long[2]);
+        acc[0] += System.nanoTime() - t0;
+        acc[1]++;
+    }
 
     /**
      * A graph that runs on the device {@link TorchDevice#resolve} chooses now.
@@ -147,9 +174,12 @@ public final class TorchGraph {
                 DifferentialFunction f = plan.ops().get(k);
                 SDVariable[] args = f.args();
                 SDVariable[] outVars = f.outputVariables();
-                try (PointerScope opScope = new PointerScope()) {
+                DifferentialFunction moments = plan.statisticsOf().get(f.getOwnName());
+                // a moments op runs with the batch norm that reads its statistics
+                if (!plan.deferred().contains(f.getOwnName())) try (PointerScope opScope = new PointerScope()) {
                     Tensor[] in = new Tensor[args.length];
                     for (int i = 0; i < args.length; i++) {
+                        if (moments != null && (i == 1 || i == 2)) continue;              // not computed yet
                         in[i] = values.get(args[i].name());
                         if (in[i] == null && fed.contains(args[i].name())) {
                             // grad's own handle points into its vector; later ops read the gradient too
@@ -160,7 +190,9 @@ public final class TorchGraph {
                         // an op that makes a tensor of its own (a shape, an index) makes it on the CPU
                         if (cuda && !in[i].is_cuda()) in[i] = in[i].cuda();
                     }
-                    Tensor[] out = TorchOps.run(f, in);
+                    long t0 = tick();
+                    Tensor[] out = moments == null ? TorchOps.run(f, in) : batchNormWithStatistics(f, moments, in, values, scope, opScope);
+                    tock(f.opName(), t0);
                     for (int i = 0; i < outVars.length; i++) {
                         // out[i] may be an input's handle or point into a temporary of the op
                         values.put(outVars[i].name(), ownHandle(out[i], scope, opScope));
@@ -186,22 +218,44 @@ public final class TorchGraph {
                     }
                 }
                 if (!names.isEmpty()) {
+                    long t0 = tick();
                     TensorVector g = torch.grad(new TensorVector(l), leaves, new TensorVector(), new BoolOptional(false), false, true);
+                    tock("(backward)", t0);
+                    t0 = tick();
                     for (int i = 0; i < names.size(); i++) {
                         if (g.get(i).defined()) grads.put(names.get(i), TorchArrays.toArray(g.get(i)));
                     }
+                    tock("(results)", t0);
                 }
             }
+            long t0 = tick();
             for (String o : outputs) {
                 Tensor v = values.get(o);
                 if (v == null && fed.contains(o)) v = new Tensor(fedGradient(o, values));
                 results.put(o, TorchArrays.toArray(v));
             }
+            tock("(results)", t0);
             if (noGrad != null) noGrad.close();
         }
         // the tensors over these arrays' memory (CPU) are gone only now
         Reference.reachabilityFence(hostInputs);
         return new Pass(results, grads);
+    }
+
+    /**
+     * The batch norm {@code f} and the moments op {@code m} whose statistics it reads (its inputs 1 and 2, not given):
+     * both at once where {@link TorchOps#batchNormAndStatistics} can, else one after the other; m's outputs go into
+     * {@code values}, f's are returned.
+     */
+    private static Tensor[] batchNormWithStatistics(DifferentialFunction f, DifferentialFunction m, Tensor[] in, Map<String, Tensor> values,
+                                                    PointerScope pass, PointerScope op) {
+        Tensor[] both = TorchOps.batchNormAndStatistics(f, in[0], in[3], in[4]);
+        Tensor[] stats = both != null ? new Tensor[]{both[1], both[2]} : TorchOps.run(m, new Tensor[]{in[0]});
+        for (int i = 0; i < 2; i++) values.put(m.outputVariables()[i].name(), ownHandle(stats[i], pass, op));
+        if (both != null) return new Tensor[]{both[0]};
+        in[1] = stats[0];
+        in[2] = stats[1];
+        return TorchOps.run(f, in);
     }
 
     /** A new handle to {@code t}'s tensor that lives in the pass's scope, not in the op's (which frees what the op made). */
@@ -275,7 +329,25 @@ public final class TorchGraph {
         List<List<String>> lastRead = new ArrayList<>();
         for (int k = 0; k < ops.size(); k++) lastRead.add(new ArrayList<>());
         last.forEach((v, k) -> lastRead.get(k).add(v));
-        return new Plan(ops, lastRead, fedGradientsUsed(ops, wanted));
+        // a batch norm computes its batch statistics itself when no op between the moments op and it reads them
+        Map<String, DifferentialFunction> statisticsOf = new HashMap<>();
+        Set<String> deferred = new HashSet<>();
+        Map<String, Integer> position = new HashMap<>();
+        for (int k = 0; k < ops.size(); k++) position.put(ops.get(k).getOwnName(), k);
+        for (int k = 0; k < ops.size(); k++) {
+            DifferentialFunction m = TorchOps.batchStatisticsOf(ops.get(k));
+            if (m == null || !position.containsKey(m.getOwnName())) continue;
+            Set<String> stats = Set.of(m.outputVariables()[0].name(), m.outputVariables()[1].name());
+            boolean readBetween = false;
+            for (int j = position.get(m.getOwnName()) + 1; j < k; j++) {
+                for (SDVariable a : ops.get(j).args()) readBetween |= stats.contains(a.name());
+            }
+            if (!readBetween) {
+                statisticsOf.put(ops.get(k).getOwnName(), m);
+                deferred.add(m.getOwnName());
+            }
+        }
+        return new Plan(ops, lastRead, fedGradientsUsed(ops, wanted), statisticsOf, deferred);
     }
 
     /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.medsynth.nn.EngineOptions;
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.layers.BatchNorm;
 import org.medsynth.nn.layers.Norm;
 import org.medsynth.nn.networks.InfoMaxNet;
 import org.medsynth.nn.networks.SegConfig;
@@ -68,6 +69,8 @@ class TorchGraphParityTest {
             String probs = t.output().probabilities().var().name();
             List<String> outs = new ArrayList<>(List.of(loss, probs));
             for (SDVariable term : t.terms().values()) outs.add(term.name());
+            // the batch statistics the running statistics are updated from
+            for (BatchNorm.Application a : b.batchNorms()) outs.addAll(List.of(a.batchMean(), a.batchVar()));
 
             b.sd().setLossVariables(loss);
             OutAndGrad sd = GradientPass.run(b.sd(), feeds, outs, wrt);
