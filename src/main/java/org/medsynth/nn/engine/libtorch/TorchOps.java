@@ -132,6 +132,9 @@ final class TorchOps {
      * A convolution's weight in libtorch's layout, row-major: [k.., a, b] -> [b, a, k..] (SameDiff's [k.., cIn, cOut] conv
      * / [k.., cOut, cIn] deconv). Copied here, once per pass ({@link TorchArrays#reverseAxes}), because libtorch's
      * convolutions otherwise copy the strided view themselves, slowly, in the forward pass and again in the backward pass.
+     * Contiguous also because libtorch's own convolution (slow_conv2d, taken for float64 and where oneDNN is not used) gives
+     * the weight's gradient the input's memory format and refuses a permuted weight for a channels-last input, as a channel
+     * concatenation makes ("grad_weight must be contiguous").
      */
     private static Tensor weight(Tensor w, int dims) {
         long[] s = w.sizes().vec().get();
@@ -142,17 +145,6 @@ final class TorchOps {
         shape[1] = s[dims];
         System.arraycopy(s, 0, shape, 2, dims);
         return TorchArrays.reverseAxes(w.reshape(k, s[dims], s[dims + 1]), null).view(shape);
-    }
-
-    /**
-     * The weight for a convolution of {@code x} (channels first): a view, or a contiguous copy where {@code x} is
-     * channels-last in memory (a concatenation on the channel axis of channels-last tensors is): libtorch's own
-     * convolution (slow_conv2d, taken for float64 and where oneDNN is not used) then gives the weight's gradient the
-     * input's memory format and refuses a permuted weight ("grad_weight must be contiguous").
-     */
-    private static Tensor convWeight(Tensor w, int dims, Tensor x) {
-        Tensor view = weight(w, dims);
-        return x.is_contiguous() ? view : view.contiguous();
     }
 
     private static TensorOptional bias(Tensor[] in) {
@@ -169,8 +161,8 @@ final class TorchOps {
         Window w = Window.of(f, f.opName().equals("conv3dnew") ? 3 : 2);
         if (w.same()) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
         return channelsFirst(in[0], w.dims(), channelsLastFormat(f), x -> w.dims() == 3
-                ? torch.conv3d(x, convWeight(in[1], 3, x), bias(in), w.stride(), w.padding(), w.dilation(), 1)
-                : torch.conv2d(x, convWeight(in[1], 2, x), bias(in), w.stride(), w.padding(), w.dilation(), 1));
+                ? torch.conv3d(x, weight(in[1], 3), bias(in), w.stride(), w.padding(), w.dilation(), 1)
+                : torch.conv2d(x, weight(in[1], 2), bias(in), w.stride(), w.padding(), w.dilation(), 1));
     }
 
     /** deconv2d / deconv3d: weight [k, k, cOut, cIn] -> [cIn, cOut, k, k]. */
