@@ -43,6 +43,7 @@ import java.util.Map;
  * data-architecture-upsampling[-shrink]-growth.zip, from an earlier run with the same settings, e.g. trained by a macro)
  * are scored without training again; {@code transposed=false} leaves out the earlier up-sampling,
  * {@code nearest_sketches=false} the nearest-shrunk sketches, {@code baseline=false} the PGGAN baseline;
+ * {@code baselines=pggan,wgan-gp,dcgan} (default pggan) the baselines, each with the same iterations;
  * {@code growth=pggan|equal} (default pggan) is the progressive schedule, {@code equal_growth=true} adds a SkrGAN run
  * with the earlier equal shares.
  * <pre>
@@ -107,8 +108,10 @@ public final class SkrGanQualityBenchmark {
             if (!kv.getOrDefault("equal_growth", "false").equals("false")) {
                 runs.add(runs.get(0).withGrowth(ProgressiveSchedule.Growth.EQUAL));
             }
-            if (!kv.getOrDefault("baseline", "true").equals("false")) {
-                runs.add(new SkrGanSettings("pggan", resolution, true, iterations, renderIterations, batch, width, renderWidth, 1)
+            String baselines = kv.getOrDefault("baseline", "true").equals("false") ? "" : kv.getOrDefault("baselines", "pggan");
+            for (String baseline : baselines.split(",")) {
+                if (baseline.isBlank()) continue;
+                runs.add(new SkrGanSettings(baseline.trim(), resolution, true, iterations, renderIterations, batch, width, renderWidth, 1)
                         .withGrowth(growth));
             }
             for (SkrGanSettings s : runs) {
