@@ -21,7 +21,14 @@ File.makeDirectory(work);
 File.makeDirectory(images);
 File.makeDirectory(labels);
 if (!File.exists(images + "brain.nii.gz")) File.copy(t1, images + "brain.nii.gz");
-if (!File.exists(labels + "brain.nii.gz")) File.copy(atlas, labels + "brain.nii.gz");
+if (!File.exists(labels + "brain.nii.gz")) {
+    // The Brodmann atlas covers grey and white matter alike: split into tissue classes by the T1 (white matter 49,
+    // CSF 50 in sulci and ventricles, deep grey matter 51), the label map marks the sulci and ventricles 3D-MedGAN draws
+    run("MedSynth Open NIfTI", "path=[" + atlas + "]");
+    run("MedSynth Split Labels into Tissue Classes", "intensity=[" + t1 + "] white_label=0 csf_label=0 deep_label=0");
+    run("MedSynth Save NIfTI", "path=[" + labels + "brain.nii.gz]");
+    close("*");
+}
 
 model = work + "medgan-brain-2d.zip";
 if (File.exists(model)) File.delete(model);

@@ -9,6 +9,7 @@ import ij.process.ImageProcessor;
 import org.medsynth.image.bridge.FloatImage;
 import org.medsynth.image.bridge.ImgBridge;
 import org.medsynth.image.labels.LabelVolume;
+import org.medsynth.image.labels.TissueClassSplit;
 import org.medsynth.image.nifti.NiftiReader;
 import org.medsynth.metrics.StructuralSimilarity;
 import org.medsynth.nn.Backend;
@@ -41,7 +42,9 @@ import java.util.Map;
  * tiling, stride 32). Variants: {@code new} = this version's defaults (nearest-neighbour
  * up-sampling with the full-resolution input skip, or the {@code upsample} key's, one whole-volume pass, per-label calibration) evaluated at every count of {@code evals}, also without the
  * calibration and with the earlier tiling; {@code old} = the earlier build's behaviour (transposed convolutions, tiles of
- * the patch size with Gaussian blending, no calibration) at {@code old} iterations. Writes {@code quality-medgan.md}
+ * the patch size with Gaussian blending, no calibration) at {@code old} iterations. With {@code tissue=true} G learns
+ * from (and synthesises from) the atlas split into tissue classes by the T1 ({@link TissueClassSplit}); the scores'
+ * cortex and area columns still pool the Brodmann areas. Writes {@code quality-medgan.md}
  * (tables) and {@code quality-medgan-brain.png} (held-out axial slice 96 and coronal slice 108, real vs synthetic) to
  * the output folder.
  * <pre>
@@ -84,17 +87,25 @@ public final class MedGanQualityBenchmark {
         float[] real = new float[plane * d];
         for (int z = 0; z < d; z++) System.arraycopy(fi.plane(0, z, 0), 0, real, z * plane, plane);
         LabelVolume labels = LabelVolume.from(atlas);
+        // scored by the Brodmann areas (cortex, area means) whichever label map G learns from
         int[] lab = labels.values();
+        boolean tissue = Boolean.parseBoolean(kv.getOrDefault("tissue", "false"));
+        if (tissue) {
+            // G learns from the atlas split into tissue classes by the T1 (MedSynth Split Labels into Tissue Classes)
+            labels = LabelVolume.from(TissueClassSplit.split(atlas, t1, new TissueClassSplit.Classes(0, 0, 0),
+                    TissueClassSplit.Thresholds.AUTOMATIC).image());
+        }
+        int[] trainLab = labels.values();
 
         // training slabs below and above the held-out one, through the command's own loading and normalisation
         Path tmp = Files.createTempDirectory("medgan-quality");
         Path imgDir = Files.createDirectories(tmp.resolve("images")), labDir = Files.createDirectories(tmp.resolve("labels"));
-        writeSlab(real, lab, w, h, 0, from, imgDir.resolve("lower.tif"), labDir.resolve("lower.tif"));
-        writeSlab(real, lab, w, h, to, d, imgDir.resolve("upper.tif"), labDir.resolve("upper.tif"));
+        writeSlab(real, trainLab, w, h, 0, from, imgDir.resolve("lower.tif"), labDir.resolve("lower.tif"));
+        writeSlab(real, trainLab, w, h, to, d, imgDir.resolve("upper.tif"), labDir.resolve("upper.tif"));
         MedGanTraining.Data data = MedGanTraining.load(imgDir, labDir, 0.5, 99.5, Progress.NONE);
         // label values only in the held-out slab count as background (G cannot know them)
         int[] known = data.encoding().values();
-        int[] synLab = lab.clone();
+        int[] synLab = trainLab.clone();
         int unknown = 0;
         for (int i = 0; i < synLab.length; i++) if (Arrays.binarySearch(known, synLab[i]) < 0) { synLab[i] = 0; unknown++; }
         LabelVolume synLabels = new LabelVolume(w, h, d, synLab, labels.calibration(), 16, "brain");
@@ -123,7 +134,7 @@ public final class MedGanQualityBenchmark {
             float[] offsets = view.measureLabelOffsets(data.cases(), seed, 50, Progress.NONE);
             MedGanModel calibrated = view.withLabelOffsets(offsets);
             float[] syn = synth(calibrated, synLabels, MedGanModel.Options.defaults(seed), data);
-            row(md, "new (" + upsample + ", one pass, calibrated), L1 " + fmt(l1), it, seconds, score(real, syn, lab, head, w, h, from, to, hi - lo));
+            row(md, "new (" + upsample + ", one pass, calibrated), L1 " + fmt(l1) + (tissue ? ", tissue-class labels" : ""), it, seconds, score(real, syn, lab, head, w, h, from, to, hi - lo));
             pictures.put("new " + it, syn);
             float[] raw = synth(view, synLabels, MedGanModel.Options.defaults(seed), data);
             row(md, "  same, without calibration", it, seconds, score(real, raw, lab, head, w, h, from, to, hi - lo));

@@ -50,8 +50,11 @@ class EditLabelMapCommandTest {
 
         EditLabelMapCommand s = command(imp, "scale");
         s.factor = 2;
+        imp.setProp(org.medsynth.image.nifti.NiftiImages.PROPERTY, "header of case07");
         s.run();
         assertEquals(8 * 72, (int) s.summary.getValue("voxels after", 0));
+        assertEquals("header of case07", s.edited.getProp(org.medsynth.image.nifti.NiftiImages.PROPERTY),
+                "a NIfTI map's orientation goes with the edited map, which then saves in the same space");
 
         EditLabelMapCommand d = command(imp, "dilate");
         d.radius = 1;

@@ -8,6 +8,7 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import org.medsynth.core.UserInputException;
+import org.medsynth.image.nifti.NiftiImages;
 
 import java.util.Arrays;
 
@@ -23,8 +24,15 @@ public final class LabelVolume {
     private final Calibration calibration;
     private final int bitDepth;
     private final String title;
+    /** The NIfTI header of the map it was read from (orientation, origin), or null: images made from it save in its space. */
+    private final String niftiHeader;
 
     public LabelVolume(int width, int height, int depth, int[] values, Calibration calibration, int bitDepth, String title) {
+        this(width, height, depth, values, calibration, bitDepth, title, null);
+    }
+
+    private LabelVolume(int width, int height, int depth, int[] values, Calibration calibration, int bitDepth, String title,
+                        String niftiHeader) {
         if ((long) width * height * depth != values.length) {
             throw new IllegalArgumentException("size " + width + "x" + height + "x" + depth + " does not match " + values.length + " values");
         }
@@ -35,6 +43,7 @@ public final class LabelVolume {
         this.calibration = calibration == null ? new Calibration() : calibration;
         this.bitDepth = bitDepth;
         this.title = title == null ? "labels" : title;
+        this.niftiHeader = niftiHeader;
     }
 
     /** Reads a label map; throws {@link UserInputException} naming the image when it is not one. */
@@ -71,7 +80,7 @@ public final class LabelVolume {
                 for (int i = 0; i < w * h; i++) values[off + i] = ip.get(i);
             }
         }
-        return new LabelVolume(w, h, d, values, imp.getCalibration().copy(), imp.getBitDepth(), imp.getTitle());
+        return new LabelVolume(w, h, d, values, imp.getCalibration().copy(), imp.getBitDepth(), imp.getTitle(), imp.getProp(NiftiImages.PROPERTY));
     }
 
     public int width() { return width; }
@@ -91,7 +100,7 @@ public final class LabelVolume {
 
     /** A copy with other values and the same size, calibration and bit depth. */
     public LabelVolume withValues(int[] newValues, String newTitle) {
-        return new LabelVolume(width, height, depth, newValues, calibration.copy(), bitDepth, newTitle);
+        return new LabelVolume(width, height, depth, newValues, calibration.copy(), bitDepth, newTitle, niftiHeader);
     }
 
     public long count(int label) {
@@ -140,6 +149,7 @@ public final class LabelVolume {
         Calibration cal = calibration.copy();
         cal.disableDensityCalibration();
         imp.setCalibration(cal);
+        if (niftiHeader != null) imp.setProp(NiftiImages.PROPERTY, niftiHeader);
         imp.setDisplayRange(0, Math.max(1, max));
         return imp;
     }

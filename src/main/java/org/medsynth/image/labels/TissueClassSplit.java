@@ -8,7 +8,6 @@ import ij.process.ByteProcessor;
 import ij.process.FloodFiller;
 import ij.process.ImageProcessor;
 import org.medsynth.core.UserInputException;
-import org.medsynth.image.nifti.NiftiImages;
 
 import java.util.Arrays;
 
@@ -71,9 +70,6 @@ public final class TissueClassSplit {
             }
         }
         ImagePlus image = labels.withValues(out, null).toImagePlus(baseTitle(labelMap.getTitle()) + "-tissue");
-        // a NIfTI label map's orientation and origin go with it, so the split map saves over the same space
-        String nifti = labelMap.getProp(NiftiImages.PROPERTY);
-        if (nifti != null) image.setProp(NiftiImages.PROPERTY, nifti);
         return new Result(image, ids, new Thresholds(csf, white), nWhite, nCsf, nDeep, kept);
     }
 
