@@ -1,4 +1,4 @@
-// MedSynth demo: 3D-MedGAN (label map -> image) on the bundled real brain MR (ch2) and its Brodmann label map,
+// MedSynth demo: 3D-MedGAN (label map -> image) on the bundled real brain MR (ch2) and its Brodmann label map split into tissue classes,
 // trained slice-wise (mode=2D, with the L1 term, no noise input) for a CPU budget of about 4 minutes, then MR slices synthesised from the label map;
 // writes real | label map | synthetic for axial slice 90. Train on the whole volume in 3D with
 // macros/MedSynth_3D-MedGAN_Brain.ijm (the paper's setting; docs/medgan.md and docs/quality.md say what to expect).
