@@ -65,10 +65,10 @@ class Generator(nn.Module):
         self.dense = EqDense(self.latent, nf(1, width) * 16, gain=math.sqrt(2) / 4)
         self.conv4 = EqConv(nf(1, width), nf(1, width), 3)
         self.blocks = nn.ModuleList()
-        self.torgb = nn.ModuleList([EqConv(nf(1, width), channels, 1, gain=1)])
         for s in range(2, self.stages + 1):
             self.blocks.append(nn.ModuleList([EqConv(nf(s - 1, width), nf(s, width), 3), EqConv(nf(s, width), nf(s, width), 3)]))
-            self.torgb.append(EqConv(nf(s, width), channels, 1, gain=1))
+        # toRGB of the last two resolutions: the fade-in blends them (MedSynth's graph, like PGGAN's, always has it)
+        self.torgb = nn.ModuleList([EqConv(nf(s, width), channels, 1, gain=1) for s in range(max(1, self.stages - 1), self.stages + 1)])
 
     def forward(self, z, alpha=1.0):
         x = pixel_norm(z * self.code)
@@ -81,7 +81,7 @@ class Generator(nn.Module):
             x = pixel_norm(lrelu(b[0](x)))
             x = pixel_norm(lrelu(b[1](x)))
         out = self.torgb[-1](x)
-        if len(self.blocks) and alpha < 1:
+        if len(self.blocks):
             low = F.interpolate(self.torgb[-2](prev), scale_factor=2, mode="nearest")
             out = low + alpha * (out - low)
         return out
@@ -92,6 +92,8 @@ class Discriminator(nn.Module):
         super().__init__()
         self.stages = int(math.log2(res)) - 1
         self.fromrgb = EqConv(channels, nf(self.stages, width), 1)
+        # fade-in from the half resolution, always computed as in MedSynth's graph (alpha 1 here)
+        self.fromrgb_low = EqConv(channels, nf(self.stages - 1, width), 1) if self.stages > 1 else None
         self.blocks = nn.ModuleList()
         for s in range(self.stages, 1, -1):
             self.blocks.append(nn.ModuleList([EqConv(nf(s, width), nf(s, width), 3), EqConv(nf(s, width), nf(s - 1, width), 3)]))
@@ -99,12 +101,15 @@ class Discriminator(nn.Module):
         self.dense1 = EqDense(nf(1, width) * 16, nf(0, width))
         self.dense2 = EqDense(nf(0, width), 1, gain=1)
 
-    def forward(self, x):
-        x = lrelu(self.fromrgb(x))
-        for b in self.blocks:
+    def forward(self, img, alpha=1.0):
+        x = lrelu(self.fromrgb(img))
+        for k, b in enumerate(self.blocks):
             x = lrelu(b[0](x))
             x = lrelu(b[1](x))
             x = F.avg_pool2d(x, 2)
+            if k == 0:
+                skip = lrelu(self.fromrgb_low(F.avg_pool2d(img, 2)))
+                x = skip + alpha * (x - skip)
         g = min(4, x.shape[0])
         y = x.view(g, -1, *x.shape[1:])
         y = torch.sqrt(torch.var(y, dim=0, unbiased=False) + 1e-8).mean(dim=[1, 2, 3], keepdim=True)
