@@ -93,10 +93,15 @@ public final class OpProfile {
         Runnable attach;
         if (a[0].equals("medgan")) {
             int p = Integer.parseInt(a[1]);
-            org.medsynth.workflow.medgan.MedGanTrainer t = new org.medsynth.workflow.medgan.MedGanTrainer(
+            final org.medsynth.workflow.medgan.MedGanTrainer t = new org.medsynth.workflow.medgan.MedGanTrainer(
                     MedGanBenchmark.config().withPatch(p).withIterations(1_000_000), java.util.List.of(MedGanBenchmark.volume(p + 32, 4)),
                     java.util.List.of("random"), MedGanBenchmark.encoding(4), MedGanBenchmark.mapping());
-            iteration = t::step;
+            org.medsynth.workflow.medgan.MedGanTrainer.Batch batch = t.batch(0);
+            Map<String, INDArray> dFeeds = t.discriminatorFeeds(batch, batch.oneHot(), batch.real());
+            // "medgan P": whole iterations; "medgan P g" / "medgan P d": the G or the D step alone (as MedGanBenchmark times them)
+            String only = a.length > 3 ? a[2] : "";
+            iteration = only.equals("g") ? i -> t.generatorStep().run(batch.generatorFeeds())
+                    : only.equals("d") ? i -> t.discriminatorStep().run(dFeeds) : t::step;
             attach = () -> {
                 t.discriminatorStep().graph().sd().setListeners(timer);
                 t.generatorStep().graph().sd().setListeners(timer);
