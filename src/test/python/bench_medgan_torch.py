@@ -4,13 +4,15 @@
 Same architectures as MedSynth's Java networks (org.medsynth.workflow.medgan.MedGanConfig):
 generator = pix2pix U-Net in 3D (4x4x4 stride-2 convolutions, LeakyReLU 0.2 before every encoder level
 but the first and before every decoder level, instance norm without affine on encoder levels
-1..depth-2 and on every decoder level but the outermost, skip concatenation, tanh), spectral norm on
-every convolution; discriminator = conditional 3D PatchGAN (instance norm, spectral norm, LeakyReLU
+1..depth-2 and on every decoder level but the outermost, skip concatenation; decoder nearest x2 + 3x3x3
+convolution, the outermost level concatenating the input before a last 3x3x3 convolution; tanh), spectral
+norm on every convolution; discriminator = conditional 3D PatchGAN (instance norm, spectral norm, LeakyReLU
 0.2). One iteration = G step (LSGAN, D frozen) + CycleGAN image pool + D step (LSGAN), batch 1,
-Adam 2e-4 (0.5, 0.999). Synthesis = sliding window over a 181 x 217 x 181 label map with the same
-tiles, Gaussian weights and margin as MedSynth. CPU, 2 threads, float32. Prints one JSON object.
+Adam 2e-4 (0.5, 0.999). Synthesis = one pass over a 181 x 217 x 181 label map padded to a multiple
+of 2^depth, as MedSynth's. CPU, 2 threads, float32. Prints one JSON object.
 
 usage: bench_medgan_torch.py CLASSES WIDTH DEPTH D_WIDTH D_LAYERS PATCHES(comma) REPEATS SYNTH_PATCH
+(SYNTH_PATCH: the patch size whose model synthesises)
 """
 import json
 import random
@@ -33,6 +35,10 @@ def ch(width, level):
 
 
 class UNet3D(nn.Module):
+    """MedSynth's default decoder (UNet.Upsample.NEAREST_INPUT_SKIP): nearest x2 + 3x3x3 conv in every decoder block; the
+    outermost block makes `width` maps (no norm), LeakyReLU, concatenates the network input and a last 3x3x3 conv makes
+    the output."""
+
     def __init__(self, cin, cout, width, depth):
         super().__init__()
         self.depth = depth
@@ -46,9 +52,10 @@ class UNet3D(nn.Module):
         self.up_norm = nn.ModuleList()
         for i in range(depth - 1, 0, -1):
             inp = ch(width, i) if i == depth - 1 else 2 * ch(width, i)
-            self.up.append(sn(nn.ConvTranspose3d(inp, ch(width, i - 1), 4, 2, 1)))
+            self.up.append(sn(nn.Conv3d(inp, ch(width, i - 1), 3, 1, 1)))
             self.up_norm.append(nn.InstanceNorm3d(ch(width, i - 1)))
-        self.out = sn(nn.ConvTranspose3d(2 * ch(width, 0), cout, 4, 2, 1))
+        self.up0 = sn(nn.Conv3d(2 * ch(width, 0), width, 3, 1, 1))
+        self.out = sn(nn.Conv3d(width + cin, cout, 3, 1, 1))
 
     def forward(self, x):
         skips = []
@@ -61,10 +68,11 @@ class UNet3D(nn.Module):
                 h = self.down_norm[i](h)
             skips.append(h)
         for k, i in enumerate(range(self.depth - 1, 0, -1)):
-            h = F.leaky_relu(h, 0.2)
+            h = F.interpolate(F.leaky_relu(h, 0.2), scale_factor=2, mode="nearest")
             h = self.up_norm[k](self.up[k](h))
             h = torch.cat([skips[i - 1], h], 1)
-        return torch.tanh(self.out(F.leaky_relu(h, 0.2)))
+        h = self.up0(F.interpolate(F.leaky_relu(h, 0.2), scale_factor=2, mode="nearest"))
+        return torch.tanh(self.out(torch.cat([x, F.leaky_relu(h, 0.2)], 1)))
 
 
 class PatchGan3D(nn.Module):
@@ -104,18 +112,6 @@ def one_hot(idx, k):
 
 def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def gauss(n):
-    s, c = n / 8.0, (n - 1) / 2.0
-    return np.exp(-((np.arange(n) - c) ** 2) / (2 * s * s))
-
-
-def positions(size, tile, stride):
-    if size <= tile:
-        return [0]
-    p = list(range(0, size - tile, stride))
-    return p + [size - tile]
 
 
 def main():
@@ -172,40 +168,22 @@ def main():
         res["cases"].append({"patch": p, "g_step_s": t_g, "d_step_s": t_d, "iteration_s": t_it, "peak_rss_mb": rss_mb(),
                              "g_params": sum(q.numel() for q in g.parameters()),
                              "d_params": sum(q.numel() for q in d.parameters())})
-    # synthesis of a 181 x 217 x 181 label map (x, y, z) with tiles of synth_patch, overlap 0.5, Gaussian weights, margin tile/8
+    # synthesis of a 181 x 217 x 181 label map (x, y, z) in one pass over the whole volume, padded (with class 0 and
+    # noise 0) to a multiple of 2^depth, as MedSynth's models synthesise by default
     g = models[synth_patch].eval()
     W, H, D = 181, 217, 181
-    t, stride = synth_patch, synth_patch // 2
-    margin = min(t // 8, (t - stride) // 2)
+    m = 2 ** depth
+    pd, ph, pw = (-(-n // m) * m for n in (D, H, W))
     lab = np.random.RandomState(1).randint(0, k, size=(D, H, W))
     noise = np.random.RandomState(2).randn(D, H, W).astype(np.float32)
-    acc = np.zeros((D, H, W))
-    wsum = np.zeros((D, H, W))
-    pz, py, px = positions(D, t, stride), positions(H, t, stride), positions(W, t, stride)
-    w1 = gauss(t)
     t0 = time.perf_counter()
-    tiles = 0
     with torch.no_grad():
-        for z in pz:
-            for y in py:
-                for x0 in px:
-                    li = torch.from_numpy(lab[z:z + t, y:y + t, x0:x0 + t]).unsqueeze(0)
-                    gin = torch.cat([one_hot(li, k), torch.from_numpy(noise[z:z + t, y:y + t, x0:x0 + t]).view(1, 1, t, t, t)], 1)
-                    out = g(gin)[0, 0].numpy()
-                    ws = []
-                    for a, (s, size) in enumerate(((z, D), (y, H), (x0, W))):
-                        w = w1.copy()
-                        if s > 0:
-                            w[:margin] = 0
-                        if s + t < size:
-                            w[t - margin:] = 0
-                        ws.append(w)
-                    wt = ws[0][:, None, None] * ws[1][None, :, None] * ws[2][None, None, :]
-                    acc[z:z + t, y:y + t, x0:x0 + t] += wt * out
-                    wsum[z:z + t, y:y + t, x0:x0 + t] += wt
-                    tiles += 1
-    vol = acc / wsum
-    res["synthesis"] = {"size": [W, H, D], "tile": t, "tiles": tiles, "seconds": time.perf_counter() - t0,
+        li = torch.zeros(1, pd, ph, pw, dtype=torch.long)
+        li[0, :D, :H, :W] = torch.from_numpy(lab)
+        nz = torch.zeros(1, 1, pd, ph, pw)
+        nz[0, 0, :D, :H, :W] = torch.from_numpy(noise)
+        vol = g(torch.cat([one_hot(li, k), nz], 1))[0, 0, :D, :H, :W].numpy()
+    res["synthesis"] = {"size": [W, H, D], "padded": [pw, ph, pd], "seconds": time.perf_counter() - t0,
                         "peak_rss_mb": rss_mb(), "finite": bool(np.isfinite(vol).all())}
     print(json.dumps(res))
 

@@ -3,8 +3,8 @@
 
 Same architectures as MedSynth's Java networks (org.medsynth.nn.networks): PGGAN generator and
 discriminator (tkarras/progressive_growing_of_gans: pixel norm, equalised learning rate, minibatch
-stddev, LeakyReLU 0.2, WGAN-GP with drift) and pix2pix (U-Net with 4x4 stride-2 convs, 70x70 PatchGAN,
-lambda_L1 100). CPU, 2 threads, float32. Prints one JSON object.
+stddev, LeakyReLU 0.2, WGAN-GP with drift) and pix2pix (U-Net with 4x4 stride-2 convs and MedSynth's default
+decoder, nearest x2 + 3x3 conv with the input skip; 70x70 PatchGAN, lambda_L1 100). CPU, 2 threads, float32. Prints one JSON object.
 
 usage: bench_skrgan_torch.py WIDTH RESOLUTIONS BATCH REPEATS UNET_WIDTH
 """
@@ -61,16 +61,17 @@ class Generator(nn.Module):
         super().__init__()
         self.stages = int(math.log2(res)) - 1
         self.latent = nf(0, width)
+        self.code = nn.Parameter(torch.ones(1, self.latent))   # SkrGAN's learned latent code l: G(z (.) l)
         self.dense = EqDense(self.latent, nf(1, width) * 16, gain=math.sqrt(2) / 4)
         self.conv4 = EqConv(nf(1, width), nf(1, width), 3)
         self.blocks = nn.ModuleList()
-        self.torgb = nn.ModuleList([EqConv(nf(1, width), channels, 1, gain=1)])
         for s in range(2, self.stages + 1):
             self.blocks.append(nn.ModuleList([EqConv(nf(s - 1, width), nf(s, width), 3), EqConv(nf(s, width), nf(s, width), 3)]))
-            self.torgb.append(EqConv(nf(s, width), channels, 1, gain=1))
+        # toRGB of the last two resolutions: the fade-in blends them (MedSynth's graph, like PGGAN's, always has it)
+        self.torgb = nn.ModuleList([EqConv(nf(s, width), channels, 1, gain=1) for s in range(max(1, self.stages - 1), self.stages + 1)])
 
     def forward(self, z, alpha=1.0):
-        x = pixel_norm(z)
+        x = pixel_norm(z * self.code)
         x = pixel_norm(lrelu(self.dense(x).view(z.shape[0], -1, 4, 4)))
         x = pixel_norm(lrelu(self.conv4(x)))
         prev = x
@@ -80,7 +81,7 @@ class Generator(nn.Module):
             x = pixel_norm(lrelu(b[0](x)))
             x = pixel_norm(lrelu(b[1](x)))
         out = self.torgb[-1](x)
-        if len(self.blocks) and alpha < 1:
+        if len(self.blocks):
             low = F.interpolate(self.torgb[-2](prev), scale_factor=2, mode="nearest")
             out = low + alpha * (out - low)
         return out
@@ -91,6 +92,8 @@ class Discriminator(nn.Module):
         super().__init__()
         self.stages = int(math.log2(res)) - 1
         self.fromrgb = EqConv(channels, nf(self.stages, width), 1)
+        # fade-in from the half resolution, always computed as in MedSynth's graph (alpha 1 here)
+        self.fromrgb_low = EqConv(channels, nf(self.stages - 1, width), 1) if self.stages > 1 else None
         self.blocks = nn.ModuleList()
         for s in range(self.stages, 1, -1):
             self.blocks.append(nn.ModuleList([EqConv(nf(s, width), nf(s, width), 3), EqConv(nf(s, width), nf(s - 1, width), 3)]))
@@ -98,12 +101,15 @@ class Discriminator(nn.Module):
         self.dense1 = EqDense(nf(1, width) * 16, nf(0, width))
         self.dense2 = EqDense(nf(0, width), 1, gain=1)
 
-    def forward(self, x):
-        x = lrelu(self.fromrgb(x))
-        for b in self.blocks:
+    def forward(self, img, alpha=1.0):
+        x = lrelu(self.fromrgb(img))
+        for k, b in enumerate(self.blocks):
             x = lrelu(b[0](x))
             x = lrelu(b[1](x))
             x = F.avg_pool2d(x, 2)
+            if k == 0:
+                skip = lrelu(self.fromrgb_low(F.avg_pool2d(img, 2)))
+                x = skip + alpha * (x - skip)
         g = min(4, x.shape[0])
         y = x.view(g, -1, *x.shape[1:])
         y = torch.sqrt(torch.var(y, dim=0, unbiased=False) + 1e-8).mean(dim=[1, 2, 3], keepdim=True)
@@ -115,7 +121,9 @@ class Discriminator(nn.Module):
 
 
 class UNet(nn.Module):
-    """pix2pix unet_256 layout with configurable width (ngf) and depth 8 (256 px)."""
+    """pix2pix unet_256 layout with configurable width (ngf) and depth 8 (256 px), up-sampling as MedSynth's default
+    (UNet.Upsample.NEAREST_INPUT_SKIP): nearest x2 + 3x3 conv (no bias, batch norm) in every decoder block; the outermost
+    block makes ngf maps, concatenates the network input and a last 3x3 conv (with bias) makes the output."""
 
     def __init__(self, cin, cout, ngf, depth=8):
         super().__init__()
@@ -131,25 +139,27 @@ class UNet(nn.Module):
         self.unorm = nn.ModuleList()
         for i in reversed(range(depth)):
             cin_up = ch[i] if i == depth - 1 else ch[i] * 2
-            cout_up = cout if i == 0 else ch[i - 1]
-            self.up.append(nn.ConvTranspose2d(cin_up, cout_up, 4, 2, 1, bias=(i == 0)))
-            self.unorm.append(nn.BatchNorm2d(cout_up) if i > 0 else nn.Identity())
+            cout_up = ngf if i == 0 else ch[i - 1]
+            self.up.append(nn.Conv2d(cin_up, cout_up, 3, 1, 1, bias=False))
+            self.unorm.append(nn.BatchNorm2d(cout_up))
+        self.out = nn.Conv2d(ngf + cin, cout, 3, 1, 1)
         self.depth = depth
 
     def forward(self, x):
         skips = []
+        h = x
         for i, (d, n) in enumerate(zip(self.down, self.dnorm)):
-            x = d(x if i == 0 else F.leaky_relu(x, 0.2))
-            x = n(x)
-            skips.append(x)
+            h = d(h if i == 0 else F.leaky_relu(h, 0.2))
+            h = n(h)
+            skips.append(h)
         for j, (u, n) in enumerate(zip(self.up, self.unorm)):
             i = self.depth - 1 - j
             if j > 0:
-                x = torch.cat([x, skips[i]], 1)
-            x = n(u(F.relu(x)))
+                h = torch.cat([skips[i], h], 1)
+            h = n(u(F.interpolate(F.relu(h), scale_factor=2, mode="nearest")))
             if 0 < j <= 3 and i > 0:
-                x = F.dropout(x, 0.5, self.training)
-        return torch.tanh(x)
+                h = F.dropout(h, 0.5, self.training)
+        return torch.tanh(self.out(torch.cat([x, F.relu(h)], 1)))
 
 
 class PatchGAN(nn.Module):
@@ -195,7 +205,7 @@ def pggan_iteration(res, width, batch, channels):
         loss_g = -D(G(torch.randn(batch, G.latent))).mean()
         og.zero_grad(); loss_g.backward(); og.step()
 
-    return step, G
+    return step, G, D
 
 
 def pix2pix_iteration(res, ngf, batch, cin, cout):
@@ -215,7 +225,11 @@ def pix2pix_iteration(res, ngf, batch, cin, cout):
         loss_g = bce(pg, torch.ones_like(pg)) + 100 * F.l1_loss(fake, real)
         og.zero_grad(); loss_g.backward(); og.step()
 
-    return step, G
+    return step, G, D
+
+
+def count(m):
+    return sum(q.numel() for q in m.parameters())
 
 
 def main():
@@ -225,11 +239,14 @@ def main():
     repeats = int(sys.argv[4])
     ngf = int(sys.argv[5])
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "pggan": {}, "pix2pix": {}}
+    out["params"] = {}
     for res in resolutions:
-        step, _ = pggan_iteration(res, width, batch, 1)
+        step, g, d = pggan_iteration(res, width, batch, 1)
         out["pggan"][res] = timed(step, repeats)
-    step, gp = pix2pix_iteration(256, ngf, 1, 1, 3)
+        out["params"]["pggan_" + str(res)] = [count(g), count(d)]
+    step, gp, dp = pix2pix_iteration(256, ngf, 1, 1, 3)
     out["pix2pix"]["256"] = timed(step, repeats)
+    out["params"]["pix2pix"] = [count(gp), count(dp)]
     G = Generator(max(resolutions), 1, width).eval()
     gp.eval()
     with torch.no_grad():

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * 3D-MedGAN timings: G step, D step and a whole iteration (G step + image pool + D step) at 64^3 and
  * 96^3 patches, and the synthesis of a 181 x 217 x 181 volume (the sample brain's size) from a label
- * map with 64^3 tiles; MedSynth on DL4J and on libtorch (each in a child JVM with {@code -Dmedsynth.engine=},
+ * map in one pass over the whole volume (the default of models of this version); MedSynth on DL4J and on libtorch (each in a child JVM with {@code -Dmedsynth.engine=},
  * one after the other) side by side with the same networks in PyTorch
  * ({@code src/test/python/bench_medgan_torch.py}, 2 threads) run in the same benchmark; peak memory of each side's process.
  *
@@ -91,15 +91,13 @@ public final class MedGanBenchmark {
                     .row("iteration, " + p + " (s)", "%.2f", a -> BenchmarkReport.value(a, "cases", c, "iteration_s"))
                     .row("peak RSS up to the " + p + " case (GB)", "%.1f", a -> BenchmarkReport.value(a, "cases", c, "peak_rss_mb") / 1024);
         }
-        table.row("synthesis of a 181 x 217 x 181 volume, tiles of " + SYNTH_PATCH + "^3 (s)", "%.1f", a -> BenchmarkReport.value(a, "synthesis", "seconds"))
+        table.row("synthesis of a 181 x 217 x 181 volume, one pass (s)", "%.1f", a -> BenchmarkReport.value(a, "synthesis", "seconds"))
                 .row("peak RSS up to the end of the synthesis (GB)", "%.1f", a -> BenchmarkReport.value(a, "synthesis", "peak_rss_mb") / 1024);
         md.append(table.markdown());
-        md.append(String.format(Locale.ROOT, "%nSynthesis from a label map of the sample brain's size with the %d^3 model: %.0f tiles of %d^3, "
-                        + "overlap 0.5, Gaussian blending, margin 8 (PyTorch: same tiles and weights, blending in NumPy). "
-                        + "G here (and in `bench_medgan_torch.py`) up-samples with transposed convolutions and synthesis uses tiles; since issue 18 "
-                        + "new models up-sample by nearest neighbour + 3x3x3 convolution and synthesise in one whole-volume pass ([quality.md](quality.md)), "
-                        + "not timed here.%n",
-                SYNTH_PATCH, BenchmarkReport.value(torch, "synthesis", "tiles"), SYNTH_PATCH));
+        md.append(String.format(Locale.ROOT, "%nG is the default since issue 18 (on both sides): its decoder up-samples by nearest neighbour + "
+                        + "3x3x3 convolution and its outermost block concatenates the input before a last 3x3x3 convolution ([quality.md](quality.md)). "
+                        + "Synthesis from a label map of the sample brain's size with the %d^3 model in one pass over the whole volume, "
+                        + "padded to 192 x 224 x 192 (a multiple of 2^depth), as models of this version synthesise by default.%n", SYNTH_PATCH));
         md.append("\nPeak RSS is the high-water mark of each side's process (MedSynth: VmHWM of the JVM incl. heap and native buffers; "
                 + "PyTorch: ru_maxrss) after the case, so it includes the earlier cases; MedSynth's includes the JVM (about 0.5 GB). "
                 + "With 42 label channels (the Brodmann atlas) the first convolution has 43 instead of 5 input channels; time grows accordingly.\n");
@@ -108,9 +106,9 @@ public final class MedGanBenchmark {
         System.exit(0);
     }
 
-    /** The networks' configuration: the defaults, with transposed up-sampling as the PyTorch reference script builds it (the default is now nearest + conv, issue 18). */
+    /** The networks' configuration: the defaults of "Train 3D-MedGAN", as the PyTorch reference script builds them. */
     static MedGanConfig config() {
-        return MedGanConfig.defaults().withUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
+        return MedGanConfig.defaults();
     }
 
     /** MedSynth's side on the engine of this JVM, answered as bench_medgan_torch.py answers. */
@@ -143,9 +141,11 @@ public final class MedGanBenchmark {
         if (synthModel != null) {
             LabelVolume lv = brainSized(k);
             MedGanModel m = synthModel;
-            m.synthesizeNormalized(new LabelVolume(64, 64, 64, new int[64 * 64 * 64], null, 8, "warm-up"), MedGanModel.Options.defaults(1), Progress.NONE);
+            // tile 0: the whole volume in one pass, the default where memory allows (chosen here whatever the JVM's limit)
+            MedGanModel.Options whole = MedGanModel.Options.defaults(1).withTile(0);
+            m.synthesizeNormalized(new LabelVolume(64, 64, 64, new int[64 * 64 * 64], null, 8, "warm-up"), whole, Progress.NONE);
             long t0 = System.nanoTime();
-            float[] v = m.synthesizeNormalized(lv, MedGanModel.Options.defaults(1), Progress.NONE);
+            float[] v = m.synthesizeNormalized(lv, whole, Progress.NONE);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (v.length != lv.size()) throw new IllegalStateException("synthesis returned " + v.length + " voxels");
             System.out.printf(Locale.ROOT, "synthesis 181x217x181: %.1f s%n", seconds);

@@ -83,14 +83,32 @@ public final class OpProfile {
         }
     }
 
-    /** SkrGAN's G_P/D_P ({@code pix2pix}) or G_S/D_S ({@code pggan RES}) iterations as in SkrGanBenchmark, op times of both graphs. */
+    /**
+     * SkrGAN's G_P/D_P ({@code pix2pix}) or G_S/D_S ({@code pggan RES}) iterations as in SkrGanBenchmark, or 3D-MedGAN's
+     * ({@code medgan PATCH}) as in MedGanBenchmark: op times of both graphs (libtorch: TorchGraph's profile).
+     */
     static void gan(String[] a) throws Exception {
         Timer timer = new Timer();
         java.util.function.IntConsumer iteration;
         Runnable attach;
-        if (a[0].equals("pix2pix")) {
+        if (a[0].equals("medgan")) {
+            int p = Integer.parseInt(a[1]);
+            final org.medsynth.workflow.medgan.MedGanTrainer t = new org.medsynth.workflow.medgan.MedGanTrainer(
+                    MedGanBenchmark.config().withPatch(p).withIterations(1_000_000), java.util.List.of(MedGanBenchmark.volume(p + 32, 4)),
+                    java.util.List.of("random"), MedGanBenchmark.encoding(4), MedGanBenchmark.mapping());
+            org.medsynth.workflow.medgan.MedGanTrainer.Batch batch = t.batch(0);
+            Map<String, INDArray> dFeeds = t.discriminatorFeeds(batch, batch.oneHot(), batch.real());
+            // "medgan P": whole iterations; "medgan P g" / "medgan P d": the G or the D step alone (as MedGanBenchmark times them)
+            String only = a.length > 3 ? a[2] : "";
+            iteration = only.equals("g") ? i -> t.generatorStep().run(batch.generatorFeeds())
+                    : only.equals("d") ? i -> t.discriminatorStep().run(dFeeds) : t::step;
+            attach = () -> {
+                t.discriminatorStep().graph().sd().setListeners(timer);
+                t.generatorStep().graph().sd().setListeners(timer);
+            };
+        } else if (a[0].equals("pix2pix")) {
             org.medsynth.workflow.skrgan.SkrGanSettings s = new org.medsynth.workflow.skrgan.SkrGanSettings("skrgan", 256, true, 7, 1, 1,
-                    SkrGanBenchmark.WIDTH, SkrGanBenchmark.RENDER_WIDTH, 1);
+                    SkrGanBenchmark.WIDTH, SkrGanBenchmark.RENDER_WIDTH, 1).withRenderUpsample(SkrGanBenchmark.RENDER_UPSAMPLE);
             org.medsynth.nn.train.ConditionalGan render = new org.medsynth.nn.train.ConditionalGan(new ParamStore(1),
                     org.medsynth.workflow.skrgan.SkrGanNetworks.renderGenerator(s)::apply,
                     org.medsynth.workflow.skrgan.SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256},
@@ -128,9 +146,15 @@ public final class OpProfile {
         attach.run();
         timer.on = true;
         timer.variantB = !timer.noHelpers.contains("");   // -DnoHelpers=op,...: those ops without oneDNN in every iteration
+        iteration.accept(1);
+        if (TorchGraph.PROFILE != null) TorchGraph.PROFILE.clear();
         long t0 = System.nanoTime();
-        for (int i = 1; i <= steps; i++) iteration.accept(i);
+        for (int i = 2; i < steps + 2; i++) iteration.accept(i);
         double total = (System.nanoTime() - t0) / 1e9 / steps;
+        if (TorchGraph.PROFILE != null) {
+            System.out.printf(Locale.ROOT, "%s: %.3f s per iteration%n", String.join(" ", a), total);
+            printTorchProfile(steps);
+        }
         long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
         System.out.printf(Locale.ROOT, "%s: %.3f s per iteration, of which %.3f s in ops%n", String.join(" ", a), total, ops / 1e9 / steps);
         timer.printOps(steps, "it", 25);
@@ -194,7 +218,7 @@ public final class OpProfile {
         if (System.getProperty("tadThreshold") != null) Nd4j.getEnvironment().setTadThreshold(Integer.getInteger("tadThreshold"));
         System.out.println("element-wise threshold " + Nd4j.getEnvironment().elementwiseThreshold() + ", TAD threshold "
                 + Nd4j.getEnvironment().tadThreshold() + ", max threads " + Nd4j.getEnvironment().maxThreads());
-        if (a[0].equals("pix2pix") || a[0].equals("pggan")) {
+        if (a[0].equals("pix2pix") || a[0].equals("pggan") || a[0].equals("medgan")) {
             gan(a);
             return;
         }

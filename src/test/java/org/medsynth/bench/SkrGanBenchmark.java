@@ -40,6 +40,8 @@ public final class SkrGanBenchmark {
 
     static final double WIDTH = 0.125;
     static final int RENDER_WIDTH = 16;
+    /** G_P's up-sampling: SkrGAN's default (issue 18), as bench_skrgan_torch.py builds it. */
+    static final org.medsynth.nn.networks.UNet.Upsample RENDER_UPSAMPLE = org.medsynth.nn.networks.UNet.Upsample.NEAREST_INPUT_SKIP;
     static final int BATCH = 4;
     /** Warm-up calls: the first two steps of a run fault their native memory in (docs/nn-toolkit.md); the PyTorch script makes two as well. */
     static final int WARMUP = 2;
@@ -78,9 +80,9 @@ public final class SkrGanBenchmark {
         table.row("G_P/D_P iteration, 256 px (s)", "%.3f", a -> BenchmarkReport.value(a, "pix2pix", "256"))
                 .row("generate one image, 256 px (s)", "%.3f", a -> BenchmarkReport.value(a, "generate_per_image"));
         md.append(table.markdown());
-        md.append("\nG_P here (and in `bench_skrgan_torch.py`) up-samples with pix2pix's transposed convolutions; since issue 18 SkrGAN's "
-                + "default G_P up-samples by nearest neighbour + 3x3 convolution ([quality.md](quality.md)), not timed here. "
-                + "The WGAN-GP gradient penalty costs MedSynth on DL4J more than PyTorch: SameDiff has no second-order gradients, so "
+        md.append("\nG_P is SkrGAN's default (since issue 18): its decoder up-samples by nearest neighbour + 3x3 convolution and its "
+                + "outermost block concatenates the sketch before a last 3x3 convolution ([quality.md](quality.md)); "
+                + "`bench_skrgan_torch.py` builds the same. ").append(parameters(medsynth, py)).append(". The WGAN-GP gradient penalty costs MedSynth on DL4J more than PyTorch: SameDiff has no second-order gradients, so "
                 + "the penalty's gradient is computed exactly with a forward-mode (tangent) pass through D plus a probe pass "
                 + "(see nn/losses/WganGp), where PyTorch uses double back-propagation; on libtorch MedSynth uses libtorch's "
                 + "double back-propagation as PyTorch does.\n");
@@ -93,17 +95,18 @@ public final class SkrGanBenchmark {
     static Map<String, Object> measure(int reps, String resolutions) throws Exception {
         org.medsynth.nn.Backend.require();   // the native settings a MedSynth command runs with
         Map<String, Double> pggan = new LinkedHashMap<>();
+        Map<String, List<Long>> params = new LinkedHashMap<>();
         for (String rs : resolutions.split(",")) {
             int r = Integer.parseInt(rs);
             PgganConfig cfg = PgganConfig.builder().channels(1).maxResolution(r).width(WIDTH).build();
-            ProgressiveGanTraining t = new ProgressiveGanTraining(new ParamStore(1), cfg, ProgressiveSchedule.fixed(r, 100, BATCH),
+            ParamStore pgStore = new ParamStore(1);
+            ProgressiveGanTraining t = new ProgressiveGanTraining(pgStore, cfg, ProgressiveSchedule.fixed(r, 100, BATCH),
                     (n, res, rng) -> Nd4j.rand(DataType.FLOAT, n, 1, res, res).muli(2).subi(1), "GS", "DS", true, 1e-3, 1);
             pggan.put(rs, BenchmarkReport.secondsPerCall(WARMUP, reps, t::step));
+            params.put("pggan_" + r, List.of(pgStore.countTrainable("GS"), pgStore.countTrainable("DS")));
             System.out.printf(Locale.ROOT, "pggan %d: %.3f s%n", r, pggan.get(rs));
         }
-        // G_P with transposed up-sampling, as the PyTorch reference script builds it (the default is now nearest + conv)
-        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1)
-                .withRenderUpsample(org.medsynth.nn.networks.UNet.Upsample.TRANSPOSED);
+        SkrGanSettings s = new SkrGanSettings("skrgan", 256, true, 7, 1, 1, WIDTH, RENDER_WIDTH, 1).withRenderUpsample(RENDER_UPSAMPLE);
         ParamStore store = new ParamStore(1);
         ConditionalGan render = new ConditionalGan(store, SkrGanNetworks.renderGenerator(s)::apply,
                 SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256}, ConditionalGan.GanLoss.VANILLA,
@@ -111,6 +114,7 @@ public final class SkrGanBenchmark {
         INDArray sketch = Nd4j.rand(DataType.FLOAT, 1, 1, 256, 256), image = Nd4j.rand(DataType.FLOAT, 1, 3, 256, 256);
         double pix2pix = BenchmarkReport.secondsPerCall(WARMUP, reps, i -> render.step(sketch, image));
         System.out.printf(Locale.ROOT, "pix2pix 256: %.3f s%n", pix2pix);
+        params.put("pix2pix", List.of(store.countTrainable(ConditionalGan.G), store.countTrainable(ConditionalGan.D)));
 
         // generation: a model at 256 px (untrained weights time the same)
         Path model = Files.createTempFile("skrgan-bench", ".zip");
@@ -126,6 +130,29 @@ public final class SkrGanBenchmark {
         double generate = (System.nanoTime() - t0) / 1e9 / 16;
         Files.deleteIfExists(model);
         System.out.printf(Locale.ROOT, "generate: %.3f s%n", generate);
-        return Map.of("engine", Engine.selected().userName(), "pggan", pggan, "pix2pix", Map.of("256", pix2pix), "generate_per_image", generate);
+        return Map.of("engine", Engine.selected().userName(), "pggan", pggan, "pix2pix", Map.of("256", pix2pix), "generate_per_image", generate,
+                "params", params);
+    }
+
+    /** "parameters G / D of each network: ... (the same on every side)", or each side's where they differ. */
+    private static String parameters(Map<Engine, Map<String, Object>> medsynth, Map<String, Object> py) {
+        Map<String, String> counts = new LinkedHashMap<>();
+        medsynth.forEach((e, a) -> counts.put("MedSynth on " + BenchmarkReport.label(e), counts(a)));
+        counts.put("PyTorch", counts(py));
+        if (counts.values().stream().distinct().count() == 1) return "Parameters G / D " + counts.get("PyTorch") + " (the same on every side)";
+        StringBuilder b = new StringBuilder("Parameters G / D DIFFER:");
+        counts.forEach((side, c) -> b.append(' ').append(side).append(" ").append(c).append(';'));
+        return b.substring(0, b.length() - 1);
+    }
+
+    private static String counts(Map<String, Object> answer) {
+        if (!(answer.get("params") instanceof Map<?, ?> m)) return "-";
+        StringBuilder b = new StringBuilder();
+        m.forEach((k, v) -> {
+            List<?> gd = (List<?>) v;
+            b.append(b.length() == 0 ? "" : ", ").append(k.toString().replace("pggan_", "G_S/D_S ").replace("pix2pix", "G_P/D_P"))
+                    .append(String.format(Locale.ROOT, " %,d / %,d", ((Number) gd.get(0)).longValue(), ((Number) gd.get(1)).longValue()));
+        });
+        return b.toString();
     }
 }

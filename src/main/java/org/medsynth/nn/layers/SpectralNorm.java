@@ -65,21 +65,31 @@ public final class SpectralNorm {
      * @return sigma = u^T W v after the update
      */
     public static double powerIteration(ParamStore store, State st, int iterations) {
-        INDArray wm = matrix(store.array(st.weightName()), st.rowAxis());
-        INDArray u = store.array(st.uName());
-        INDArray v = store.array(st.vName());
-        INDArray uc = u.reshape(u.length(), 1);
-        INDArray vc = v.reshape(v.length(), 1);
-        for (int i = 0; i < iterations; i++) {
-            INDArray nv = wm.transpose().mmul(uc);
-            normalizeInPlace(nv);
-            vc.assign(nv);
-            INDArray nu = wm.mmul(vc);
-            normalizeInPlace(nu);
-            uc.assign(nu);
+        iterate(store, st, iterations);
+        return sigma(store, st);
+    }
+
+    /**
+     * {@link #powerIteration} without computing sigma, which a training step does not read (the graph computes it from
+     * uv): a second copy of the weight and two products saved per weight and step.
+     */
+    public static void iterate(ParamStore store, State st, int iterations) {
+        if (iterations > 0) {
+            INDArray wm = matrix(store.array(st.weightName()), st.rowAxis());
+            INDArray u = store.array(st.uName());
+            INDArray v = store.array(st.vName());
+            INDArray uc = u.reshape(u.length(), 1);
+            INDArray vc = v.reshape(v.length(), 1);
+            for (int i = 0; i < iterations; i++) {
+                INDArray nv = wm.transpose().mmul(uc);
+                normalizeInPlace(nv);
+                vc.assign(nv);
+                INDArray nu = wm.mmul(vc);
+                normalizeInPlace(nu);
+                uc.assign(nu);
+            }
         }
         updateOuter(store, st);
-        return sigma(store, st);
     }
 
     /** u^T W v with the current arrays. */
@@ -90,10 +100,15 @@ public final class SpectralNorm {
         return u.reshape(1, u.length()).mmul(wm).mmul(v.reshape(v.length(), 1)).getDouble(0);
     }
 
-    /** The weight as a [rows, cols] matrix (a copy): the row axis first, the other axes in order. */
+    /**
+     * The weight as a [rows, cols] matrix (a copy): the row axis first, the other axes in order. With the row axis last
+     * (a convolution's [k.., cIn, cOut]) that is the transpose of the row-major [cols, rows] view, which ND4J copies as a
+     * 2D transposition, several times faster than the permutation of all axes (same values).
+     */
     public static INDArray matrix(INDArray w, int rowAxis) {
-        int[] perm = permutation(w.rank(), rowAxis);
         long rows = w.size(rowAxis);
+        if (rowAxis == w.rank() - 1) return w.reshape('c', w.length() / rows, rows).transpose().dup('c');
+        int[] perm = permutation(w.rank(), rowAxis);
         return w.permute(perm).dup('c').reshape('c', rows, w.length() / rows);
     }
 
@@ -105,17 +120,24 @@ public final class SpectralNorm {
         return perm;
     }
 
+    /** uv = the outer product u v^T laid out like W (each value one product u_i v_j, however it is computed). */
     private static void updateOuter(ParamStore store, State st) {
         INDArray w = store.array(st.weightName());
         INDArray u = store.array(st.uName());
         INDArray v = store.array(st.vName());
+        INDArray uv = store.array(st.uvName());
+        if (st.rowAxis() == w.rank() - 1 && uv.ordering() == 'c' && !uv.isView()) {
+            // the row axis last: uv is the row-major [cols, rows] matrix v u^T, copied in without a permutation
+            uv.reshape('c', v.length(), u.length()).assign(v.reshape(v.length(), 1).mmul(u.reshape(1, u.length())));
+            return;
+        }
         INDArray outer = u.reshape(u.length(), 1).mmul(v.reshape(1, v.length()));
         int[] perm = permutation(w.rank(), st.rowAxis());
         long[] permShape = new long[w.rank()];
         for (int i = 0; i < perm.length; i++) permShape[i] = w.size(perm[i]);
         int[] inverse = new int[perm.length];
         for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
-        store.array(st.uvName()).assign(outer.reshape('c', permShape).permute(inverse));
+        uv.assign(outer.reshape('c', permShape).permute(inverse));
     }
 
     private static void normalizeInPlace(INDArray x) {

@@ -388,8 +388,8 @@ public final class MedGanTrainer implements TrainingTask {
         if (l.hasOptimizer(G)) l.restoreOptimizer(G, adamG); else adamG.reset();
         if (l.hasOptimizer(D)) l.restoreOptimizer(D, adamD); else adamD.reset();
         // u v^T of every spectral norm from the restored u, v (D's is a constant in G's graph)
-        for (SpectralNorm.State st : gStep.graph().spectralNorms()) SpectralNorm.powerIteration(store, st, 0);
-        for (SpectralNorm.State st : dStep.graph().spectralNorms()) SpectralNorm.powerIteration(store, st, 0);
+        for (SpectralNorm.State st : gStep.graph().spectralNorms()) SpectralNorm.iterate(store, st, 0);
+        for (SpectralNorm.State st : dStep.graph().spectralNorms()) SpectralNorm.iterate(store, st, 0);
         pool = new ImagePool<>(cfg.pool(), cfg.seed(), Pooled::copy);
         int items = ((Number) meta.getOrDefault("poolItems", 0)).intValue();
         for (int i = 0; i < items; i++) {

@@ -287,6 +287,30 @@ class GanParityTest {
         assertClose(sd.getGradients().get("x/v"), torch.gradients().get("x/v"), "gradient " + sd.getGradients().get("x/v"));
     }
 
+    /**
+     * Nearest-neighbour up-sampling (PGGAN's and the U-Nets' x2): values and the gradient, which sums each block, as
+     * SameDiff; factors that are powers of two run on libtorch's up-sampling kernel, others (3) by repeat_interleave.
+     */
+    @ParameterizedTest(name = "{0}D x{1}")
+    @CsvSource({"2, 2", "3, 2", "2, 4", "2, 3", "3, 3"})
+    void nearestUpSamplingMatchesSameDiff(int dims, int factor) {
+        ParamStore store = new ParamStore(1, DataType.DOUBLE);
+        NetBuilder b = NetBuilder.forTraining(store, "x");
+        int[] sp = dims == 2 ? new int[]{3, 5} : new int[]{3, 2, 5};
+        long[] shape = dims == 2 ? new long[]{2, 3, 3, 5} : new long[]{2, 3, 3, 2, 5};
+        SDVariable v = b.network("x").param("v", shape, WeightInit.normal(1), 1);
+        Tensor up = org.medsynth.nn.layers.Resample.upNearest(b, new Tensor(v, 3, sp), factor);
+        long[] upShape = up.var().eval().shape();
+        SDVariable w = b.sd().constant("w", Nd4j.rand(DataType.DOUBLE, upShape).subi(0.5));
+        SDVariable sum = up.var().mul(w).sum().rename("weighted");
+        b.sd().setLossVariables(sum);
+        List<String> outs = List.of(sum.name(), up.var().name());
+        OutAndGrad sd = GradientPass.run(b.sd(), Map.of(), outs, List.of("x/v"));
+        TorchGraph.Pass torch = new TorchGraph(b.sd()).gradients(Map.of(), outs, sum.name(), List.of("x/v"));
+        for (String o : outs) assertClose(sd.getOutputs().get(o), torch.outputs().get(o), o);
+        assertClose(sd.getGradients().get("x/v"), torch.gradients().get("x/v"), "gradient");
+    }
+
     // ------------------------------------------------------------------------------------------------
 
     /** The step's loss, the named outputs and every gradient of its group, on SameDiff and on libtorch. */
