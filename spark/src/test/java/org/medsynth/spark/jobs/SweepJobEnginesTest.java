@@ -24,18 +24,14 @@ class SweepJobEnginesTest {
     @TempDir
     static Path dir;
 
+    /** The phantoms of SweepJobTest. */
     @BeforeAll
     static void data() throws Exception {
-        SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
-        SparkTests.phantoms(dir.resolve("train/images"), dir.resolve("train/labels"), 3, 16, 11);
-        SparkTests.phantoms(dir.resolve("test/images"), dir.resolve("test/labels"), 2, 16, 12);
+        SweepJobTest.trainingAndTestPhantomsIn(dir);
     }
 
     private static JobRunner.Summary sweep(String engine, Path out) {
-        return SparkTests.runOnEngine(engine, "sweep", SparkTests.keys("images", dir.resolve("train/images"), "labels",
-                dir.resolve("train/labels"), "test_images", dir.resolve("test/images"), "test_labels", dir.resolve("test/labels"),
-                "output", out, "network", "unet", "seed", "1,2", "classes", 3, "iterations", 4, "patch", 16, "batch", 2,
-                "learning_rate", 0.001, "width", 2, "depth", 1, "validation", 0, "checkpoint_every", 2));
+        return SparkTests.runOnEngine(engine, "sweep", SweepJobTest.keys(dir, out, "unet", 4));
     }
 
     @Test

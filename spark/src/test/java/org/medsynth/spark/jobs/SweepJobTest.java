@@ -27,15 +27,25 @@ class SweepJobTest {
 
     @BeforeAll
     static void data() throws Exception {
+        trainingAndTestPhantomsIn(dir);
+    }
+
+    /** 3 training and 2 test phantoms (16 px) under dir/train and dir/test. */
+    static void trainingAndTestPhantomsIn(Path dir) throws Exception {
         SparkTests.sc(); // first: ImageJ preferences loaded before any file is written
         SparkTests.phantoms(dir.resolve("train/images"), dir.resolve("train/labels"), 3, 16, 11);
         SparkTests.phantoms(dir.resolve("test/images"), dir.resolve("test/labels"), 2, 16, 12);
     }
 
     private static Map<String, String> keys(Path out) {
+        return keys(dir, out, "unet,unet++", 2);
+    }
+
+    /** A 2-seed grid of tiny runs of {@code networks} on the phantoms of {@link #trainingAndTestPhantomsIn}. */
+    static Map<String, String> keys(Path dir, Path out, String networks, int iterations) {
         return SparkTests.keys("images", dir.resolve("train/images"), "labels", dir.resolve("train/labels"), "test_images",
-                dir.resolve("test/images"), "test_labels", dir.resolve("test/labels"), "output", out, "network", "unet,unet++", "seed", "1,2",
-                "classes", 3, "iterations", 2, "patch", 16, "batch", 2, "learning_rate", 0.001, "width", 2, "depth", 1, "validation", 0,
+                dir.resolve("test/images"), "test_labels", dir.resolve("test/labels"), "output", out, "network", networks, "seed", "1,2",
+                "classes", 3, "iterations", iterations, "patch", 16, "batch", 2, "learning_rate", 0.001, "width", 2, "depth", 1, "validation", 0,
                 "checkpoint_every", 2);
     }
 
