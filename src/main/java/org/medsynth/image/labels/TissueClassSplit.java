@@ -86,14 +86,13 @@ public final class TissueClassSplit {
                     + " x " + imp.getHeight() + " x " + imp.getStackSize() + ": give the image the label map was drawn on.");
         }
         Calibration cal = imp.getCalibration();
+        boolean floats = imp.getBitDepth() == 32;
         int plane = labels.width() * labels.height();
         float[] v = new float[labels.size()];
         ImageStack stack = imp.getStack();
         for (int z = 0; z < labels.depth(); z++) {
             ImageProcessor ip = stack.getProcessor(z + 1);
-            for (int i = 0; i < plane; i++) {
-                v[z * plane + i] = imp.getBitDepth() == 32 ? ip.getf(i) : (float) cal.getCValue(ip.get(i));
-            }
+            for (int i = 0; i < plane; i++) v[z * plane + i] = floats ? ip.getf(i) : (float) cal.getCValue(ip.get(i));
         }
         return v;
     }
