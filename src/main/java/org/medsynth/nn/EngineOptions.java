@@ -44,14 +44,19 @@ public record EngineOptions(BatchNorm.Implementation batchNorm, boolean nativeBa
         if (!(gcOverhead >= 0 && gcOverhead < 1)) throw new IllegalArgumentException(GC_OVERHEAD + " must be in [0, 1), got " + gcOverhead);
     }
 
+    /** Collections' share of wall time after libtorch's steps unless {@value #GC_OVERHEAD} is set (see MemoryGuard). */
+    public static final double LIBTORCH_GC_OVERHEAD = 0.02;
+
     /**
-     * These options for graphs that {@code engine} runs: libtorch's kernels want channels-first maps (a channels-last
-     * graph would add two transpositions around every convolution), so its graphs are channels first unless
-     * {@value #LAYOUT} says otherwise.
+     * These options for graphs that {@code engine} runs: libtorch's graphs are channels first unless {@value #LAYOUT} says
+     * otherwise (a channels-last graph adds a transposition around every convolution; libtorch gives the maps
+     * channels-last memory itself), and its steps collect garbage for {@link #LIBTORCH_GC_OVERHEAD} of the time unless
+     * {@value #GC_OVERHEAD} says otherwise.
      */
     public EngineOptions forEngine(org.medsynth.nn.engine.Engine engine) {
-        if (engine != org.medsynth.nn.engine.Engine.LIBTORCH || System.getProperty(LAYOUT) != null) return this;
-        return new EngineOptions(batchNorm, nativeBatchNormBackward, false, freeEarly, gcOverhead);
+        if (engine != org.medsynth.nn.engine.Engine.LIBTORCH) return this;
+        return new EngineOptions(batchNorm, nativeBatchNormBackward, System.getProperty(LAYOUT) != null && channelsLast, freeEarly,
+                System.getProperty(GC_OVERHEAD) != null ? gcOverhead : LIBTORCH_GC_OVERHEAD);
     }
 
     /** The options the system properties set now (unset ones at their defaults). */

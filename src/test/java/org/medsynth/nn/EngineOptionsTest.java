@@ -48,4 +48,27 @@ class EngineOptionsTest {
             else System.setProperty(EngineOptions.LAYOUT, before);
         }
     }
+
+    @Test
+    void libtorchGraphsAreChannelsFirstAndCollectLessUnlessThePropertiesSayOtherwise() {
+        String layout = System.getProperty(EngineOptions.LAYOUT), gc = System.getProperty(EngineOptions.GC_OVERHEAD);
+        try {
+            System.clearProperty(EngineOptions.LAYOUT);
+            System.clearProperty(EngineOptions.GC_OVERHEAD);
+            EngineOptions torch = EngineOptions.DEFAULTS.forEngine(org.medsynth.nn.engine.Engine.LIBTORCH);
+            assertEquals(false, torch.channelsLast());
+            assertEquals(EngineOptions.LIBTORCH_GC_OVERHEAD, torch.gcOverhead());
+            assertEquals(EngineOptions.DEFAULTS, EngineOptions.DEFAULTS.forEngine(org.medsynth.nn.engine.Engine.DL4J));
+            System.setProperty(EngineOptions.LAYOUT, "channels-last");
+            System.setProperty(EngineOptions.GC_OVERHEAD, "0.05");
+            EngineOptions asked = EngineOptions.fromSystemProperties();
+            assertEquals(asked, asked.forEngine(org.medsynth.nn.engine.Engine.LIBTORCH));
+            assertEquals(0.05, asked.gcOverhead());
+        } finally {
+            if (layout == null) System.clearProperty(EngineOptions.LAYOUT);
+            else System.setProperty(EngineOptions.LAYOUT, layout);
+            if (gc == null) System.clearProperty(EngineOptions.GC_OVERHEAD);
+            else System.setProperty(EngineOptions.GC_OVERHEAD, gc);
+        }
+    }
 }

@@ -129,7 +129,7 @@ public final class WganGp {
         Result r = compute(real, fake, t, extraFeeds);
         step.apply(r.step());
         r.step().closeGradients();
-        MemoryGuard.global().afterStep();
+        MemoryGuard.global(step.engine()).afterStep();
         return r;
     }
 

@@ -52,7 +52,7 @@ public final class TrainStep {
     private final List<String> variables;
     private SplittableRandom rng;
     private int powerIterations = 1;
-    private MemoryGuard memoryGuard = MemoryGuard.global();
+    private MemoryGuard memoryGuard;
     /** Runs the passes on {@link Engine#selected()} when the step was made. */
     private final GraphRunner runner;
 
@@ -78,6 +78,7 @@ public final class TrainStep {
         }
         this.rng = new SplittableRandom(graph.store().seed() * 31 + group.hashCode());
         this.runner = new GraphRunner(graph.sd(), Engine.selected());
+        this.memoryGuard = MemoryGuard.global(runner.engine());
     }
 
     /** Seed of the generator for dropout masks (default derived from the store's seed and the group). */
@@ -93,7 +94,7 @@ public final class TrainStep {
         return this;
     }
 
-    /** The guard called after each {@link #run} (default {@link MemoryGuard#global()}); null disables it. */
+    /** The guard called after each {@link #run} (default {@link MemoryGuard#global(Engine)} of the step's engine); null disables it. */
     public TrainStep memoryGuard(MemoryGuard guard) {
         memoryGuard = guard;
         return this;
