@@ -188,7 +188,7 @@ public final class TrainStep {
         for (String v : variables) {
             if (!g.containsKey(v)) throw new IllegalStateException("no gradient for " + v + ": is it connected to the loss " + lossName + "?");
         }
-        adam.update(graph.store(), g);
+        adam.update(graph.store(), g, runner.engine());
         ParamStore store = graph.store();
         for (BatchNorm.Application a : myBatchNorms()) {
             BatchNorm.updateRunningStats(store, a, r.batchStats().get(a.batchMean()), r.batchStats().get(a.batchVar()),
