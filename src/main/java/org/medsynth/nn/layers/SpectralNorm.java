@@ -2,6 +2,8 @@ package org.medsynth.nn.layers;
 
 import org.medsynth.nn.NetBuilder;
 import org.medsynth.nn.ParamStore;
+import org.medsynth.nn.engine.Engine;
+import org.medsynth.nn.engine.libtorch.TorchSpectralNorm;
 import org.medsynth.nn.WeightInit;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,10 +76,21 @@ public final class SpectralNorm {
      * uv): a second copy of the weight and two products saved per weight and step.
      */
     public static void iterate(ParamStore store, State st, int iterations) {
+        iterate(store, st, iterations, Engine.DL4J);
+    }
+
+    /**
+     * {@link #iterate(ParamStore, State, int)} by the kernels of {@code engine}: on libtorch, a weight whose row axis is last
+     * by {@link TorchSpectralNorm} (the same products without copying the weight; float rounding may differ).
+     */
+    public static void iterate(ParamStore store, State st, int iterations, Engine engine) {
+        INDArray w = store.array(st.weightName()), u = store.array(st.uName()), v = store.array(st.vName()), uv = store.array(st.uvName());
+        if (engine == Engine.LIBTORCH && st.rowAxis() == w.rank() - 1 && wholeRowMajor(w, u, v, uv)) {
+            TorchSpectralNorm.iterate(w, u, v, uv, iterations, EPS);
+            return;
+        }
         if (iterations > 0) {
-            INDArray wm = matrix(store.array(st.weightName()), st.rowAxis());
-            INDArray u = store.array(st.uName());
-            INDArray v = store.array(st.vName());
+            INDArray wm = matrix(w, st.rowAxis());
             INDArray uc = u.reshape(u.length(), 1);
             INDArray vc = v.reshape(v.length(), 1);
             for (int i = 0; i < iterations; i++) {
@@ -90,6 +103,11 @@ public final class SpectralNorm {
             }
         }
         updateOuter(store, st);
+    }
+
+    private static boolean wholeRowMajor(INDArray... arrays) {
+        for (INDArray a : arrays) if (a.isView() || a.ordering() != 'c' || a.offset() != 0) return false;
+        return true;
     }
 
     /** u^T W v with the current arrays. */

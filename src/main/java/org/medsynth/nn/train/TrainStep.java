@@ -140,7 +140,7 @@ public final class TrainStep {
     public void powerIterate() {
         if (powerIterations == 0) return;
         for (SpectralNorm.State st : graph.spectralNorms()) {
-            if (st.group().equals(group)) SpectralNorm.iterate(graph.store(), st, powerIterations);
+            if (st.group().equals(group)) SpectralNorm.iterate(graph.store(), st, powerIterations, runner.engine());
         }
     }
 

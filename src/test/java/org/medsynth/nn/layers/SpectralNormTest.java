@@ -157,4 +157,41 @@ class SpectralNormTest {
             w.addi(Nd4j.rand(dt, w.shape()).muli(0.01));   // an "optimiser update"
         }
     }
+
+    /**
+     * On libtorch's kernels (row axis last: the weight read in place) the power iteration gives DL4J's u, v and uv up to
+     * float rounding, over several steps with the weight changing in between; a weight with another row axis takes DL4J's
+     * path (bit for bit).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"conv, FLOAT", "conv, DOUBLE", "conv3d, FLOAT", "deconv, FLOAT", "dense, DOUBLE"})
+    void libtorchIterationMatchesDl4j(String layer, DataType dt) {
+        ParamStore[] stores = new ParamStore[2];
+        SpectralNorm.State st = null;
+        for (int k = 0; k < 2; k++) {
+            stores[k] = new ParamStore(3, dt);
+            NetBuilder d = NetBuilder.forTraining(stores[k], "D").network("D");
+            switch (layer) {
+                case "conv" -> Conv.of(3).samePadding().init(WeightInit.normal(0.5)).spectralNorm(true).apply(d, "l", d.input("x", 5, 6, 6), 7);
+                case "conv3d" -> Conv.of(4).stride(2).padding(1).init(WeightInit.normal(0.5)).spectralNorm(true).apply(d, "l", d.input("x", 3, 4, 4, 4), 6);
+                case "deconv" -> ConvTranspose.of(4).stride(2).padding(1).init(WeightInit.normal(0.5)).spectralNorm(true).apply(d, "l", d.input("x", 5, 4, 4), 3);
+                default -> Dense.create().init(WeightInit.normal(0.5)).spectralNorm(true).apply(d, "l", d.vectorInput("x", 9), 4);
+            }
+            st = d.spectralNorms().get(0);
+        }
+        double tol = dt == DataType.FLOAT ? 1e-6 : 1e-13;
+        for (int step = 0; step < 4; step++) {
+            SpectralNorm.iterate(stores[0], st, 1, org.medsynth.nn.engine.Engine.DL4J);
+            SpectralNorm.iterate(stores[1], st, 1, org.medsynth.nn.engine.Engine.LIBTORCH);
+            for (String name : new String[]{st.uName(), st.vName(), st.uvName()}) {
+                INDArray a = stores[0].array(name), b = stores[1].array(name);
+                double diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+                assertTrue(diff <= tol * a.amaxNumber().doubleValue(), name + ", step " + step + ": max difference " + diff);
+            }
+            INDArray change = Nd4j.rand(dt, stores[0].array(st.weightName()).shape()).muli(0.05);   // an "optimiser update"
+            stores[0].array(st.weightName()).addi(change);
+            stores[1].array(st.weightName()).addi(change);
+        }
+        assertTrue(Math.abs(SpectralNorm.sigma(stores[1], st)) > 0.1, "a non-trivial weight");
+    }
 }
