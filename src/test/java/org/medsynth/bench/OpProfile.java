@@ -114,6 +114,8 @@ public final class OpProfile {
                     org.medsynth.workflow.skrgan.SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256},
                     org.medsynth.nn.train.ConditionalGan.GanLoss.VANILLA, org.medsynth.workflow.skrgan.SkrGanTraining.LAMBDA_L1,
                     Adam.pix2pix(), Adam.pix2pix());
+            // -DsharedGeneratorPass=false: G's fake computed again in the G step (as on DL4J)
+            render.shareGeneratorPass(!"false".equals(System.getProperty("sharedGeneratorPass")));
             INDArray sketch = Nd4j.rand(DataType.FLOAT, 1, 1, 256, 256), image = Nd4j.rand(DataType.FLOAT, 1, 3, 256, 256);
             iteration = i -> render.step(sketch, image);
             attach = () -> {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The passes of one built graph on one engine: SameDiff's own execution (gradients by {@link GradientPass}), or a
@@ -28,8 +29,23 @@ public final class GraphRunner {
 
     public Engine engine() { return engine; }
 
-    /** Requested values and gradients (variable name -> gradient) of one pass. */
-    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) { }
+    /** Requested values and gradients (variable name -> gradient) of one pass; what it kept for a later pass (or null). */
+    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients, Kept kept) { }
+
+    /** Values a pass kept with their autograd graph for a later pass of another graph (libtorch: {@link TorchGraph.Kept}). */
+    public static final class Kept implements AutoCloseable {
+        private final TorchGraph.Kept torch;
+
+        private Kept(TorchGraph.Kept torch) { this.torch = torch; }
+
+        @Override
+        public void close() { torch.close(); }
+    }
+
+    /** True when this engine can keep a pass's values with their graph ({@link #gradientsKeeping}): libtorch. */
+    public boolean keepsGraphs() {
+        return engine == Engine.LIBTORCH;
+    }
 
     /** The requested values (new arrays) for the given feeds (placeholder name -> array). */
     public Map<String, INDArray> output(Map<String, INDArray> feeds, String... outputs) {
@@ -41,12 +57,34 @@ public final class GraphRunner {
     public Pass gradients(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
         if (engine == Engine.LIBTORCH) {
             TorchGraph.Pass p = torch().gradients(feeds, outputs, loss, wrt);
-            return new Pass(p.outputs(), p.gradients());
+            return new Pass(p.outputs(), p.gradients(), null);
         }
         List<String> current = sd.getLossVariables();
         if (current == null || current.size() != 1 || !current.get(0).equals(loss)) sd.setLossVariables(loss);
         OutAndGrad og = GradientPass.run(sd, feeds, outputs, wrt);
-        return new Pass(og.getOutputs(), og.getGradients());
+        return new Pass(og.getOutputs(), og.getGradients(), null);
+    }
+
+    /**
+     * {@link #gradients}, keeping the values {@code keep} with their graph back to the variables {@code leaves} for
+     * {@link #gradientsFrom} ({@link TorchGraph#gradientsKeeping}). libtorch only ({@link #keepsGraphs}).
+     */
+    public Pass gradientsKeeping(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt,
+                                 Set<String> keep, Collection<String> leaves) {
+        TorchGraph.Pass p = keeping().gradientsKeeping(feeds, outputs, loss, wrt, keep, leaves);
+        return new Pass(p.outputs(), p.gradients(), new Kept(p.kept()));
+    }
+
+    /** {@link #gradients} reading the values of {@code kept} as this graph's {@code as} (kept name -> name here). libtorch only. */
+    public Pass gradientsFrom(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt,
+                              Kept kept, Map<String, String> as) {
+        TorchGraph.Pass p = keeping().gradientsFrom(feeds, outputs, loss, wrt, kept.torch, as);
+        return new Pass(p.outputs(), p.gradients(), null);
+    }
+
+    private TorchGraph keeping() {
+        if (!keepsGraphs()) throw new UnsupportedOperationException("only the libtorch engine keeps a pass's graph for a later pass");
+        return torch();
     }
 
     /**

@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  * GAN = BCE with logits (vanilla) or least squares. Two graphs over one {@link ParamStore}: the D-step
  * graph holds G as constants, the G-step graph holds D as constants; both see every update at once.
  * Each iteration draws G's dropout masks once and feeds them to both graphs, so D judges exactly the
- * fake G is then trained on, as in pix2pix (one extra G forward pass is the price of two graphs).
+ * fake G is then trained on, as in pix2pix. On DL4J the G step computes that fake again (one extra G forward pass
+ * per iteration); on libtorch the D step keeps it with its autograd graph and the G step back-propagates through it
+ * ({@link TrainStep#runKeeping}), as PyTorch's pix2pix does: G runs forward once per iteration, with the same result.
  */
 public final class ConditionalGan {
 
@@ -61,6 +63,9 @@ public final class ConditionalGan {
     private final String gAdvName;
     private final String gL1Name;
     private final String fakeName;
+    /** G's output in the D-step graph. */
+    private final String dFakeName;
+    private boolean sharedGeneratorPass = true;
     private final SplittableRandom maskRng;
     private GraphRunner inference;
     private String inferenceOut;
@@ -88,6 +93,7 @@ public final class ConditionalGan {
                 ? Losses.bceWithLogits(sd, dReal, 1.0).add(Losses.bceWithLogits(sd, dFake, 0.0))
                 : Losses.mse(sd, dReal, sd.onesLike(dReal)).add(Losses.mse(sd, dFake, sd.zerosLike(dFake)))).mul(0.5).rename("lossD");
         dStep = new TrainStep(dg, lossD, D, adamD);
+        dFakeName = fake.var().name();
 
         NetBuilder gg = NetBuilder.forTraining(store, G);
         SameDiff sg = gg.sd();
@@ -126,12 +132,39 @@ public final class ConditionalGan {
         feeds.put(REAL, real);
         // same G dropout masks for the D step and the G step (one "fake" per iteration, as pix2pix)
         feeds = gStep.graph().withRandomFeeds(feeds, masks);
-        TrainStep.Result d = dStep.run(feeds);
-        TrainStep.Result g = gStep.run(feeds, gAdvName, gL1Name);
+        TrainStep.Result d;
+        TrainStep.Result g;
+        if (sharesGeneratorPass()) {
+            TrainStep.Keeping kd = dStep.runKeeping(feeds, dFakeName, G);
+            d = kd.result();
+            try (TrainStep.Carried fake = kd.carried()) {
+                g = gStep.runFrom(feeds, fake, fakeName, gAdvName, gL1Name);
+            }
+        } else {
+            d = dStep.run(feeds);
+            g = gStep.run(feeds, gAdvName, gL1Name);
+        }
         double adv = g.outputs().get(gAdvName).getDouble(0);
         double l1 = g.outputs().get(gL1Name).getDouble(0);
         g.outputs().values().forEach(a -> { if (a.closeable()) a.close(); });
         return new StepLosses(d.loss(), adv, l1);
+    }
+
+    /**
+     * Whether the G step reuses the D step's forward pass of G ({@code true} by default; it does where the engine keeps
+     * graphs, libtorch, and G has no spectral norm, whose power iteration comes between the two steps). {@code false}
+     * computes G's fake again in the G step, as on DL4J: the same result, for comparisons.
+     */
+    public ConditionalGan shareGeneratorPass(boolean share) {
+        sharedGeneratorPass = share;
+        return this;
+    }
+
+    /** True when {@link #step} runs G forward once per iteration (see {@link #shareGeneratorPass}). */
+    public boolean sharesGeneratorPass() {
+        if (!sharedGeneratorPass || !dStep.keepsGraphs() || !gStep.keepsGraphs()) return false;
+        for (org.medsynth.nn.layers.SpectralNorm.State st : gStep.graph().spectralNorms()) if (st.group().equals(G)) return false;
+        return true;
     }
 
     /** G(condition) with an INFERENCE graph (batch-norm running statistics, no dropout), on the engine of the training steps. */

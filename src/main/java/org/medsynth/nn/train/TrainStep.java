@@ -129,7 +129,73 @@ public final class TrainStep {
     /** A full step; returns loss and the requested outputs (gradients already applied and closed). */
     public Result run(Map<String, INDArray> feeds, String... outputs) {
         powerIterate();
-        Result r = compute(feeds, outputs);
+        return finish(compute(feeds, null, null, null, null, outputs));
+    }
+
+    /**
+     * What one step's pass kept for the step of another group ({@link #runKeeping}): a value with its autograd graph back
+     * to that group's variables, and that group's batch statistics from the same pass. Valid until that group's
+     * variables change; close it after {@link #runFrom} (it holds the graph's memory).
+     */
+    public static final class Carried implements AutoCloseable {
+        private final GraphRunner.Kept kept;
+        private final String value;
+        private final String group;
+        /** Running-mean name -> {batch mean, batch variance, count} of the group's batch norms. */
+        private final Map<String, INDArray[]> statistics;
+
+        private Carried(GraphRunner.Kept kept, String value, String group, Map<String, INDArray[]> statistics) {
+            this.kept = kept;
+            this.value = value;
+            this.group = group;
+            this.statistics = statistics;
+        }
+
+        @Override
+        public void close() { kept.close(); }
+    }
+
+    /** A step's result and what its pass kept ({@link #runKeeping}). */
+    public record Keeping(Result result, Carried carried) { }
+
+    /** True when this step's engine can keep a pass's graph for another step ({@link #runKeeping}): libtorch. */
+    public boolean keepsGraphs() {
+        return runner.keepsGraphs();
+    }
+
+    /**
+     * {@link #run}, keeping the value {@code value} of this graph with its autograd graph back to the variables of
+     * {@code group} (constants of this step), and that group's batch statistics, for the step of that group
+     * ({@link #runFrom}), which then need not compute the value again: a GAN's D step keeps G's fake for G's step. libtorch
+     * only ({@link #keepsGraphs}).
+     */
+    public Keeping runKeeping(Map<String, INDArray> feeds, String value, String group, String... outputs) {
+        if (group.equals(this.group)) throw new IllegalArgumentException("keep the graph back to another group's variables, not to " + group);
+        powerIterate();
+        Computed c = compute(feeds, value, group, null, null, outputs);
+        return new Keeping(finish(c), new Carried(c.kept(), value, group, c.otherStatistics()));
+    }
+
+    /**
+     * {@link #run} with the value {@code carried} kept as this graph's {@code as}: the ops that compute {@code as} do not
+     * run, the gradients of this group's variables come through the kept graph, and the batch statistics of this group's
+     * batch norms from the pass that kept it. {@code carried} must come from {@link #runKeeping} for this step's group,
+     * and nothing may have changed this group's variables since (this step's power iteration neither: use it for groups
+     * without spectral norm).
+     */
+    public Result runFrom(Map<String, INDArray> feeds, Carried carried, String as, String... outputs) {
+        if (!carried.group.equals(group)) throw new IllegalArgumentException("the value was kept for " + carried.group + ", not for " + group);
+        for (SpectralNorm.State st : graph.spectralNorms()) {
+            if (st.group().equals(group) && powerIterations > 0) {
+                throw new IllegalStateException("a kept value is stale after the power iteration of " + group + "'s spectral norms");
+            }
+        }
+        return finish(compute(feeds, null, null, carried, as, outputs));
+    }
+
+    /** Update, close, memory guard: the end of every step. */
+    private Result finish(Computed c) {
+        Result r = c.result();
         apply(r);
         r.closeGradients();
         if (memoryGuard != null) memoryGuard.afterStep();
@@ -146,32 +212,59 @@ public final class TrainStep {
 
     /** Loss, outputs and gradients without changing any parameter. */
     public Result compute(Map<String, INDArray> feeds, String... outputs) {
+        return compute(feeds, null, null, null, null, outputs).result();
+    }
+
+    /** A pass's result, what it kept (or null) and the kept group's batch statistics (running-mean name -> mean, var, count). */
+    private record Computed(Result result, GraphRunner.Kept kept, Map<String, INDArray[]> otherStatistics) { }
+
+    /**
+     * One pass: plain, keeping {@code keepValue} with its graph back to {@code keepGroup}'s variables (and that group's
+     * batch statistics), or reading {@code from}'s kept value as {@code fromAs}.
+     */
+    private Computed compute(Map<String, INDArray> feeds, String keepValue, String keepGroup, Carried from, String fromAs, String... outputs) {
         SameDiff sd = graph.sd();
         Map<String, INDArray> f = graph.withRandomFeeds(onlyPlaceholders(sd, feeds), rng);
         Set<String> outs = new LinkedHashSet<>();
         outs.add(lossName);
         Collections.addAll(outs, outputs);
-        List<BatchNorm.Application> bns = myBatchNorms();
-        for (BatchNorm.Application a : bns) {
-            outs.add(a.batchMean());
-            outs.add(a.batchVar());
-            outs.add(a.count());
-        }
-        GraphRunner.Pass pass = runner.gradients(f, outs, lossName, variables);
+        List<BatchNorm.Application> bns = batchNormsOf(group);
+        if (from == null) for (BatchNorm.Application a : bns) outs.addAll(List.of(a.batchMean(), a.batchVar(), a.count()));
+        List<BatchNorm.Application> others = keepGroup == null ? List.of() : batchNormsOf(keepGroup);
+        for (BatchNorm.Application a : others) outs.addAll(List.of(a.batchMean(), a.batchVar(), a.count()));
+        GraphRunner.Pass pass = keepValue != null
+                ? runner.gradientsKeeping(f, outs, lossName, variables, Set.of(keepValue), variablesOf(keepGroup))
+                : from != null ? runner.gradientsFrom(f, outs, lossName, variables, from.kept, Map.of(from.value, fromAs))
+                : runner.gradients(f, outs, lossName, variables);
         Map<String, INDArray> all = pass.outputs();
-        Map<String, INDArray> gradients = pass.gradients();
         Map<String, INDArray> requested = new LinkedHashMap<>();
         for (String o : outputs) requested.put(o, all.get(o));
         Map<String, INDArray> stats = new HashMap<>();
         for (BatchNorm.Application a : bns) {
-            stats.put(a.batchMean(), all.get(a.batchMean()));
-            stats.put(a.batchVar(), all.get(a.batchVar()));
-            stats.put(a.count(), all.get(a.count()));
+            INDArray[] s = from == null ? new INDArray[]{all.get(a.batchMean()), all.get(a.batchVar()), all.get(a.count())}
+                    : from.statistics.get(a.runningMean());
+            if (s == null) throw new IllegalStateException("the kept pass has no batch statistics for " + a.runningMean());
+            stats.put(a.batchMean(), s[0]);
+            stats.put(a.batchVar(), s[1]);
+            stats.put(a.count(), s[2]);
+        }
+        Map<String, INDArray[]> otherStats = new HashMap<>();
+        for (BatchNorm.Application a : others) {
+            otherStats.put(a.runningMean(), new INDArray[]{all.get(a.batchMean()), all.get(a.batchVar()), all.get(a.count())});
         }
         INDArray lossArr = all.get(lossName);
         double loss = lossArr.getDouble(0);
         if (!requested.containsKey(lossName)) closeQuietly(lossArr);
-        return new Result(loss, requested, gradients, stats);
+        return new Computed(new Result(loss, requested, pass.gradients(), stats), pass.kept(), otherStats);
+    }
+
+    /** The store's trainable variables of {@code g} that this graph holds (as variables or constants). */
+    private List<String> variablesOf(String g) {
+        List<String> names = new ArrayList<>();
+        for (ParamStore.Param p : graph.store().group(g)) {
+            if (p.role() == ParamStore.Role.TRAINABLE && graph.sd().hasVariable(p.name())) names.add(p.name());
+        }
+        return names;
     }
 
     /**
@@ -190,17 +283,18 @@ public final class TrainStep {
         }
         adam.update(graph.store(), g, runner.engine());
         ParamStore store = graph.store();
-        for (BatchNorm.Application a : myBatchNorms()) {
+        for (BatchNorm.Application a : batchNormsOf(group)) {
             BatchNorm.updateRunningStats(store, a, r.batchStats().get(a.batchMean()), r.batchStats().get(a.batchVar()),
                     r.batchStats().get(a.count()).getDouble(0));
         }
     }
 
-    private List<BatchNorm.Application> myBatchNorms() {
+    /** The batch norms of group {@code g} in this graph. */
+    private List<BatchNorm.Application> batchNormsOf(String g) {
         List<BatchNorm.Application> l = new ArrayList<>();
         for (BatchNorm.Application a : graph.batchNorms()) {
             ParamStore.Param p = graph.store().get(a.runningMean());
-            if (p != null && p.group().equals(group)) l.add(a);
+            if (p != null && p.group().equals(g)) l.add(a);
         }
         return l;
     }

@@ -52,7 +52,8 @@ import java.util.Set;
 public final class TorchGraph {
     private final SameDiff sd;
     private final boolean cuda;
-    private final Map<Set<String>, Plan> plans = new HashMap<>();
+    /** Plans by (wanted values, values given by an earlier pass). */
+    private final Map<List<Set<String>>, Plan> plans = new HashMap<>();
     /** Placeholders that each pass sets itself: placeholder name -> the gradient it holds ({@link #feedGradient}). */
     private final Map<String, FedGradient> fedGradients = new LinkedHashMap<>();
 
@@ -107,12 +108,43 @@ public final class TorchGraph {
         return cuda ? "cuda:0" : "cpu";
     }
 
-    /** Values and gradients of one pass. */
-    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) { }
+    /** Values and gradients of one pass; the values it kept for a later pass (null unless asked, see {@link #gradientsKeeping}). */
+    public record Pass(Map<String, INDArray> outputs, Map<String, INDArray> gradients, Kept kept) { }
+
+    /**
+     * Values of one pass kept with their autograd graph, and the leaf tensors of the variables that graph starts from,
+     * for a later pass of another graph over the same parameters ({@link #gradientsFrom}): that pass reads the values
+     * instead of computing them again and differentiates through the kept graph into the leaves. Holds native memory
+     * (the graph's saved tensors) until closed; valid while the kept variables' arrays are not changed.
+     */
+    public static final class Kept implements AutoCloseable {
+        private final Map<String, Tensor> values;
+        private final Map<String, Tensor> leaves;
+        private Map<String, INDArray> hostInputs;
+
+        private Kept(Map<String, Tensor> values, Map<String, Tensor> leaves, Map<String, INDArray> hostInputs) {
+            this.values = values;
+            this.leaves = leaves;
+            this.hostInputs = hostInputs;
+        }
+
+        /** Names of the kept values (as the graph that computed them calls them). */
+        public Set<String> values() { return java.util.Collections.unmodifiableSet(values.keySet()); }
+
+        @Override
+        public void close() {
+            values.values().forEach(Tensor::close);
+            leaves.values().forEach(Tensor::close);
+            values.clear();
+            leaves.clear();
+            Reference.reachabilityFence(hostInputs);   // the tensors over their memory are gone only now
+            hostInputs = null;
+        }
+    }
 
     /** The requested values for the given feeds (placeholder name -> array), without gradients. */
     public Map<String, INDArray> output(Map<String, INDArray> feeds, Collection<String> outputs) {
-        return run(feeds, outputs, null, List.of()).outputs();
+        return run(feeds, outputs, null, List.of(), Set.of(), Set.of(), null, Map.of()).outputs();
     }
 
     /**
@@ -121,7 +153,32 @@ public final class TorchGraph {
      */
     public Pass gradients(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
         if (loss == null) throw new IllegalArgumentException("a gradient pass needs a loss");
-        return run(feeds, outputs, loss, wrt);
+        return run(feeds, outputs, loss, wrt, Set.of(), Set.of(), null, Map.of());
+    }
+
+    /**
+     * {@link #gradients}, and keeps the values {@code keep} with their autograd graph back to the variables {@code leaves}
+     * (which are differentiable in this pass, though only {@code wrt}'s gradients are computed): the pass's
+     * {@link Pass#kept()}, for {@link #gradientsFrom}. E.g. a GAN's D step keeps G's fake, whose graph G's step then
+     * back-propagates through, so that G runs forward once per iteration (as in PyTorch's pix2pix).
+     */
+    public Pass gradientsKeeping(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt,
+                                 Set<String> keep, Collection<String> leaves) {
+        if (loss == null) throw new IllegalArgumentException("a gradient pass needs a loss");
+        return run(feeds, outputs, loss, wrt, keep, Set.copyOf(leaves), null, Map.of());
+    }
+
+    /**
+     * {@link #gradients} with the values of {@code kept} as the values of this graph's variables that {@code as} names
+     * (kept name -> name here), not computed again; the gradients of {@code wrt} variables that only the kept graph reads
+     * are taken through it (the kept leaves). {@code kept} stays open (the caller closes it).
+     */
+    public Pass gradientsFrom(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt,
+                              Kept kept, Map<String, String> as) {
+        if (loss == null) throw new IllegalArgumentException("a gradient pass needs a loss");
+        for (String k : as.keySet()) if (!kept.values.containsKey(k)) throw new IllegalArgumentException(k + " was not kept");
+        for (String n : as.values()) if (!sd.hasVariable(n)) throw new IllegalArgumentException("the graph has no variable " + n);
+        return run(feeds, outputs, loss, wrt, Set.of(), Set.of(), kept, as);
     }
 
     /**
@@ -141,17 +198,21 @@ public final class TorchGraph {
         plans.clear();
     }
 
-    private Pass run(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt) {
+    private Pass run(Map<String, INDArray> feeds, Collection<String> outputs, String loss, Collection<String> wrt,
+                     Set<String> keepValues, Set<String> keepLeaves, Kept use, Map<String, String> useAs) {
         Set<String> wanted = new LinkedHashSet<>(outputs);
         if (loss != null) wanted.add(loss);
-        Plan plan = plans.computeIfAbsent(Set.copyOf(wanted), this::plan);
+        wanted.addAll(keepValues);
+        Set<String> given = Set.copyOf(useAs.values());
+        Plan plan = plans.computeIfAbsent(List.of(Set.copyOf(wanted), given), k -> plan(wanted, given));
         Set<String> fed = plan.fed();
-        Map<String, INDArray> hostInputs = hostInputs(plan.ops(), wanted, fed, feeds);
+        Map<String, INDArray> hostInputs = hostInputs(plan.ops(), wanted, fed, given, feeds);
         Set<String> trainable = new HashSet<>(wrt);
         Set<String> differentiated = new HashSet<>();
         for (String p : fed) differentiated.add(fedGradients.get(p).wrt());
         Set<String> keep = new HashSet<>(wanted);
         if (loss != null) keep.addAll(trainable);
+        keep.addAll(keepLeaves);
         // a fed gradient that is itself a requested output is computed after the ops: what it needs stays
         for (String o : outputs) {
             if (fed.contains(o)) {
@@ -161,14 +222,19 @@ public final class TorchGraph {
         }
         Map<String, INDArray> results = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
+        Kept kept = null;
         try (PointerScope scope = new PointerScope()) {
             NoGradGuard noGrad = loss == null && fed.isEmpty() ? new NoGradGuard() : null;
             Map<String, Tensor> values = new HashMap<>();
             for (Map.Entry<String, INDArray> e : hostInputs.entrySet()) {
                 Tensor t = cuda ? TorchArrays.onCuda(e.getValue()) : TorchArrays.view(e.getValue());
-                if ((loss != null && trainable.contains(e.getKey())) || differentiated.contains(e.getKey())) t.requires_grad_(true);
+                if ((loss != null && trainable.contains(e.getKey())) || differentiated.contains(e.getKey()) || keepLeaves.contains(e.getKey())) {
+                    t.requires_grad_(true);
+                }
                 values.put(e.getKey(), t);
             }
+            // an earlier pass's values: new handles in this pass's scope (the kept ones stay with the Kept)
+            useAs.forEach((from, to) -> values.put(to, new Tensor(use.values.get(from))));
             int most = values.size();
             for (int k = 0; k < plan.ops().size(); k++) {
                 DifferentialFunction f = plan.ops().get(k);
@@ -212,6 +278,7 @@ public final class TorchGraph {
                 TensorVector leaves = new TensorVector();
                 for (String v : wrt) {
                     Tensor t = values.get(v);
+                    if (t == null && use != null) t = use.leaves.get(v);
                     if (t != null && t.requires_grad()) {
                         names.add(v);
                         leaves.push_back(t);
@@ -235,11 +302,33 @@ public final class TorchGraph {
                 results.put(o, TorchArrays.toArray(v));
             }
             tock("(results)", t0);
+            if (!keepValues.isEmpty() || !keepLeaves.isEmpty()) kept = keep(values, keepValues, keepLeaves, hostInputs, scope);
             if (noGrad != null) noGrad.close();
         }
-        // the tensors over these arrays' memory (CPU) are gone only now
+        // the tensors over these arrays' memory (CPU) are gone only now (or with the Kept)
         Reference.reachabilityFence(hostInputs);
-        return new Pass(results, grads);
+        return new Pass(results, grads, kept);
+    }
+
+    /** New handles, outside the pass's scope, to the values and leaves a later pass reads ({@link Kept}). */
+    private static Kept keep(Map<String, Tensor> values, Set<String> keepValues, Set<String> keepLeaves, Map<String, INDArray> hostInputs,
+                             PointerScope scope) {
+        Map<String, Tensor> v = new HashMap<>(), l = new HashMap<>();
+        for (String n : keepValues) v.put(n, outside(values.get(n), scope));
+        for (String n : keepLeaves) {
+            Tensor t = values.get(n);
+            if (t != null) l.put(n, outside(t, scope));
+        }
+        return new Kept(v, l, hostInputs);
+    }
+
+    /** A new handle to {@code t} that the pass's scope does not free (detaching releases the scope's reference). */
+    private static Tensor outside(Tensor t, PointerScope scope) {
+        if (t == null) throw new IllegalStateException("libtorch engine: a value to keep was not computed");
+        Tensor h = new Tensor(t);
+        h.retainReference();
+        scope.detach(h);
+        return h;
     }
 
     /**
@@ -290,7 +379,7 @@ public final class TorchGraph {
     }
 
     /** The ops the wanted values depend on, in the graph's (topological) order, and where each value is read last. */
-    private Plan plan(Set<String> wanted) {
+    private Plan plan(Set<String> wanted, Set<String> given) {
         Map<String, DifferentialFunction> producer = new HashMap<>();
         for (DifferentialFunction f : sd.ops()) {
             for (SDVariable v : f.outputVariables()) producer.put(v.name(), f);
@@ -300,6 +389,7 @@ public final class TorchGraph {
         while (!todo.isEmpty()) {
             String name = todo.pop();
             if (!sd.hasVariable(name)) throw new IllegalArgumentException("the graph has no variable " + name);
+            if (given.contains(name)) continue;
             FedGradient fg = fedGradients.get(name);
             if (fg != null) {
                 todo.push(fg.of());
@@ -351,7 +441,8 @@ public final class TorchGraph {
     }
 
     /** Feeds, parameters and constants the plan reads, as row-major arrays (made here, outside the pass's scope). */
-    private Map<String, INDArray> hostInputs(List<DifferentialFunction> plan, Set<String> wanted, Set<String> fed, Map<String, INDArray> feeds) {
+    private Map<String, INDArray> hostInputs(List<DifferentialFunction> plan, Set<String> wanted, Set<String> fed, Set<String> given,
+                                             Map<String, INDArray> feeds) {
         Set<String> produced = new HashSet<>();
         for (DifferentialFunction f : plan) for (SDVariable v : f.outputVariables()) produced.add(v.name());
         Set<String> names = new LinkedHashSet<>();
@@ -359,6 +450,7 @@ public final class TorchGraph {
         for (String w : wanted) if (!produced.contains(w)) names.add(w);
         for (String p : fed) names.add(fedGradients.get(p).wrt());
         names.removeAll(fedGradients.keySet());
+        names.removeAll(given);
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String n : names) {
             SDVariable v = sd.getVariable(n);
