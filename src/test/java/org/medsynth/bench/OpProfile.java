@@ -201,12 +201,16 @@ public final class OpProfile {
         INDArray one = c.feeds().get("image").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
         Timer timer = new Timer();
         ib.sd().setListeners(timer);
+        // on the engine selected (-Dmedsynth.engine=libtorch with -Dmedsynth.torch.profile=true: TorchGraph's profile)
+        org.medsynth.nn.engine.GraphRunner runner = new org.medsynth.nn.engine.GraphRunner(ib.sd(), org.medsynth.nn.engine.Engine.selected());
         for (int i = 0; i < steps + 1; i++) {
             timer.on = i > 0;
+            if (i == 1 && TorchGraph.PROFILE != null) TorchGraph.PROFILE.clear();
             long t0 = System.nanoTime();
-            ib.sd().output(Map.of("image", one), out).get(out).close();
+            runner.output(Map.of("image", one), out).get(out).close();
             System.out.printf(Locale.ROOT, "inference %d: %.3f s%n", i, (System.nanoTime() - t0) / 1e9);
         }
+        if (TorchGraph.PROFILE != null) printTorchProfile(steps);
         long ops = timer.perOp.values().stream().mapToLong(v -> v[0]).sum();
         System.out.printf(Locale.ROOT, "sum of op times over %d passes: %.3f s%n", steps, ops / 1e9);
         timer.printOps(steps, "pass", 20);
