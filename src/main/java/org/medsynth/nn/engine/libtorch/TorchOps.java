@@ -160,8 +160,7 @@ final class TorchOps {
         mem[0] = s[dims + 1];
         System.arraycopy(s, 0, mem, 1, dims);
         mem[dims + 1] = s[dims];
-        Tensor t = w.reshape(k * s[dims], s[dims + 1]).t().contiguous().view(mem);
-        return dims == 3 ? t.permute(0, 4, 1, 2, 3) : t.permute(0, 3, 1, 2);
+        return toChannelsFirst(w.reshape(k * s[dims], s[dims + 1]).t().contiguous().view(mem), dims);
     }
 
     private static TensorOptional bias(Tensor[] in) {
@@ -200,34 +199,40 @@ final class TorchOps {
      * {@code b} is cheaper, and the result stays channels last for the convolutions after it.
      */
     private static Tensor alike(Tensor b, Tensor a) {
-        long rank = a.dim();
-        if ((rank != 4 && rank != 5) || b.dim() != rank || !channelsLastMemory(a)) return b;
-        torch.MemoryFormat cl = rank == 5 ? torch.MemoryFormat.ChannelsLast3d : torch.MemoryFormat.ChannelsLast;
-        if (a.is_contiguous() || !a.is_contiguous(cl) || b.is_contiguous(cl) || !b.is_contiguous()) return b;
-        return java.util.Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get()) ? b.contiguous(cl) : b;
+        return onlyChannelsLast(a) && Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get()) ? inMemoryOf(b, a) : b;
     }
 
     /** The maps of a concatenation in the memory format of the first channels-last one ({@link #alike}). */
     private static Tensor[] alike(Tensor[] in) {
         Tensor first = null;
         for (Tensor t : in) {
-            if (t.dim() >= 4 && !t.is_contiguous() && t.is_contiguous(t.dim() == 5 ? torch.MemoryFormat.ChannelsLast3d : torch.MemoryFormat.ChannelsLast)) {
+            if (onlyChannelsLast(t)) {
                 first = t;
                 break;
             }
         }
         if (first == null) return in;
         Tensor[] out = new Tensor[in.length];
-        for (int i = 0; i < in.length; i++) out[i] = in[i] == first ? in[i] : alikeForConcat(in[i], first);
+        for (int i = 0; i < in.length; i++) out[i] = in[i] == first ? in[i] : inMemoryOf(in[i], first);
         return out;
     }
 
-    /** {@link #alike} for a concatenation's inputs, which share all sizes but the concatenated axis. */
-    private static Tensor alikeForConcat(Tensor b, Tensor a) {
-        long rank = a.dim();
-        if (b.dim() != rank || !channelsLastMemory(a)) return b;
-        torch.MemoryFormat cl = rank == 5 ? torch.MemoryFormat.ChannelsLast3d : torch.MemoryFormat.ChannelsLast;
+    /** True for a map in channels-last memory that is not also row-major (as maps with one channel or one voxel are). */
+    private static boolean onlyChannelsLast(Tensor t) {
+        long rank = t.dim();
+        return (rank == 4 || rank == 5) && !t.is_contiguous() && t.is_contiguous(channelsLastMemoryFormat(rank));
+    }
+
+    /** {@code b} (of {@code a}'s rank) copied into channels-last memory when it is row-major and {@code a} is a map where convolutions take it. */
+    private static Tensor inMemoryOf(Tensor b, Tensor a) {
+        if (b.dim() != a.dim() || !channelsLastMemory(a)) return b;
+        torch.MemoryFormat cl = channelsLastMemoryFormat(a.dim());
         return b.is_contiguous() && !b.is_contiguous(cl) ? b.contiguous(cl) : b;
+    }
+
+    /** libtorch's channels-last memory format of a map of this rank (4: 2D, 5: 3D). */
+    private static torch.MemoryFormat channelsLastMemoryFormat(long rank) {
+        return rank == 5 ? torch.MemoryFormat.ChannelsLast3d : torch.MemoryFormat.ChannelsLast;
     }
 
     /** Where convolutions take channels-last memory ({@link #conv}): the CPU in float32. */
@@ -236,7 +241,7 @@ final class TorchOps {
     }
 
     private static Tensor inChannelsLastMemory(Tensor x, int spatialDims) {
-        return x.contiguous(spatialDims == 3 ? torch.MemoryFormat.ChannelsLast3d : torch.MemoryFormat.ChannelsLast);
+        return x.contiguous(channelsLastMemoryFormat(spatialDims + 2));
     }
 
     /**
