@@ -85,10 +85,7 @@ public final class SpectralNorm {
      */
     public static void iterate(ParamStore store, State st, int iterations, Engine engine) {
         INDArray w = store.array(st.weightName()), u = store.array(st.uName()), v = store.array(st.vName()), uv = store.array(st.uvName());
-        if (engine == Engine.LIBTORCH && st.rowAxis() == w.rank() - 1 && wholeRowMajor(w, u, v, uv)) {
-            TorchSpectralNorm.iterate(w, u, v, uv, iterations, EPS);
-            return;
-        }
+        if (engine == Engine.LIBTORCH && st.rowAxis() == w.rank() - 1 && TorchSpectralNorm.iterate(w, u, v, uv, iterations, EPS)) return;
         if (iterations > 0) {
             INDArray wm = matrix(w, st.rowAxis());
             INDArray uc = u.reshape(u.length(), 1);
@@ -103,11 +100,6 @@ public final class SpectralNorm {
             }
         }
         updateOuter(store, st);
-    }
-
-    private static boolean wholeRowMajor(INDArray... arrays) {
-        for (INDArray a : arrays) if (a.isView() || a.ordering() != 'c' || a.offset() != 0) return false;
-        return true;
     }
 
     /** u^T W v with the current arrays. */

@@ -93,10 +93,7 @@ public final class Adam {
             if (g.dataType() != p.dataType()) g = g.castTo(p.dataType());
             INDArray mi = m.computeIfAbsent(e.getKey(), k -> Nd4j.zeros(p.dataType(), p.shape()));
             INDArray vi = v.computeIfAbsent(e.getKey(), k -> Nd4j.zeros(p.dataType(), p.shape()));
-            if (engine == Engine.LIBTORCH && !p.isView() && p.ordering() == 'c' && p.offset() == 0 && !g.isView() && g.ordering() == 'c' && g.offset() == 0) {
-                TorchAdam.update(p, g, mi, vi, learningRate, beta1, beta2, eps, step);
-                continue;
-            }
+            if (engine == Engine.LIBTORCH && TorchAdam.update(p, g, mi, vi, learningRate, beta1, beta2, eps, step)) continue;
             // libnd4j's fused adam_updater (one pass instead of ~10 element-wise ops) computes
             // lr sqrt(bc2) / bc1 * m / (sqrt(v) + e); with e = eps sqrt(bc2) that is exactly PyTorch's rule above.
             // In place: the gradient array becomes the update, v and m are updated where they are.

@@ -17,13 +17,12 @@ public final class TorchAdam {
     private TorchAdam() { }
 
     /**
-     * m = lerp(m, g, 1 - b1); v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
-     * All four arrays row-major without offset, of one shape and type.
+     * m = lerp(m, g, 1 - b1); v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) m / (sqrt(v) / sqrt(1 - b2^t) + eps), the
+     * four arrays of one shape and type. Returns false, changing nothing, unless all four are whole row-major arrays
+     * (libtorch views them; the caller then updates them by ND4J's kernel).
      */
-    public static void update(INDArray param, INDArray grad, INDArray m, INDArray v, double lr, double beta1, double beta2, double eps, long step) {
-        for (INDArray a : new INDArray[]{param, grad, m, v}) {
-            if (a.isView() || a.ordering() != 'c' || a.offset() != 0) throw new IllegalArgumentException("Adam on libtorch updates whole row-major arrays only");
-        }
+    public static boolean update(INDArray param, INDArray grad, INDArray m, INDArray v, double lr, double beta1, double beta2, double eps, long step) {
+        if (!TorchArrays.viewable(param, grad, m, v)) return false;
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         try (PointerScope scope = new PointerScope()) {
@@ -34,5 +33,6 @@ public final class TorchAdam {
             p.addcdiv_(mt, denom, new Scalar(-stepSize));
         }
         Reference.reachabilityFence(new INDArray[]{param, grad, m, v});
+        return true;
     }
 }

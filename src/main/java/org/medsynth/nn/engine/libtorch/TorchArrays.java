@@ -29,10 +29,16 @@ final class TorchArrays {
         return view(a).cuda();
     }
 
+    /** True when every one of the arrays is a whole row-major buffer, which {@link #view} can show as it is. */
+    static boolean viewable(INDArray... arrays) {
+        for (INDArray a : arrays) if (a.isView() || a.ordering() != 'c' || a.offset() != 0) return false;
+        return true;
+    }
+
     /** {@code a} itself, or a row-major copy without offset, with integers widened to int64 (libtorch's index type). */
     static INDArray hostArray(INDArray a) {
         INDArray c = a;
-        if (c.isView() || c.ordering() != 'c' || c.offset() != 0) c = c.dup('c');
+        if (!viewable(c)) c = c.dup('c');
         DataType dt = c.dataType();
         if (dt == DataType.INT || dt == DataType.SHORT || dt == DataType.BYTE || dt == DataType.UINT8 || dt == DataType.INT8
                 || dt == DataType.INT16 || dt == DataType.INT32 || dt == DataType.UINT16 || dt == DataType.UINT32) {

@@ -128,9 +128,6 @@ public final class TorchGraph {
             this.hostInputs = hostInputs;
         }
 
-        /** Names of the kept values (as the graph that computed them calls them). */
-        public Set<String> values() { return java.util.Collections.unmodifiableSet(values.keySet()); }
-
         @Override
         public void close() {
             values.values().forEach(Tensor::close);

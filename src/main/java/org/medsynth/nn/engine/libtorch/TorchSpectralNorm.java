@@ -17,13 +17,12 @@ public final class TorchSpectralNorm {
     private TorchSpectralNorm() { }
 
     /**
-     * {@code iterations} times v = normalize(W^T u), u = normalize(W v); then uv = the outer product laid out like W.
-     * All arrays row-major without offset, of one type; u [rows], v [cols], uv of W's shape.
+     * {@code iterations} times v = normalize(W^T u), u = normalize(W v); then uv = the outer product laid out like W; the
+     * arrays of one type, u [rows], v [cols], uv of W's shape. Returns false, changing nothing, unless all four are whole
+     * row-major arrays (libtorch views them; the caller then iterates by ND4J).
      */
-    public static void iterate(INDArray w, INDArray u, INDArray v, INDArray uv, int iterations, double eps) {
-        for (INDArray a : new INDArray[]{w, u, v, uv}) {
-            if (a.isView() || a.ordering() != 'c' || a.offset() != 0) throw new IllegalArgumentException("the power iteration on libtorch needs whole row-major arrays");
-        }
+    public static boolean iterate(INDArray w, INDArray u, INDArray v, INDArray uv, int iterations, double eps) {
+        if (!TorchArrays.viewable(w, u, v, uv)) return false;
         try (PointerScope scope = new PointerScope()) {
             Tensor ut = TorchArrays.view(u), vt = TorchArrays.view(v);
             Tensor wt = TorchArrays.view(w).view(v.length(), u.length());       // W^T, [cols, rows]
@@ -40,5 +39,6 @@ public final class TorchSpectralNorm {
         Reference.reachabilityFence(u);
         Reference.reachabilityFence(v);
         Reference.reachabilityFence(uv);
+        return true;
     }
 }
