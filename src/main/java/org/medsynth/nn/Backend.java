@@ -16,18 +16,29 @@ public final class Backend {
     private Backend() { }
 
     /**
-     * Makes ND4J's OpenMP threads sleep instead of spinning while they wait for work, unless the user
-     * set OMP_WAIT_POLICY. Must run before ND4J's native libraries load (libgomp reads it then).
+     * Makes the native thread pools sleep instead of spinning while they wait for work, unless the user set the
+     * variable: OpenMP's (OMP_WAIT_POLICY=PASSIVE; ND4J's and libtorch's kernels) and OpenBLAS's
+     * (OPENBLAS_THREAD_TIMEOUT=4, i.e. 2^4 cycles instead of 2^28, about 0.1 s). Must run before ND4J's native
+     * libraries load (libgomp and OpenBLAS read them then).
      * Spinning threads steal the cores that the working threads need whenever another process uses the
      * CPU (Fiji's own threads, a second job), which makes training steps several times slower
-     * (docs/benchmarks.md).
+     * (docs/benchmarks.md). OpenBLAS's worker spins after every matrix product, and libtorch computes some small
+     * convolutions by one (its slow_conv2d path, e.g. 3x3 kernels on small maps at batch 1), so on 2 cores the worker
+     * took a core from the OpenMP threads for most of a step: a pix2pix iteration on libtorch 0.21 -> 0.18 s, the
+     * 3D-MedGAN's D step at 64^3 0.12 -> 0.09 s (docs/lab-notes/libtorch-openblas-spin.md). The setting changes when
+     * the worker sleeps, not what it computes; ND4J's steps measured the same (their convolutions do not reach OpenBLAS).
      */
     public static void preferPassiveThreadWaiting() {
-        if (System.getenv("OMP_WAIT_POLICY") != null) return;
+        setIfUnset("OMP_WAIT_POLICY", "PASSIVE");
+        setIfUnset("OPENBLAS_THREAD_TIMEOUT", "4");
+    }
+
+    private static void setIfUnset(String name, String value) {
+        if (System.getenv(name) != null) return;
         try {
-            com.sun.jna.platform.unix.LibC.INSTANCE.setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+            com.sun.jna.platform.unix.LibC.INSTANCE.setenv(name, value, 0);
         } catch (Throwable e) {
-            // not Linux/glibc, or JNA missing: ND4J then runs with OpenMP's default (still correct, slower under load)
+            // not Linux/glibc, or JNA missing: the native libraries then use their defaults (still correct, slower under load)
         }
     }
 

@@ -2,6 +2,8 @@ package org.medsynth.nn;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class BackendTest {
@@ -58,5 +60,44 @@ class BackendTest {
     private static long minorFaults() throws java.io.IOException {
         String st = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
         return Long.parseLong(st.substring(st.lastIndexOf(')') + 2).split(" ")[7]);
+    }
+
+    /**
+     * After a matrix product OpenBLAS's worker thread sleeps at once instead of spinning for about 0.1 s (which took a
+     * core from libtorch's OpenMP threads on 2 cores): the process uses next to no CPU while it idles after one. In a
+     * JVM of its own, started without the variable, because OpenBLAS reads it when it loads.
+     */
+    @Test
+    void openBlasWorkersSleepAfterAProductUnlessTheUserSaysOtherwise() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat")), "Linux only");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), IdleAfterProduct.class.getName()).redirectErrorStream(true);
+        pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
+        pb.environment().remove("GOTO_THREAD_TIMEOUT");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String line = out.lines().filter(l -> l.startsWith("idle-cpu-ms ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        String[] f = line.split(" ");
+        assertEquals("4", f[2], "OPENBLAS_THREAD_TIMEOUT in the native environment");
+        // spinning: a worker busy for most of the 300 ms idle time after each of the products
+        assertTrue(Double.parseDouble(f[1]) < 60, "CPU used while idle after matrix products: " + f[1] + " ms");
+    }
+
+    /** Child JVM of the test above: Backend first (as every MedSynth command), then products, then idle time. */
+    public static final class IdleAfterProduct {
+        public static void main(String[] args) throws Exception {
+            Backend.require();
+            org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 768, 768);
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            double idle = 0;
+            for (int i = 0; i < 3; i++) {
+                a.mmul(a).close();
+                long c0 = os.getProcessCpuTime();
+                Thread.sleep(300);
+                idle += (os.getProcessCpuTime() - c0) / 1e6 / 3;
+            }
+            System.out.println("idle-cpu-ms " + idle + " " + com.sun.jna.platform.unix.LibC.INSTANCE.getenv("OPENBLAS_THREAD_TIMEOUT"));
+        }
     }
 }
