@@ -182,6 +182,68 @@ public final class BenchmarkReport {
         return Map.of("error", (rc != 0 ? "exit code " + rc + ", " : "") + why);
     }
 
+    /** One side of a benchmark run: a child JVM or the PyTorch script, answering a JSON object ({@link #jsonOf}). */
+    public interface Side {
+        Map<String, Object> run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs the sides one after the other, {@code rounds} times in turn (so that a slow spell of the machine hits every
+     * side alike), and gives each side's answer with every number replaced by its median over the rounds
+     * ({@link #median}).
+     */
+    public static List<Map<String, Object>> alternating(int rounds, List<Side> sides) throws IOException, InterruptedException {
+        if (rounds < 1) throw new IllegalArgumentException("rounds must be at least 1");
+        List<List<Map<String, Object>>> answers = new ArrayList<>();
+        for (int i = 0; i < sides.size(); i++) answers.add(new ArrayList<>());
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < sides.size(); i++) answers.get(i).add(sides.get(i).run());
+        }
+        List<Map<String, Object>> medians = new ArrayList<>();
+        for (List<Map<String, Object>> a : answers) medians.add(median(a));
+        return medians;
+    }
+
+    /**
+     * One answer from a side's answers of several rounds: each number the median of that number over the rounds that
+     * answered it (the mean of the middle two for an even count), maps and lists kept, anything else as the first round
+     * has it. Rounds that failed ({@code "error"}) are left out unless all failed (then the first failure).
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> median(List<Map<String, Object>> rounds) {
+        List<Object> ok = new ArrayList<>();
+        for (Map<String, Object> a : rounds) if (!a.containsKey("error")) ok.add(a);
+        if (ok.isEmpty()) return rounds.get(0);
+        return (Map<String, Object>) medianOf(ok);
+    }
+
+    private static Object medianOf(List<Object> values) {
+        Object first = values.get(0);
+        if (first instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Object k : m.keySet()) {
+                List<Object> v = new ArrayList<>();
+                for (Object o : values) if (o instanceof Map<?, ?> mo && mo.containsKey(k)) v.add(mo.get(k));
+                out.put(String.valueOf(k), medianOf(v));
+            }
+            return out;
+        }
+        if (first instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < l.size(); i++) {
+                List<Object> v = new ArrayList<>();
+                for (Object o : values) if (o instanceof List<?> lo && i < lo.size()) v.add(lo.get(i));
+                out.add(medianOf(v));
+            }
+            return out;
+        }
+        if (first instanceof Number && values.stream().allMatch(o -> o instanceof Number)) {
+            double[] d = values.stream().mapToDouble(o -> ((Number) o).doubleValue()).sorted().toArray();
+            return d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
+        }
+        return first;
+    }
+
     /** The number at {@code path} (map keys, list indices) in a side's answer; NaN where absent. */
     public static double value(Map<String, Object> answer, Object... path) {
         Object o = answer;

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * mvn -B -o test-compile package -DskipTests
  * java -cp "target/test-classes:target/classes:target/imagej/ij.jar:target/imagej/lib/medsynth/*:target/imagej/lib/medsynth/libtorch/*" \
  *      --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx8g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G \
- *      org.medsynth.bench.MedGanBenchmark [PATCHES [REPEATS [CLASSES [TARGET]]]] [libtorch=true] [python=/usr/bin/python3]
+ *      org.medsynth.bench.MedGanBenchmark [PATCHES [REPEATS [CLASSES [TARGET]]]] [libtorch=true] [python=/usr/bin/python3] [rounds=1]
  * </pre>
  * Positional: PATCHES (default 64,96; must include 64, the synthesis model's), REPEATS (5), CLASSES (4), TARGET
  * (docs/benchmarks.md).
@@ -51,7 +51,8 @@ public final class MedGanBenchmark {
             return;
         }
         List<String> positional = Arrays.stream(args).filter(a -> !a.contains("=")).toList();
-        Map<String, String> opt = BenchmarkReport.options(args, "libtorch", "python");
+        Map<String, String> opt = BenchmarkReport.options(args, "libtorch", "python", "rounds");
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "1"));
         String patches = positional.size() > 0 ? positional.get(0) : "64,96";
         int reps = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 5;
         int k = positional.size() > 2 ? Integer.parseInt(positional.get(2)) : 4;
@@ -60,12 +61,16 @@ public final class MedGanBenchmark {
         MedGanConfig base = config();
         String loadBefore = BenchmarkReport.loadAverage();
         long start = System.nanoTime();
-        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
-        for (Engine e : engines) medsynth.put(e, BenchmarkReport.childJvm(MedGanBenchmark.class, e, List.of(patches, String.valueOf(reps), String.valueOf(k))));
+        List<BenchmarkReport.Side> sides = new ArrayList<>();
+        for (Engine e : engines) sides.add(() -> BenchmarkReport.childJvm(MedGanBenchmark.class, e, List.of(patches, String.valueOf(reps), String.valueOf(k))));
         // PyTorch, same networks, same run
-        Map<String, Object> torch = BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
+        sides.add(() -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
                 String.valueOf(k), String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
-                String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH)));
+                String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH))));
+        List<Map<String, Object>> answers = BenchmarkReport.alternating(rounds, sides);
+        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
+        for (int i = 0; i < engines.size(); i++) medsynth.put(engines.get(i), answers.get(i));
+        Map<String, Object> torch = answers.get(engines.size());
 
         StringBuilder md = new StringBuilder("## ").append(BenchmarkReport.title("3D-MedGAN", engines)).append("\n\n");
         md.append("`org.medsynth.bench.MedGanBenchmark`, ").append(BenchmarkReport.engineText(engines)).append(", float32, ")
@@ -77,7 +82,7 @@ public final class MedGanBenchmark {
                 .append(parameters(medsynth, torch)).append(". ")
                 .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
                 .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
-                .append("Mean of ").append(reps).append(" calls after one warm-up. ")
+                .append("Mean of ").append(reps).append(" calls after one warm-up").append(rounds > 1 ? "; median of " + rounds + " rounds, the sides taking turns" : "").append(". ")
                 .append(String.format(Locale.ROOT, "Load average of the machine (1 min) at the start / end: %s / %s (other jobs share the cores; "
                         + "the sides ran under the same load, one after the other). Whole run %.1f min.%n%n", loadBefore, BenchmarkReport.loadAverage(),
                         (System.nanoTime() - start) / 60e9));

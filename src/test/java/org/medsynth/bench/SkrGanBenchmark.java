@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +33,10 @@ import java.util.Map;
  * <pre>
  * mvn -B -o test-compile package -DskipTests && java -cp "target/test-classes:target/classes:target/imagej/ij.jar:target/imagej/lib/medsynth/*:target/imagej/lib/medsynth/libtorch/*" \
  *   --add-opens=java.base/java.lang=ALL-UNNAMED -Xmx8g org.medsynth.bench.SkrGanBenchmark [docs/benchmarks.md] \
- *   [reps=5] [resolutions=64,128,256] [libtorch=true] [python=/usr/bin/python3]
+ *   [reps=5] [resolutions=64,128,256] [libtorch=true] [python=/usr/bin/python3] [rounds=1]
  * </pre>
- * {@code libtorch=false} leaves out the column of MedSynth on libtorch.
+ * {@code libtorch=false} leaves out the column of MedSynth on libtorch; {@code rounds=N} runs the sides N times in turn
+ * and reports each figure's median.
  */
 public final class SkrGanBenchmark {
 
@@ -53,16 +55,21 @@ public final class SkrGanBenchmark {
         }
         boolean named = args.length > 0 && !args[0].contains("=");
         Path target = Path.of(named ? args[0] : "docs/benchmarks.md");
-        Map<String, String> opt = BenchmarkReport.options(args, "reps", "resolutions", "libtorch", "python");
+        Map<String, String> opt = BenchmarkReport.options(args, "reps", "resolutions", "libtorch", "python", "rounds");
         int reps = Integer.parseInt(opt.getOrDefault("reps", "5"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "1"));
         String resolutions = opt.getOrDefault("resolutions", "64,128,256");
         List<Engine> engines = BenchmarkReport.engines(opt);
         String load0 = BenchmarkReport.loadAverage();
         long start = System.nanoTime();
+        List<BenchmarkReport.Side> sides = new ArrayList<>();
+        for (Engine e : engines) sides.add(() -> BenchmarkReport.childJvm(SkrGanBenchmark.class, e, List.of(String.valueOf(reps), resolutions)));
+        sides.add(() -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_skrgan_torch.py",
+                String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH))));
+        List<Map<String, Object>> answers = BenchmarkReport.alternating(rounds, sides);
         Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
-        for (Engine e : engines) medsynth.put(e, BenchmarkReport.childJvm(SkrGanBenchmark.class, e, List.of(String.valueOf(reps), resolutions)));
-        Map<String, Object> py = BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_skrgan_torch.py",
-                String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH)));
+        for (int i = 0; i < engines.size(); i++) medsynth.put(engines.get(i), answers.get(i));
+        Map<String, Object> py = answers.get(engines.size());
 
         StringBuilder md = new StringBuilder("## ").append(BenchmarkReport.title("SkrGAN training and generation", engines)).append("\n\n");
         md.append("`org.medsynth.bench.SkrGanBenchmark`, ").append(BenchmarkReport.engineText(engines))
@@ -74,7 +81,7 @@ public final class SkrGanBenchmark {
                         WIDTH, (int) (512 * WIDTH), BATCH))
                 .append("pix2pix U-Net width ").append(RENDER_WIDTH).append(" (depth 8) + 70x70 PatchGAN, batch 1, one iteration = D step + G step. ")
                 .append("Generation = G_S at 256 px + G_P, per image. Mean of ").append(reps).append(" calls after ").append(WARMUP)
-                .append(" warm-up calls.\n\n");
+                .append(" warm-up calls").append(rounds > 1 ? "; median of " + rounds + " rounds, the sides taking turns" : "").append(".\n\n");
         BenchmarkReport.EngineTable table = new BenchmarkReport.EngineTable(medsynth, py);
         for (String r : resolutions.split(",")) table.row("G_S/D_S iteration, " + r + " px (s)", "%.3f", a -> BenchmarkReport.value(a, "pggan", r));
         table.row("G_P/D_P iteration, 256 px (s)", "%.3f", a -> BenchmarkReport.value(a, "pix2pix", "256"))
