@@ -181,14 +181,18 @@ final class TorchOps {
     private static Tensor conv(DifferentialFunction f, Tensor[] in) {
         Window w = Window.of(f, f.opName().equals("conv3dnew") ? 3 : 2);
         if (w.same()) throw new UnsupportedOperationException("the libtorch engine runs convolutions with explicit padding only (" + f.getOwnName() + ")");
-        int d = w.dims();
+        return convolve(f, in, w.dims(), (x, wt) -> w.dims() == 3 ? torch.conv3d(x, wt, bias(in), w.stride(), w.padding(), w.dilation(), 1)
+                : torch.conv2d(x, wt, bias(in), w.stride(), w.padding(), w.dilation(), 1));
+    }
+
+    /**
+     * {@code op}(map, weight) with the map channels first and the weight in libtorch's layout, both in channels-last memory
+     * where {@link #channelsLastMemory} says so (the result then too), else row-major; the result in the op's data format.
+     */
+    private static Tensor convolve(DifferentialFunction f, Tensor[] in, int d, java.util.function.BinaryOperator<Tensor> op) {
         boolean channelsLastMemory = channelsLastMemory(in[0]);
-        return channelsFirst(in[0], d, channelsLastFormat(f), x -> {
-            Tensor xm = channelsLastMemory ? inChannelsLastMemory(x, d) : x;
-            Tensor wt = channelsLastMemory ? channelsLastWeight(in[1], d) : weight(in[1], d);
-            return d == 3 ? torch.conv3d(xm, wt, bias(in), w.stride(), w.padding(), w.dilation(), 1)
-                    : torch.conv2d(xm, wt, bias(in), w.stride(), w.padding(), w.dilation(), 1);
-        });
+        return channelsFirst(in[0], d, channelsLastFormat(f), x -> channelsLastMemory
+                ? op.apply(inChannelsLastMemory(x, d), channelsLastWeight(in[1], d)) : op.apply(x, weight(in[1], d)));
     }
 
     /**
@@ -253,15 +257,10 @@ final class TorchOps {
         if (w.same()) {
             throw new UnsupportedOperationException("the libtorch engine runs transposed convolutions with explicit padding only (" + f.getOwnName() + ")");
         }
-        int d = w.dims();
-        long[] outPad = new long[d];
-        boolean channelsLastMemory = channelsLastMemory(in[0]);
-        return channelsFirst(in[0], d, channelsLastFormat(f), x -> {
-            Tensor xm = channelsLastMemory ? inChannelsLastMemory(x, d) : x;
-            Tensor wt = channelsLastMemory ? channelsLastWeight(in[1], d) : weight(in[1], d);
-            return d == 3 ? torch.conv_transpose3d(xm, wt, bias(in), w.stride(), w.padding(), outPad, 1, w.dilation())
-                    : torch.conv_transpose2d(xm, wt, bias(in), w.stride(), w.padding(), outPad, 1, w.dilation());
-        });
+        long[] outPad = new long[w.dims()];
+        return convolve(f, in, w.dims(), (x, wt) -> w.dims() == 3
+                ? torch.conv_transpose3d(x, wt, bias(in), w.stride(), w.padding(), outPad, 1, w.dilation())
+                : torch.conv_transpose2d(x, wt, bias(in), w.stride(), w.padding(), outPad, 1, w.dilation()));
     }
 
     /** maxpool2d / maxpool3dnew (iArgs: the {@link Window}, then the pooling type and the channels-last flag). */
