@@ -68,18 +68,21 @@ final class TorchArrays {
                 Pointer.memcpy(a.data().addressPointer(), c.data_ptr(), c.numel() * dt.width());
                 return a;
             }
-            Tensor base = c.dim() == 4 ? c.permute(3, 2, 0, 1) : c.dim() == 5 ? c.permute(4, 3, 0, 1, 2) : null;
-            // the gradient of a channels-last weight: [cOut, k.., cIn] in memory, one 2D transposition from SameDiff's layout
-            Tensor channelsLast = c.dim() == 4 ? c.permute(3, 0, 1, 2) : c.dim() == 5 ? c.permute(4, 0, 1, 2, 3) : null;
-            long last = base == null ? 1 : shape[shape.length - 1];
-            if (base != null && base.is_contiguous() && !c.is_contiguous()) {
-                long ab = shape[shape.length - 2] * last;
-                reverseAxes(base.view(last, shape[shape.length - 2], c.numel() / ab), view(a).view(c.numel() / ab, shape[shape.length - 2], last));
-            } else if (channelsLast != null && channelsLast.is_contiguous() && !c.is_contiguous()) {
-                view(a).view(c.numel() / last, last).copy_(channelsLast.view(last, c.numel() / last).t());
-            } else {
-                view(a).copy_(c);
+            if ((c.dim() == 4 || c.dim() == 5) && !c.is_contiguous()) {
+                // a weight's gradient [k.., a, b]: [b, a, k..] in memory (row-major libtorch weight) or [b, k.., a] (channels last)
+                long b = shape[shape.length - 1], ab = shape[shape.length - 2] * b;
+                Tensor base = c.dim() == 4 ? c.permute(3, 2, 0, 1) : c.permute(4, 3, 0, 1, 2);
+                Tensor channelsLast = c.dim() == 4 ? c.permute(3, 0, 1, 2) : c.permute(4, 0, 1, 2, 3);
+                if (base.is_contiguous()) {
+                    reverseAxes(base.view(b, shape[shape.length - 2], c.numel() / ab), view(a).view(c.numel() / ab, shape[shape.length - 2], b));
+                    return a;
+                }
+                if (channelsLast.is_contiguous()) {
+                    view(a).view(c.numel() / b, b).copy_(channelsLast.view(b, c.numel() / b).t());
+                    return a;
+                }
             }
+            view(a).copy_(c);
             return a;
         }
     }
