@@ -152,8 +152,9 @@ public final class ConditionalGan {
 
     /**
      * Whether the G step reuses the D step's forward pass of G ({@code true} by default; it does where the engine keeps
-     * graphs, libtorch, and G has no spectral norm, whose power iteration comes between the two steps). {@code false}
-     * computes G's fake again in the G step, as on DL4J: the same result, for comparisons.
+     * graphs, libtorch, and G's step does not power-iterate spectral norms of G, which would change G between the two
+     * steps: {@link TrainStep#iteratesSpectralNorms}). {@code false} computes G's fake again in the G step, as on DL4J:
+     * the same result, for comparisons.
      */
     public ConditionalGan shareGeneratorPass(boolean share) {
         sharedGeneratorPass = share;
@@ -162,9 +163,7 @@ public final class ConditionalGan {
 
     /** True when {@link #step} runs G forward once per iteration (see {@link #shareGeneratorPass}). */
     public boolean sharesGeneratorPass() {
-        if (!sharedGeneratorPass || !dStep.keepsGraphs() || !gStep.keepsGraphs()) return false;
-        for (org.medsynth.nn.layers.SpectralNorm.State st : gStep.graph().spectralNorms()) if (st.group().equals(G)) return false;
-        return true;
+        return sharedGeneratorPass && dStep.keepsGraphs() && gStep.keepsGraphs() && !gStep.iteratesSpectralNorms();
     }
 
     /** G(condition) with an INFERENCE graph (batch-norm running statistics, no dropout), on the engine of the training steps. */

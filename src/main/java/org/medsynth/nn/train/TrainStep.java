@@ -185,12 +185,20 @@ public final class TrainStep {
      */
     public Result runFrom(Map<String, INDArray> feeds, Carried carried, String as, String... outputs) {
         if (!carried.group.equals(group)) throw new IllegalArgumentException("the value was kept for " + carried.group + ", not for " + group);
-        for (SpectralNorm.State st : graph.spectralNorms()) {
-            if (st.group().equals(group) && powerIterations > 0) {
-                throw new IllegalStateException("a kept value is stale after the power iteration of " + group + "'s spectral norms");
-            }
+        if (iteratesSpectralNorms()) {
+            throw new IllegalStateException("a kept value is stale after the power iteration of " + group + "'s spectral norms");
         }
         return finish(compute(feeds, null, null, carried, as, outputs));
+    }
+
+    /**
+     * True when each step power-iterates spectral norms of this group before its pass, which changes the group's
+     * normalised weights: a value another step kept from them is then stale ({@link #runFrom}).
+     */
+    public boolean iteratesSpectralNorms() {
+        if (powerIterations == 0) return false;
+        for (SpectralNorm.State st : graph.spectralNorms()) if (st.group().equals(group)) return true;
+        return false;
     }
 
     /** Update, close, memory guard: the end of every step. */
@@ -229,9 +237,9 @@ public final class TrainStep {
         outs.add(lossName);
         Collections.addAll(outs, outputs);
         List<BatchNorm.Application> bns = batchNormsOf(group);
-        if (from == null) for (BatchNorm.Application a : bns) outs.addAll(List.of(a.batchMean(), a.batchVar(), a.count()));
+        if (from == null) for (BatchNorm.Application a : bns) outs.addAll(statisticNames(a));
         List<BatchNorm.Application> others = keepGroup == null ? List.of() : batchNormsOf(keepGroup);
-        for (BatchNorm.Application a : others) outs.addAll(List.of(a.batchMean(), a.batchVar(), a.count()));
+        for (BatchNorm.Application a : others) outs.addAll(statisticNames(a));
         GraphRunner.Pass pass = keepValue != null
                 ? runner.gradientsKeeping(f, outs, lossName, variables, Set.of(keepValue), variablesOf(keepGroup))
                 : from != null ? runner.gradientsFrom(f, outs, lossName, variables, from.kept, Map.of(from.value, fromAs))
@@ -241,21 +249,28 @@ public final class TrainStep {
         for (String o : outputs) requested.put(o, all.get(o));
         Map<String, INDArray> stats = new HashMap<>();
         for (BatchNorm.Application a : bns) {
-            INDArray[] s = from == null ? new INDArray[]{all.get(a.batchMean()), all.get(a.batchVar()), all.get(a.count())}
-                    : from.statistics.get(a.runningMean());
+            INDArray[] s = from == null ? statistics(all, a) : from.statistics.get(a.runningMean());
             if (s == null) throw new IllegalStateException("the kept pass has no batch statistics for " + a.runningMean());
             stats.put(a.batchMean(), s[0]);
             stats.put(a.batchVar(), s[1]);
             stats.put(a.count(), s[2]);
         }
         Map<String, INDArray[]> otherStats = new HashMap<>();
-        for (BatchNorm.Application a : others) {
-            otherStats.put(a.runningMean(), new INDArray[]{all.get(a.batchMean()), all.get(a.batchVar()), all.get(a.count())});
-        }
+        for (BatchNorm.Application a : others) otherStats.put(a.runningMean(), statistics(all, a));
         INDArray lossArr = all.get(lossName);
         double loss = lossArr.getDouble(0);
         if (!requested.containsKey(lossName)) closeQuietly(lossArr);
         return new Computed(new Result(loss, requested, pass.gradients(), stats), pass.kept(), otherStats);
+    }
+
+    /** The names of a batch norm's batch mean, batch variance and count, which a training pass computes. */
+    private static List<String> statisticNames(BatchNorm.Application a) {
+        return List.of(a.batchMean(), a.batchVar(), a.count());
+    }
+
+    /** A batch norm's batch mean, variance and count among a pass's values. */
+    private static INDArray[] statistics(Map<String, INDArray> values, BatchNorm.Application a) {
+        return new INDArray[]{values.get(a.batchMean()), values.get(a.batchVar()), values.get(a.count())};
     }
 
     /** The store's trainable variables of {@code g} that this graph holds (as variables or constants). */
