@@ -204,6 +204,29 @@ public final class BenchmarkReport {
         return medians;
     }
 
+    /** Each MedSynth engine's answer and PyTorch's ({@link #engineAndTorch}). */
+    public record Answers(Map<Engine, Map<String, Object>> medsynth, Map<String, Object> torch) { }
+
+    /**
+     * MedSynth's side on each engine ({@link #childJvm} of {@code main} with {@code workerArgs}), then PyTorch's, in
+     * {@code rounds} alternating rounds ({@link #alternating}).
+     */
+    public static Answers engineAndTorch(int rounds, Class<?> main, List<Engine> engines, List<String> workerArgs, Side torch)
+            throws IOException, InterruptedException {
+        List<Side> sides = new ArrayList<>();
+        for (Engine e : engines) sides.add(() -> childJvm(main, e, workerArgs));
+        sides.add(torch);
+        List<Map<String, Object>> answers = alternating(rounds, sides);
+        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
+        for (int i = 0; i < engines.size(); i++) medsynth.put(engines.get(i), answers.get(i));
+        return new Answers(medsynth, answers.get(engines.size()));
+    }
+
+    /** How a table's figures came from {@code rounds} rounds, for its description ("" for one round). */
+    public static String roundsText(int rounds) {
+        return rounds > 1 ? "; median of " + rounds + " rounds, the sides taking turns" : "";
+    }
+
     /**
      * One answer from a side's answers of several rounds: each number the median of that number over the rounds that
      * answered it (the mean of the middle two for an even count), maps and lists kept, anything else as the first round

@@ -61,16 +61,14 @@ public final class MedGanBenchmark {
         MedGanConfig base = config();
         String loadBefore = BenchmarkReport.loadAverage();
         long start = System.nanoTime();
-        List<BenchmarkReport.Side> sides = new ArrayList<>();
-        for (Engine e : engines) sides.add(() -> BenchmarkReport.childJvm(MedGanBenchmark.class, e, List.of(patches, String.valueOf(reps), String.valueOf(k))));
-        // PyTorch, same networks, same run
-        sides.add(() -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
-                String.valueOf(k), String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
-                String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH))));
-        List<Map<String, Object>> answers = BenchmarkReport.alternating(rounds, sides);
-        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
-        for (int i = 0; i < engines.size(); i++) medsynth.put(engines.get(i), answers.get(i));
-        Map<String, Object> torch = answers.get(engines.size());
+        // PyTorch: the same networks, in the same run
+        BenchmarkReport.Answers answers = BenchmarkReport.engineAndTorch(rounds, MedGanBenchmark.class, engines,
+                List.of(patches, String.valueOf(reps), String.valueOf(k)),
+                () -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
+                        String.valueOf(k), String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
+                        String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH))));
+        Map<Engine, Map<String, Object>> medsynth = answers.medsynth();
+        Map<String, Object> torch = answers.torch();
 
         StringBuilder md = new StringBuilder("## ").append(BenchmarkReport.title("3D-MedGAN", engines)).append("\n\n");
         md.append("`org.medsynth.bench.MedGanBenchmark`, ").append(BenchmarkReport.engineText(engines)).append(", float32, ")
@@ -82,7 +80,7 @@ public final class MedGanBenchmark {
                 .append(parameters(medsynth, torch)).append(". ")
                 .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
                 .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
-                .append("Mean of ").append(reps).append(" calls after one warm-up").append(rounds > 1 ? "; median of " + rounds + " rounds, the sides taking turns" : "").append(". ")
+                .append("Mean of ").append(reps).append(" calls after one warm-up").append(BenchmarkReport.roundsText(rounds)).append(". ")
                 .append(String.format(Locale.ROOT, "Load average of the machine (1 min) at the start / end: %s / %s (other jobs share the cores; "
                         + "the sides ran under the same load, one after the other). Whole run %.1f min.%n%n", loadBefore, BenchmarkReport.loadAverage(),
                         (System.nanoTime() - start) / 60e9));

@@ -18,7 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,14 +61,11 @@ public final class SkrGanBenchmark {
         List<Engine> engines = BenchmarkReport.engines(opt);
         String load0 = BenchmarkReport.loadAverage();
         long start = System.nanoTime();
-        List<BenchmarkReport.Side> sides = new ArrayList<>();
-        for (Engine e : engines) sides.add(() -> BenchmarkReport.childJvm(SkrGanBenchmark.class, e, List.of(String.valueOf(reps), resolutions)));
-        sides.add(() -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_skrgan_torch.py",
-                String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH))));
-        List<Map<String, Object>> answers = BenchmarkReport.alternating(rounds, sides);
-        Map<Engine, Map<String, Object>> medsynth = new LinkedHashMap<>();
-        for (int i = 0; i < engines.size(); i++) medsynth.put(engines.get(i), answers.get(i));
-        Map<String, Object> py = answers.get(engines.size());
+        BenchmarkReport.Answers answers = BenchmarkReport.engineAndTorch(rounds, SkrGanBenchmark.class, engines, List.of(String.valueOf(reps), resolutions),
+                () -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_skrgan_torch.py",
+                        String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH))));
+        Map<Engine, Map<String, Object>> medsynth = answers.medsynth();
+        Map<String, Object> py = answers.torch();
 
         StringBuilder md = new StringBuilder("## ").append(BenchmarkReport.title("SkrGAN training and generation", engines)).append("\n\n");
         md.append("`org.medsynth.bench.SkrGanBenchmark`, ").append(BenchmarkReport.engineText(engines))
@@ -81,7 +77,7 @@ public final class SkrGanBenchmark {
                         WIDTH, (int) (512 * WIDTH), BATCH))
                 .append("pix2pix U-Net width ").append(RENDER_WIDTH).append(" (depth 8) + 70x70 PatchGAN, batch 1, one iteration = D step + G step. ")
                 .append("Generation = G_S at 256 px + G_P, per image. Mean of ").append(reps).append(" calls after ").append(WARMUP)
-                .append(" warm-up calls").append(rounds > 1 ? "; median of " + rounds + " rounds, the sides taking turns" : "").append(".\n\n");
+                .append(" warm-up calls").append(BenchmarkReport.roundsText(rounds)).append(".\n\n");
         BenchmarkReport.EngineTable table = new BenchmarkReport.EngineTable(medsynth, py);
         for (String r : resolutions.split(",")) table.row("G_S/D_S iteration, " + r + " px (s)", "%.3f", a -> BenchmarkReport.value(a, "pggan", r));
         table.row("G_P/D_P iteration, 256 px (s)", "%.3f", a -> BenchmarkReport.value(a, "pix2pix", "256"))
