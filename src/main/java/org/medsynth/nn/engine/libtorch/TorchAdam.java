@@ -29,8 +29,10 @@ public final class TorchAdam {
             Tensor p = TorchArrays.view(param), g = TorchArrays.view(grad), mt = TorchArrays.view(m), vt = TorchArrays.view(v);
             mt.lerp_(g, new Scalar(1 - beta1));
             vt.mul_(new Scalar(beta2)).addcmul_(g, g, new Scalar(1 - beta2));
-            Tensor denom = vt.sqrt().div_(new Scalar(bc2Sqrt)).add_(new Scalar(eps));
-            p.addcdiv_(mt, denom, new Scalar(-stepSize));
+            // m / (sqrt(v) / sqrt(bc2) + eps) = sqrt(bc2) m / (sqrt(v) + eps sqrt(bc2)): one pass over the map fewer
+            // (libnd4j's adam_updater folds it the same way)
+            Tensor denom = vt.sqrt().add_(new Scalar(eps * bc2Sqrt));
+            p.addcdiv_(mt, denom, new Scalar(-stepSize * bc2Sqrt));
         }
         Reference.reachabilityFence(new INDArray[]{param, grad, m, v});
         return true;
