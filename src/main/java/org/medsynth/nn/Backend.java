@@ -27,11 +27,23 @@ public final class Backend {
      * took a core from the OpenMP threads for most of a step: a pix2pix iteration on libtorch 0.21 -> 0.18 s, the
      * 3D-MedGAN's D step at 64^3 0.12 -> 0.09 s (docs/lab-notes/libtorch-openblas-spin.md). The setting changes when
      * the worker sleeps, not what it computes; ND4J's steps measured the same (their convolutions do not reach OpenBLAS).
+     * <p>
+     * Passive OpenMP threads still spin {@value #OPENMP_SPIN_COUNT} turns (GOMP_SPINCOUNT, about 10 µs) before they
+     * sleep, unless the user chose a spin count or a policy other than PASSIVE: a libtorch step runs its ops back to
+     * back, and waking a sleeping thread for each cost 3-10 % of the GAN iterations on 2 cores (pix2pix 0.18 -> 0.17 s,
+     * PGGAN 64 px 0.36 -> 0.34 s); segmentation steps and ND4J's measured the same, and with another process busy on
+     * a core the difference stayed within 5 % either way (docs/lab-notes/libtorch-thread-wakeups.md). Longer spins
+     * (10^4 turns) gained more when idle but made steps 1.5x slower under that load.
      */
     public static void preferPassiveThreadWaiting() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
         setIfUnset("OMP_WAIT_POLICY", "PASSIVE");
+        if (policy == null || policy.equalsIgnoreCase("PASSIVE")) setIfUnset("GOMP_SPINCOUNT", OPENMP_SPIN_COUNT);
         setIfUnset("OPENBLAS_THREAD_TIMEOUT", "4");
     }
+
+    /** Turns an OpenMP thread spins before it sleeps ({@link #preferPassiveThreadWaiting}); benchmarks give PyTorch the same. */
+    public static final String OPENMP_SPIN_COUNT = "1000";
 
     private static void setIfUnset(String name, String value) {
         if (System.getenv(name) != null) return;

@@ -164,6 +164,7 @@ public final class BenchmarkReport {
     public static Map<String, Object> jsonOf(List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().putIfAbsent("GOMP_SPINCOUNT", org.medsynth.nn.Backend.OPENMP_SPIN_COUNT);
         Process p = pb.start();
         String json = null, error = null;
         try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {

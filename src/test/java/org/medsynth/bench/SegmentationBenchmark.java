@@ -417,6 +417,7 @@ public final class SegmentationBenchmark {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // both sides run as bin/medsynth-headless runs MedSynth: passive OpenMP threads, one malloc arena
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().putIfAbsent("GOMP_SPINCOUNT", org.medsynth.nn.Backend.OPENMP_SPIN_COUNT);
         pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "1");
         Process p = pb.start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -100,4 +100,37 @@ class BackendTest {
             System.out.println("idle-cpu-ms " + idle + " " + com.sun.jna.platform.unix.LibC.INSTANCE.getenv("OPENBLAS_THREAD_TIMEOUT"));
         }
     }
+
+    /**
+     * OpenMP's threads sleep after a short spin ({@link Backend#OPENMP_SPIN_COUNT} turns) when MedSynth chooses their
+     * policy or the user chose PASSIVE; a user who chose ACTIVE, or a spin count, keeps that choice. In JVMs of their own,
+     * because libgomp reads the variables when it loads.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "OMP_WAIT_POLICY={0}, GOMP_SPINCOUNT={1}")
+    @org.junit.jupiter.params.provider.CsvSource(value = {"-, -, PASSIVE, 1000", "PASSIVE, -, PASSIVE, 1000", "ACTIVE, -, ACTIVE, -",
+            "-, 300000, PASSIVE, 300000"}, nullValues = "-")
+    void openMpThreadsSpinBrieflyUnlessTheUserChoseOtherwise(String policy, String spins, String expectedPolicy, String expectedSpins) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat")), "Linux only");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), NativeEnvironment.class.getName()).redirectErrorStream(true);
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("GOMP_SPINCOUNT");
+        if (policy != null) pb.environment().put("OMP_WAIT_POLICY", policy);
+        if (spins != null) pb.environment().put("GOMP_SPINCOUNT", spins);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String line = out.lines().filter(l -> l.startsWith("openmp ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertEquals("openmp " + expectedPolicy + " " + (expectedSpins == null ? "-" : expectedSpins), line);
+    }
+
+    /** Child JVM of the test above: the OpenMP variables in the native environment after MedSynth's start ("null" when unset). */
+    public static final class NativeEnvironment {
+        public static void main(String[] args) {
+            Backend.require();
+            var libc = com.sun.jna.platform.unix.LibC.INSTANCE;
+            String spins = libc.getenv("GOMP_SPINCOUNT");
+            System.out.println("openmp " + libc.getenv("OMP_WAIT_POLICY") + " " + (spins == null ? "-" : spins));
+        }
+    }
 }
