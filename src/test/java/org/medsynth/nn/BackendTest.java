@@ -124,7 +124,7 @@ class BackendTest {
         assertEquals("openmp " + expectedPolicy + " " + (expectedSpins == null ? "-" : expectedSpins), line);
     }
 
-    /** Child JVM of the test above: the OpenMP variables in the native environment after MedSynth's start ("null" when unset). */
+    /** Child JVM of the test above: the OpenMP variables in the native environment after MedSynth's start ("-" when unset). */
     public static final class NativeEnvironment {
         public static void main(String[] args) {
             Backend.require();
