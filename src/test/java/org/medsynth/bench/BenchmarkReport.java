@@ -162,10 +162,7 @@ public final class BenchmarkReport {
      */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> jsonOf(List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-        pb.environment().putIfAbsent("GOMP_SPINCOUNT", org.medsynth.nn.Backend.OPENMP_SPIN_COUNT);
-        Process p = pb.start();
+        Process p = withMedSynthThreadWaiting(new ProcessBuilder(cmd).redirectErrorStream(true)).start();
         String json = null, error = null;
         try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
             for (String l; (l = r.readLine()) != null; ) {
@@ -262,10 +259,25 @@ public final class BenchmarkReport {
             return out;
         }
         if (first instanceof Number && values.stream().allMatch(o -> o instanceof Number)) {
-            double[] d = values.stream().mapToDouble(o -> ((Number) o).doubleValue()).sorted().toArray();
-            return d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
+            return medianOfNumbers(values.stream().map(o -> ((Number) o).doubleValue()).toList());
         }
         return first;
+    }
+
+    /** The median (the mean of the middle two for an even count; NaN for none). */
+    public static double medianOfNumbers(List<Double> values) {
+        double[] a = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length == 0 ? Double.NaN : a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    /**
+     * The OpenMP settings MedSynth's commands run with (Backend.preferPassiveThreadWaiting), for a benchmark side's process
+     * unless this JVM's environment sets them: every side, PyTorch's included, waits for work the same way.
+     */
+    public static ProcessBuilder withMedSynthThreadWaiting(ProcessBuilder pb) {
+        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().putIfAbsent("GOMP_SPINCOUNT", org.medsynth.nn.Backend.OPENMP_SPIN_COUNT);
+        return pb;
     }
 
     /** The number at {@code path} (map keys, list indices) in a side's answer; NaN where absent. */

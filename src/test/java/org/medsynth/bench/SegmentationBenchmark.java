@@ -97,15 +97,10 @@ public final class SegmentationBenchmark {
             if (rounds.size() == 1) return rounds.get(0);
             List<Double> all = new ArrayList<>();
             rounds.forEach(m -> all.addAll(m.trainAll()));
-            return new Measured(rounds.get(0).parameters(), median(rounds.stream().map(Measured::train).toList()), all,
-                    median(rounds.stream().map(Measured::infer).toList()),
+            return new Measured(rounds.get(0).parameters(), BenchmarkReport.medianOfNumbers(rounds.stream().map(Measured::train).toList()), all,
+                    BenchmarkReport.medianOfNumbers(rounds.stream().map(Measured::infer).toList()),
                     rounds.stream().mapToDouble(Measured::peakRssGb).max().orElse(Double.NaN), null);
         }
-    }
-
-    static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length == 0 ? Double.NaN : a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     public static void main(String[] args) throws Exception {
@@ -414,10 +409,8 @@ public final class SegmentationBenchmark {
 
     /** Runs a child process (stderr merged), echoes and returns its output lines; kills it after the case timeout. */
     static List<String> run(List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        // both sides run as bin/medsynth-headless runs MedSynth: passive OpenMP threads, one malloc arena
-        pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-        pb.environment().putIfAbsent("GOMP_SPINCOUNT", org.medsynth.nn.Backend.OPENMP_SPIN_COUNT);
+        // both sides run as bin/medsynth-headless runs MedSynth: its OpenMP settings, one malloc arena
+        ProcessBuilder pb = BenchmarkReport.withMedSynthThreadWaiting(new ProcessBuilder(cmd).redirectErrorStream(true));
         pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "1");
         Process p = pb.start();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
