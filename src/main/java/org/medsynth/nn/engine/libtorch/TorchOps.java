@@ -218,7 +218,7 @@ final class TorchOps {
     private static Tensor concat(DifferentialFunction f, Tensor[] in) {
         int dim = intProperty(f, "concatDimension");
         Tensor[] maps = alike(in);
-        for (int i = 0; i < maps.length && dim == 1; i++) {
+        if (dim == 1) for (int i = 0; i < maps.length; i++) {
             DifferentialFunction producer = f.arg(i).getCreator();
             if (maps[i].requires_grad() && onlyChannelsLast(maps[i]) && producer != null && producer.opName().equals(FusedBatchNormOp.NAME)) {
                 maps[i] = maps[i].as_strided(maps[i].sizes(), maps[i].strides());
