@@ -11,7 +11,7 @@ norm on every convolution; discriminator = conditional 3D PatchGAN (instance nor
 Adam 2e-4 (0.5, 0.999). Synthesis = one pass over a 181 x 217 x 181 label map padded to a multiple
 of 2^depth, as MedSynth's. CPU, 2 threads, float32. Prints one JSON object.
 
-usage: bench_medgan_torch.py CLASSES WIDTH DEPTH D_WIDTH D_LAYERS PATCHES(comma) REPEATS SYNTH_PATCH
+usage: bench_medgan_torch.py CLASSES WIDTH DEPTH D_WIDTH D_LAYERS PATCHES(comma) REPEATS SYNTH_PATCH [WARMUP_SECONDS]
 (SYNTH_PATCH: the patch size whose model synthesises)
 """
 import json
@@ -119,6 +119,7 @@ def main():
     patches = [int(p) for p in sys.argv[6].split(",")]
     reps = int(sys.argv[7])
     synth_patch = int(sys.argv[8])
+    warm = float(sys.argv[9]) if len(sys.argv) > 9 else 0.0
     res = {"threads": torch.get_num_threads(), "torch": torch.__version__, "cases": []}
     models = {}
     for p in patches:
@@ -156,7 +157,11 @@ def main():
             d_step(pc, pf)
 
         def timed(f, n):
-            f()
+            # warm-up: at least one call and at least `warm` seconds of them, MedSynth's rule (BenchmarkReport.secondsPerCall)
+            calls, start = 0, time.perf_counter()
+            while calls < 1 or time.perf_counter() - start < warm:
+                f()
+                calls += 1
             t0 = time.perf_counter()
             for _ in range(n):
                 f()

@@ -6,7 +6,7 @@ discriminator (tkarras/progressive_growing_of_gans: pixel norm, equalised learni
 stddev, LeakyReLU 0.2, WGAN-GP with drift) and pix2pix (U-Net with 4x4 stride-2 convs and MedSynth's default
 decoder, nearest x2 + 3x3 conv with the input skip; 70x70 PatchGAN, lambda_L1 100). CPU, 2 threads, float32. Prints one JSON object.
 
-usage: bench_skrgan_torch.py WIDTH RESOLUTIONS BATCH REPEATS UNET_WIDTH
+usage: bench_skrgan_torch.py WIDTH RESOLUTIONS BATCH REPEATS UNET_WIDTH [WARMUP_SECONDS]
 """
 import json
 import math
@@ -176,9 +176,13 @@ class PatchGAN(nn.Module):
         return self.net(x)
 
 
-def timed(fn, repeats):
-    fn()  # warm-up: two calls, as on the MedSynth side
-    fn()
+def timed(fn, repeats, warmup_seconds=0.0):
+    """Mean seconds of `repeats` calls after warm-up calls: at least two and at least `warmup_seconds` of them, the rule of
+    MedSynth's side (BenchmarkReport.secondsPerCall)."""
+    calls, start = 0, time.perf_counter()
+    while calls < 2 or time.perf_counter() - start < warmup_seconds:
+        fn()
+        calls += 1
     t = time.perf_counter()
     for _ in range(repeats):
         fn()
@@ -238,14 +242,15 @@ def main():
     batch = int(sys.argv[3])
     repeats = int(sys.argv[4])
     ngf = int(sys.argv[5])
+    warm = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "pggan": {}, "pix2pix": {}}
     out["params"] = {}
     for res in resolutions:
         step, g, d = pggan_iteration(res, width, batch, 1)
-        out["pggan"][res] = timed(step, repeats)
+        out["pggan"][res] = timed(step, repeats, warm)
         out["params"]["pggan_" + str(res)] = [count(g), count(d)]
     step, gp, dp = pix2pix_iteration(256, ngf, 1, 1, 3)
-    out["pix2pix"]["256"] = timed(step, repeats)
+    out["pix2pix"]["256"] = timed(step, repeats, warm)
     out["params"]["pix2pix"] = [count(gp), count(dp)]
     G = Generator(max(resolutions), 1, width).eval()
     gp.eval()
@@ -254,7 +259,7 @@ def main():
             s = G(torch.randn(1, G.latent))
             s = F.interpolate(s, size=256) if s.shape[-1] != 256 else s
             gp(torch.tanh(s))
-        out["generate_per_image"] = timed(gen, repeats)
+        out["generate_per_image"] = timed(gen, repeats, warm)
     print(json.dumps(out))
 
 

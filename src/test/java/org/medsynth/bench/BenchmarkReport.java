@@ -71,18 +71,62 @@ public final class BenchmarkReport {
         Files.writeString(target, updated, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Untimed calls before the GAN benchmarks time a step, on every side (the PyTorch scripts take the same number as an
+     * argument): at least this many seconds of them. A JVM runs a new step's Java code interpreted, then compiles it,
+     * and in a worker that timed other networks before, compiles again: SkrGAN's G_P/D_P iteration on libtorch took
+     * 0.17-0.26 s in its first 20 iterations after the PGGAN cases and 0.11-0.13 s from about the 30th on (lab note
+     * benchmark-warm-up.md). Users train for thousands of iterations, so the tables give the steady state.
+     */
+    public static final double WARM_UP_SECONDS = 5;
+
     /** Seconds per call of {@code op}, after {@code warmUp} untimed calls. */
     public static double secondsPerCall(int warmUp, int reps, IntConsumer op) {
-        for (int i = 0; i < warmUp; i++) op.accept(i);
+        return secondsPerCall(warmUp, 0, reps, op);
+    }
+
+    /**
+     * Seconds per call of {@code op} over {@code reps} timed calls, after untimed calls until both at least
+     * {@code warmUpCalls} calls and at least {@code warmUpSeconds} seconds have passed. {@code op} gets the call's index.
+     */
+    public static double secondsPerCall(int warmUpCalls, double warmUpSeconds, int reps, IntConsumer op) {
+        int i = 0;
+        for (long start = System.nanoTime(); i < warmUpCalls || System.nanoTime() - start < warmUpSeconds * 1e9; i++) op.accept(i);
         long t0 = System.nanoTime();
-        for (int i = 0; i < reps; i++) op.accept(warmUp + i);
+        for (int k = 0; k < reps; k++) op.accept(i + k);
         return (System.nanoTime() - t0) / 1e9 / reps;
+    }
+
+    /** "warm-up calls (at least N, and at least S s of them: the steady state)", for the head of a section. */
+    public static String warmUpText(int warmUpCalls) {
+        return String.format(Locale.ROOT, "warm-up calls (at least %d, and at least %.0f s of them on every side: the steady state)",
+                warmUpCalls, WARM_UP_SECONDS);
     }
 
     /** One line on the machine and JVM, for the head of a section. */
     public static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
+        return Runtime.getRuntime().availableProcessors() + " cores of " + cpu() + ", Java " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB";
+    }
+
+    /**
+     * The processor's model name and widest vector instructions ("AMD EPYC, AVX-512"), "?" where unknown: the tables of
+     * different sessions ran on different processors, and libtorch's and PyTorch's kernels differ between them.
+     */
+    public static String cpu() {
+        try {
+            String model = "?", vector = "";
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name") && model.equals("?")) model = l.substring(l.indexOf(':') + 1).strip();
+                if (l.startsWith("flags") && vector.isEmpty()) {
+                    List<String> flags = List.of(l.substring(l.indexOf(':') + 1).strip().split(" "));
+                    vector = flags.contains("avx512f") ? ", AVX-512" : flags.contains("avx2") ? ", AVX2" : "";
+                }
+            }
+            return model + vector;
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** The 1-minute load average of the machine, as text ("?" where unknown). */

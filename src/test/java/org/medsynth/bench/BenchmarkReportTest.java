@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchmarkReportTest {
 
@@ -37,5 +38,26 @@ class BenchmarkReportTest {
         assertEquals(List.of("a", "b", "a", "b"), order);
         assertEquals(2.0, BenchmarkReport.value(m.get(0), "t"), 1e-12);    // median of 1 and 3
         assertEquals(30.0, BenchmarkReport.value(m.get(1), "t"), 1e-12);   // median of 20 and 40
+    }
+
+    @Test
+    void warmUpLastsBothTheCallsAndTheSecondsAndTimesOnlyTheCallsAfterIt() {
+        List<Long> starts = new ArrayList<>();
+        List<Integer> indices = new ArrayList<>();
+        long before = System.nanoTime();
+        double perCall = BenchmarkReport.secondsPerCall(2, 0.05, 3, i -> {
+            starts.add(System.nanoTime());
+            indices.add(i);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        });
+        int warmUp = starts.size() - 3;
+        assertTrue(warmUp >= 2, "at least the calls asked for");
+        assertTrue(starts.get(warmUp) - before >= 50_000_000L, "the first timed call begins after at least the seconds asked for");
+        for (int i = 0; i < indices.size(); i++) assertEquals(i, indices.get(i));
+        assertTrue(perCall >= 0.001, "timed calls only: each parks 1 ms");
+        // zero seconds: the calls alone
+        List<Integer> calls = new ArrayList<>();
+        BenchmarkReport.secondsPerCall(2, 0, 3, calls::add);
+        assertEquals(List.of(0, 1, 2, 3, 4), calls);
     }
 }

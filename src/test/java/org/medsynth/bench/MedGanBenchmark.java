@@ -66,7 +66,8 @@ public final class MedGanBenchmark {
                 List.of(patches, String.valueOf(reps), String.valueOf(k)),
                 () -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_medgan_torch.py",
                         String.valueOf(k), String.valueOf(base.width()), String.valueOf(base.depth()), String.valueOf(base.discriminatorWidth()),
-                        String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH))));
+                        String.valueOf(base.discriminatorLayers()), patches, String.valueOf(reps), String.valueOf(SYNTH_PATCH),
+                        String.valueOf(BenchmarkReport.WARM_UP_SECONDS))));
         Map<Engine, Map<String, Object>> medsynth = answers.medsynth();
         Map<String, Object> torch = answers.torch();
 
@@ -80,7 +81,7 @@ public final class MedGanBenchmark {
                 .append(parameters(medsynth, torch)).append(". ")
                 .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
                 .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
-                .append("Mean of ").append(reps).append(" calls after one warm-up").append(BenchmarkReport.roundsText(rounds)).append(". ")
+                .append("Mean of ").append(reps).append(" calls after ").append(BenchmarkReport.warmUpText(1)).append(BenchmarkReport.roundsText(rounds)).append(". ")
                 .append(String.format(Locale.ROOT, "Load average of the machine (1 min) at the start / end: %s / %s (other jobs share the cores; "
                         + "the sides ran under the same load, one after the other). Whole run %.1f min.%n%n", loadBefore, BenchmarkReport.loadAverage(),
                         (System.nanoTime() - start) / 60e9));
@@ -126,9 +127,9 @@ public final class MedGanBenchmark {
             MedGanTrainer.Batch b = t.batch(0);
             TrainStep g = t.generatorStep(), d = t.discriminatorStep();
             Map<String, org.nd4j.linalg.api.ndarray.INDArray> dFeeds = t.discriminatorFeeds(b, b.oneHot(), b.real());
-            double gs = BenchmarkReport.secondsPerCall(1, reps, i -> g.run(b.generatorFeeds()));
-            double ds = BenchmarkReport.secondsPerCall(1, reps, i -> d.run(dFeeds));
-            double it = BenchmarkReport.secondsPerCall(1, reps, t::step);
+            double gs = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, i -> g.run(b.generatorFeeds()));
+            double ds = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, i -> d.run(dFeeds));
+            double it = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, t::step);
             double rss = BenchmarkReport.peakRssMb();
             cases.add(Map.of("patch", p, "g_step_s", gs, "d_step_s", ds, "iteration_s", it, "peak_rss_mb", rss,
                     "g_params", t.store().countTrainable("G"), "d_params", t.store().countTrainable("D")));

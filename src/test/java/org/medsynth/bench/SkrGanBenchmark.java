@@ -63,7 +63,8 @@ public final class SkrGanBenchmark {
         long start = System.nanoTime();
         BenchmarkReport.Answers answers = BenchmarkReport.engineAndTorch(rounds, SkrGanBenchmark.class, engines, List.of(String.valueOf(reps), resolutions),
                 () -> BenchmarkReport.jsonOf(List.of(opt.getOrDefault("python", "/usr/bin/python3"), "src/test/python/bench_skrgan_torch.py",
-                        String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH))));
+                        String.valueOf(WIDTH), resolutions, String.valueOf(BATCH), String.valueOf(reps), String.valueOf(RENDER_WIDTH),
+                        String.valueOf(BenchmarkReport.WARM_UP_SECONDS))));
         Map<Engine, Map<String, Object>> medsynth = answers.medsynth();
         Map<String, Object> py = answers.torch();
 
@@ -76,8 +77,8 @@ public final class SkrGanBenchmark {
                 .append(String.format(Locale.ROOT, "PGGAN width %.3g (feature maps up to %d), batch %d, one iteration = one WGAN-GP D step + one G step; ",
                         WIDTH, (int) (512 * WIDTH), BATCH))
                 .append("pix2pix U-Net width ").append(RENDER_WIDTH).append(" (depth 8) + 70x70 PatchGAN, batch 1, one iteration = D step + G step. ")
-                .append("Generation = G_S at 256 px + G_P, per image. Mean of ").append(reps).append(" calls after ").append(WARMUP)
-                .append(" warm-up calls").append(BenchmarkReport.roundsText(rounds)).append(".\n\n");
+                .append("Generation = G_S at 256 px + G_P, per image (calls of 16 images). Mean of ").append(reps).append(" calls after ")
+                .append(BenchmarkReport.warmUpText(WARMUP)).append(BenchmarkReport.roundsText(rounds)).append(".\n\n");
         BenchmarkReport.EngineTable table = new BenchmarkReport.EngineTable(medsynth, py);
         for (String r : resolutions.split(",")) table.row("G_S/D_S iteration, " + r + " px (s)", "%.3f", a -> BenchmarkReport.value(a, "pggan", r));
         table.row("G_P/D_P iteration, 256 px (s)", "%.3f", a -> BenchmarkReport.value(a, "pix2pix", "256"))
@@ -105,7 +106,7 @@ public final class SkrGanBenchmark {
             ParamStore pgStore = new ParamStore(1);
             ProgressiveGanTraining t = new ProgressiveGanTraining(pgStore, cfg, ProgressiveSchedule.fixed(r, 100, BATCH),
                     (n, res, rng) -> Nd4j.rand(DataType.FLOAT, n, 1, res, res).muli(2).subi(1), "GS", "DS", true, 1e-3, 1);
-            pggan.put(rs, BenchmarkReport.secondsPerCall(WARMUP, reps, t::step));
+            pggan.put(rs, BenchmarkReport.secondsPerCall(WARMUP, BenchmarkReport.WARM_UP_SECONDS, reps, t::step));
             params.put("pggan_" + r, List.of(pgStore.countTrainable("GS"), pgStore.countTrainable("DS")));
             System.out.printf(Locale.ROOT, "pggan %d: %.3f s%n", r, pggan.get(rs));
         }
@@ -115,7 +116,7 @@ public final class SkrGanBenchmark {
                 SkrGanNetworks.renderDiscriminator(s)::apply, 1, 3, new int[]{256, 256}, ConditionalGan.GanLoss.VANILLA,
                 SkrGanTraining.LAMBDA_L1, Adam.pix2pix(), Adam.pix2pix());
         INDArray sketch = Nd4j.rand(DataType.FLOAT, 1, 1, 256, 256), image = Nd4j.rand(DataType.FLOAT, 1, 3, 256, 256);
-        double pix2pix = BenchmarkReport.secondsPerCall(WARMUP, reps, i -> render.step(sketch, image));
+        double pix2pix = BenchmarkReport.secondsPerCall(WARMUP, BenchmarkReport.WARM_UP_SECONDS, reps, i -> render.step(sketch, image));
         System.out.printf(Locale.ROOT, "pix2pix 256: %.3f s%n", pix2pix);
         params.put("pix2pix", List.of(store.countTrainable(ConditionalGan.G), store.countTrainable(ConditionalGan.D)));
 
@@ -127,10 +128,7 @@ public final class SkrGanBenchmark {
         training.buildAllNetworks();
         training.saveModel(model, 0);
         SkrGanGenerator generator = new SkrGanGenerator(model);
-        generator.generate(8, 1, Progress.NONE);
-        long t0 = System.nanoTime();
-        generator.generate(16, 2, Progress.NONE);
-        double generate = (System.nanoTime() - t0) / 1e9 / 16;
+        double generate = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, 1, i -> generator.generate(16, 2, Progress.NONE)) / 16;
         Files.deleteIfExists(model);
         System.out.printf(Locale.ROOT, "generate: %.3f s%n", generate);
         return Map.of("engine", Engine.selected().userName(), "pggan", pggan, "pix2pix", Map.of("256", pix2pix), "generate_per_image", generate,
