@@ -75,7 +75,7 @@ public final class BenchmarkReport {
      * Untimed calls before the GAN benchmarks time a step, on every side (the PyTorch scripts take the same number as an
      * argument): at least this many seconds of them. A JVM runs a new step's Java code interpreted, then compiles it,
      * and in a worker that timed other networks before, compiles again: SkrGAN's G_P/D_P iteration on libtorch took
-     * 0.17-0.26 s in its first 20 iterations after the PGGAN cases and 0.11-0.13 s from about the 30th on (lab note
+     * 0.16-0.19 s on average over its first 20 iterations after the PGGAN cases and 0.105-0.13 s from about the 30th on (lab note
      * benchmark-warm-up.md). Users train for thousands of iterations, so the tables give the steady state.
      */
     public static final double WARM_UP_SECONDS = 5;
