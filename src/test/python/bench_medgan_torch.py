@@ -26,6 +26,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import spectral_norm as sn
 
+from bench_timing import seconds_per_call
+
 torch.set_num_threads(2)
 torch.manual_seed(0)
 
@@ -156,20 +158,10 @@ def main():
             pc, pf = pool.query((c, fake))
             d_step(pc, pf)
 
-        def timed(f, n):
-            # warm-up: at least one call and at least `warm` seconds of them, MedSynth's rule (BenchmarkReport.secondsPerCall)
-            calls, start = 0, time.perf_counter()
-            while calls < 1 or time.perf_counter() - start < warm:
-                f()
-                calls += 1
-            t0 = time.perf_counter()
-            for _ in range(n):
-                f()
-            return (time.perf_counter() - t0) / n
-
-        t_g = timed(g_step, reps)
-        t_d = timed(lambda: d_step(c, x), reps)
-        t_it = timed(iteration, reps)
+        # one warm-up call at least, as MedGanBenchmark's
+        t_g = seconds_per_call(g_step, reps, 1, warm)
+        t_d = seconds_per_call(lambda: d_step(c, x), reps, 1, warm)
+        t_it = seconds_per_call(iteration, reps, 1, warm)
         res["cases"].append({"patch": p, "g_step_s": t_g, "d_step_s": t_d, "iteration_s": t_it, "peak_rss_mb": rss_mb(),
                              "g_params": sum(q.numel() for q in g.parameters()),
                              "d_params": sum(q.numel() for q in d.parameters())})

@@ -11,11 +11,12 @@ usage: bench_skrgan_torch.py WIDTH RESOLUTIONS BATCH REPEATS UNET_WIDTH [WARMUP_
 import json
 import math
 import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from bench_timing import seconds_per_call
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -177,16 +178,8 @@ class PatchGAN(nn.Module):
 
 
 def timed(fn, repeats, warmup_seconds=0.0):
-    """Mean seconds of `repeats` calls after warm-up calls: at least two and at least `warmup_seconds` of them, the rule of
-    MedSynth's side (BenchmarkReport.secondsPerCall)."""
-    calls, start = 0, time.perf_counter()
-    while calls < 2 or time.perf_counter() - start < warmup_seconds:
-        fn()
-        calls += 1
-    t = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return (time.perf_counter() - t) / repeats
+    # two warm-up calls at least, as SkrGanBenchmark's WARMUP
+    return seconds_per_call(fn, repeats, 2, warmup_seconds)
 
 
 def pggan_iteration(res, width, batch, channels):
