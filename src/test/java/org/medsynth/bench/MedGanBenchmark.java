@@ -44,6 +44,8 @@ public final class MedGanBenchmark {
     private MedGanBenchmark() { }
 
     static final int SYNTH_PATCH = 64;
+    /** Untimed calls at least before each timed case (and at least BenchmarkReport.WARM_UP_SECONDS of them). */
+    static final int WARMUP = 1;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(BenchmarkReport.WORKER)) {
@@ -81,7 +83,7 @@ public final class MedGanBenchmark {
                 .append(parameters(medsynth, torch)).append(". ")
                 .append("G step = LSGAN update of G through the frozen D; D step = LSGAN update of D on a real and a fake pair; ")
                 .append("iteration = G step + image pool (50) + D step, as in training (patch sampling and one-hot encoding included in MedSynth's). ")
-                .append("Mean of ").append(reps).append(" calls after ").append(BenchmarkReport.warmUpText(1)).append(BenchmarkReport.roundsText(rounds)).append(". ")
+                .append("Mean of ").append(reps).append(" calls after ").append(BenchmarkReport.warmUpText(WARMUP)).append(BenchmarkReport.roundsText(rounds)).append(". ")
                 .append(String.format(Locale.ROOT, "Load average of the machine (1 min) at the start / end: %s / %s (other jobs share the cores; "
                         + "the sides ran under the same load, one after the other). Whole run %.1f min.%n%n", loadBefore, BenchmarkReport.loadAverage(),
                         (System.nanoTime() - start) / 60e9));
@@ -127,9 +129,9 @@ public final class MedGanBenchmark {
             MedGanTrainer.Batch b = t.batch(0);
             TrainStep g = t.generatorStep(), d = t.discriminatorStep();
             Map<String, org.nd4j.linalg.api.ndarray.INDArray> dFeeds = t.discriminatorFeeds(b, b.oneHot(), b.real());
-            double gs = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, i -> g.run(b.generatorFeeds()));
-            double ds = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, i -> d.run(dFeeds));
-            double it = BenchmarkReport.secondsPerCall(1, BenchmarkReport.WARM_UP_SECONDS, reps, t::step);
+            double gs = BenchmarkReport.secondsPerCall(WARMUP, BenchmarkReport.WARM_UP_SECONDS, reps, i -> g.run(b.generatorFeeds()));
+            double ds = BenchmarkReport.secondsPerCall(WARMUP, BenchmarkReport.WARM_UP_SECONDS, reps, i -> d.run(dFeeds));
+            double it = BenchmarkReport.secondsPerCall(WARMUP, BenchmarkReport.WARM_UP_SECONDS, reps, t::step);
             double rss = BenchmarkReport.peakRssMb();
             cases.add(Map.of("patch", p, "g_step_s", gs, "d_step_s", ds, "iteration_s", it, "peak_rss_mb", rss,
                     "g_params", t.store().countTrainable("G"), "d_params", t.store().countTrainable("D")));
