@@ -92,10 +92,11 @@ public class CommandBridge implements PlugIn {
                 failUnexpected(title, e, e);
             } catch (UserInputException backend) {
                 fail(title, backend.getMessage());
+            } catch (OutOfMemoryError oom) {
+                fail(title, OutOfMemoryAdvice.of(oom));
             }
         } catch (OutOfMemoryError e) {
-            fail(title, "Out of memory. Use smaller images, a smaller batch or patch size, "
-                    + "or give ImageJ more memory (Edit>Options>Memory).");
+            fail(title, OutOfMemoryAdvice.of(e));
         } catch (RuntimeException e) {
             Throwable cause = rootCause(e);
             if (cause instanceof UserInputException) {

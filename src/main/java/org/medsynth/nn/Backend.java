@@ -135,11 +135,22 @@ public final class Backend {
                 if (sum != 8.0) throw new IllegalStateException("ND4J computed 1+1 summed over 4 as " + sum);
                 ready = true;
             } catch (Throwable t) {
-                if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
+                // a memory limit reached while loading is not a broken install: the caller names the limit (not cached)
+                OutOfMemoryError oom = outOfMemoryIn(t);
+                if (oom != null) throw oom;
+                if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
                 failure = describe(t, cudaBuild());
                 throw new UserInputException(failure, t);
             }
         }
+    }
+
+    /** The OutOfMemoryError that {@code t} is or was caused by (e.g. in a static initialiser), or null. */
+    public static OutOfMemoryError outOfMemoryIn(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) return oom;
+        }
+        return null;
     }
 
     /** The backend in use, for logs and benchmark reports, e.g. "CPU (oneDNN)". */

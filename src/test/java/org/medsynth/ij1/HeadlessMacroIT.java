@@ -200,6 +200,23 @@ class HeadlessMacroIT {
     }
 
     @Test
+    void trainingBeyondTheLaunchersMemoryLimitSaysWhichVariableRaisesIt() throws Exception {
+        Path macro = tmp.resolve("train.ijm");
+        Path ph = tmp.resolve("ph");
+        Files.writeString(macro, "run(\"MedSynth Make Phantoms\", \"kind=liver count=1 width=32 height=32 slices=4 seed=1 output=[" + ph + "]\");\n"
+                + "close(\"*\");\n"
+                + "run(\"MedSynth Train Segmenter\", \"network=unet images=[" + ph.resolve("images") + "] labels=[" + ph.resolve("labels")
+                + "] classes=3 model=[" + tmp.resolve("m.zip") + "] iterations=1 patch=32x32 batch=1 width=4 depth=1 validation=0\");\n"
+                + "print(\"AFTER\");\n");
+        // far below what loading the networks' natives alone takes
+        Run r = headless(macro, null, java.util.Map.of("MEDSYNTH_MAX_NATIVE", "64M"));
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("FAILED: MedSynth Train Segmenter: Out of memory: the process reached its memory limit of 0.1 GB"), r.out());
+        assertTrue(r.out().contains("(MEDSYNTH_MAX_NATIVE=2G before bin/medsynth-headless)"), r.out());
+        assertFalse(r.out().contains("AFTER") || Files.exists(tmp.resolve("m.zip")), r.out());
+    }
+
+    @Test
     void missingMacroFileIsReported() throws Exception {
         Run r = headless(tmp.resolve("nope.ijm"), null);
         assertEquals(2, r.exit());

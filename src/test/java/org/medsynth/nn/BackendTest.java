@@ -25,6 +25,16 @@ class BackendTest {
     }
 
     @Test
+    void aMemoryLimitReachedWhileLoadingIsFoundUnderTheLinkageErrorsThatWrapIt() {
+        OutOfMemoryError oom = new OutOfMemoryError("Physical memory usage is too high: physicalBytes (121M) > maxPhysicalBytes (64M)");
+        assertSame(oom, Backend.outOfMemoryIn(new NoClassDefFoundError("Could not initialize class org.nd4j.linalg.factory.Nd4j") {
+            { initCause(new ExceptionInInitializerError(new RuntimeException("loading", oom))); }
+        }));
+        assertSame(oom, Backend.outOfMemoryIn(oom));
+        assertNull(Backend.outOfMemoryIn(new UnsatisfiedLinkError("no jnind4jcpu in java.library.path")));
+    }
+
+    @Test
     void aCpuNativeFailureNamesTheMissingJars() {
         String m = Backend.describe(new UnsatisfiedLinkError("no jnind4jcpu in java.library.path"), false);
         assertTrue(m.contains("jnind4jcpu") && m.contains("linux-x86_64-onednn"), m);

@@ -26,6 +26,9 @@ public final class TorchRuntime {
                 loaded = true;
                 return;
             } catch (ReflectiveOperationException | LinkageError e) {
+                // a memory limit reached while loading: the caller names the limit (not cached)
+                OutOfMemoryError oom = org.medsynth.nn.Backend.outOfMemoryIn(e);
+                if (oom != null) throw oom;
                 failure = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
             }
         }
