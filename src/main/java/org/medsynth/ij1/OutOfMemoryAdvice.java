@@ -18,7 +18,9 @@ final class OutOfMemoryAdvice {
     enum Start { LAUNCHER, IMAGEJ_WINDOW, JAVA_COMMAND }
 
     private enum Limit {
-        HEAP(null), PROCESS("org.bytedeco.javacpp.maxphysicalbytes"), TRACKED("org.bytedeco.javacpp.maxbytes");
+        HEAP(null), PROCESS("org.bytedeco.javacpp.maxphysicalbytes"), TRACKED("org.bytedeco.javacpp.maxbytes"),
+        /** Any other (the system refused an allocation, a thread, ...): named by its own message. */
+        OTHER(null);
 
         /** The system property that sets the limit (JavaCPP's), or null (the heap: -Xmx). */
         final String property;
@@ -37,7 +39,7 @@ final class OutOfMemoryAdvice {
         Start start = start(launcher, java.awt.GraphicsEnvironment.isHeadless(), limit.property != null && System.getProperty(limit.property) != null);
         // only ask JavaCPP for its limits when it reported the error (then it is loaded)
         long bytes = switch (limit) {
-            case HEAP -> Runtime.getRuntime().maxMemory();
+            case HEAP, OTHER -> Runtime.getRuntime().maxMemory();
             case PROCESS -> org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
             case TRACKED -> org.bytedeco.javacpp.Pointer.maxBytes();
         };
@@ -64,6 +66,7 @@ final class OutOfMemoryAdvice {
             case PROCESS -> "the process reached its memory limit of " + gb(limitBytes)
                     + " (images, networks and their activations together)";
             case TRACKED -> "the native arrays reached their limit of " + gb(limitBytes);
+            case OTHER -> "the process could not get more memory (" + e.getMessage() + ")";
         };
         return "Out of memory: " + what + ". Use smaller images, a smaller batch or patch size, or "
                 + raise(limit, start, launcher, twice(limitBytes)) + ".";
@@ -74,7 +77,7 @@ final class OutOfMemoryAdvice {
         // JavaCPP's own two messages (org.bytedeco.javacpp.Pointer.deallocator)
         if (m.startsWith("Physical memory usage is too high")) return Limit.PROCESS;
         if (m.startsWith("Failed to allocate memory within limits")) return Limit.TRACKED;
-        return Limit.HEAP;
+        return m.isEmpty() || m.startsWith("Java heap space") || m.startsWith("GC overhead") ? Limit.HEAP : Limit.OTHER;
     }
 
     /** Twice the limit, in whole gibibytes as Java's and JavaCPP's options write them ("24G"). */
@@ -85,17 +88,17 @@ final class OutOfMemoryAdvice {
     private static String raise(Limit limit, Start start, String launcher, long g) {
         return switch (start) {
             case LAUNCHER -> switch (limit) {
-                case HEAP -> "give Java more memory (MEDSYNTH_JAVA_OPTS=-Xmx" + g + "g before " + launcher + ")";
+                case HEAP, OTHER -> "give Java more memory (MEDSYNTH_JAVA_OPTS=-Xmx" + g + "g before " + launcher + ")";
                 case PROCESS -> "raise the limit if the machine has the memory (MEDSYNTH_MAX_NATIVE=" + g + "G before " + launcher + ")";
                 case TRACKED -> "raise the limit if the machine has the memory (MEDSYNTH_MAX_NATIVE_BYTES=" + g + "G before " + launcher + ")";
             };
             case IMAGEJ_WINDOW -> "give ImageJ more memory (Edit>Options>Memory & Threads, then restart ImageJ" + switch (limit) {
-                case HEAP -> ")";
+                case HEAP, OTHER -> ")";
                 case PROCESS -> "; the process may then use twice that)";
                 case TRACKED -> "; the native arrays may then use as much)";
             };
             case JAVA_COMMAND -> switch (limit) {
-                case HEAP -> "start Java with more memory (-Xmx" + g + "g; Fiji: --mem=" + g + "G)";
+                case HEAP, OTHER -> "start Java with more memory (-Xmx" + g + "g; Fiji: --mem=" + g + "G)";
                 case PROCESS, TRACKED -> "start Java with a higher limit (-D" + limit.property + "=" + g + "G; by default "
                         + (limit == Limit.PROCESS ? "twice -Xmx)" : "-Xmx)");
             };

@@ -40,6 +40,8 @@ class OutOfMemoryAdviceTest {
         }
         assertTrue(OutOfMemoryAdvice.of(PROCESS, Start.JAVA_COMMAND, null, 4 * G).contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=8G"));
         assertTrue(OutOfMemoryAdvice.of(HEAP, Start.JAVA_COMMAND, null, 4 * G).contains("-Xmx8g; Fiji: --mem=8G"));
+        String other = OutOfMemoryAdvice.of(new OutOfMemoryError("unable to create native thread: possibly out of memory"), Start.JAVA_COMMAND, null, G);
+        assertTrue(other.startsWith("Out of memory: the process could not get more memory (unable to create native thread"), other);
         // an error without a message is the heap's
         assertTrue(OutOfMemoryAdvice.of(new OutOfMemoryError(), Start.JAVA_COMMAND, null, G).contains("the Java heap (1.0 GB) is full"));
     }
