@@ -2,6 +2,7 @@ package org.medsynth.ij1;
 
 import org.junit.jupiter.api.Test;
 import org.medsynth.ij1.OutOfMemoryAdvice.Start;
+import org.medsynth.testutil.ErrorMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +22,7 @@ class OutOfMemoryAdviceTest {
         assertEquals("Out of memory: the process reached its memory limit of 12.0 GB (images, networks and their activations"
                 + " together). Use smaller images, a smaller batch or patch size, or raise the limit if the machine has the"
                 + " memory (MEDSYNTH_MAX_NATIVE=24G before bin/medsynth-headless).", m);
+        ErrorMatrix.check("out-of-memory-process", m);
         assertTrue(OutOfMemoryAdvice.of(TRACKED, Start.LAUNCHER, "bin/medsynth-headless", 8 * G)
                 .contains("native arrays reached their limit of 8.0 GB"), "tracked arrays");
         assertTrue(OutOfMemoryAdvice.of(TRACKED, Start.LAUNCHER, "bin/medsynth-headless", 8 * G)
@@ -31,6 +33,7 @@ class OutOfMemoryAdviceTest {
 
     @Test
     void inImageJsWindowTheMemoryDialogIsNamedAndOnlyThere() {
+        ErrorMatrix.check("out-of-memory-heap", OutOfMemoryAdvice.of(HEAP, Start.IMAGEJ_WINDOW, null, 4 * G));
         for (OutOfMemoryError e : new OutOfMemoryError[] {PROCESS, TRACKED, HEAP}) {
             assertTrue(OutOfMemoryAdvice.of(e, Start.IMAGEJ_WINDOW, null, 4 * G).contains("Edit>Options>Memory & Threads"), e.getMessage());
             String cmd = OutOfMemoryAdvice.of(e, Start.JAVA_COMMAND, null, 4 * G);
